@@ -1,0 +1,23 @@
+package dev.leastprivilege.api.v1alpha1;
+
+/** Names shared by the CRDs, the operator, the agent and the CLI. */
+public final class ApiNames {
+  public static final String GROUP = "leastprivilege.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+
+  /** A Kubernetes object name (DNS-1123 subdomain); also safe as a path segment: no '/', no "..". */
+  public static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  /** A container name (DNS-1123 label). */
+  public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+  /** Prefix of the base profiles shipped with the product, e.g. {@code builtin:runtime-baseline}. */
+  public static final String BUILTIN_PREFIX = "builtin:";
+  /** A base profile: a profile of the same namespace, or a built-in one. */
+  public static final String BASE_PROFILE_NAME =
+      "^(builtin:)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  /** A capability name, with or without CAP_, in any case; whether it exists is checked by core. */
+  public static final String CAPABILITY_NAME = "^([Cc][Aa][Pp]_)?[A-Za-z_]+$";
+
+  private ApiNames() {}
+}

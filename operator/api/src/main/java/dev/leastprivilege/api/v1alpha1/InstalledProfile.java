@@ -1,0 +1,40 @@
+package dev.leastprivilege.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Objects;
+
+/** One profile as a node has it: identity, content hash, and the failure if it could not be installed. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class InstalledProfile {
+  private String namespace;
+  private String name;
+  private String contentHash;
+  private String message;
+
+  public InstalledProfile() {}
+
+  public InstalledProfile(String namespace, String name, String contentHash, String message) {
+    this.namespace = namespace;
+    this.name = name;
+    this.contentHash = contentHash;
+    this.message = message;
+  }
+
+  public String getNamespace() { return namespace; }
+  public void setNamespace(String namespace) { this.namespace = namespace; }
+  public String getName() { return name; }
+  public void setName(String name) { this.name = name; }
+  public String getContentHash() { return contentHash; }
+  public void setContentHash(String contentHash) { this.contentHash = contentHash; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof InstalledProfile p && Objects.equals(namespace, p.namespace) && Objects.equals(name, p.name)
+        && Objects.equals(contentHash, p.contentHash) && Objects.equals(message, p.message);
+  }
+
+  @Override
+  public int hashCode() { return Objects.hash(namespace, name, contentHash, message); }
+}

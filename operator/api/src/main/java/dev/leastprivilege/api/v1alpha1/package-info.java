@@ -1,0 +1,5 @@
+/**
+ * The leastprivilege.dev/v1alpha1 API. These classes are plain data: the CRD schemas in {@code crds/} are
+ * generated from them, and every rule the OpenAPI schema cannot express lives in the core module.
+ */
+package dev.leastprivilege.api.v1alpha1;

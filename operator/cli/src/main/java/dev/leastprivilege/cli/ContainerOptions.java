@@ -1,0 +1,69 @@
+package dev.leastprivilege.cli;
+
+import dev.leastprivilege.core.FieldError;
+import dev.leastprivilege.core.caps.CapabilityChange;
+import dev.leastprivilege.core.caps.CapabilitySet;
+import dev.leastprivilege.core.caps.RuntimeDefaults;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** How the container is started, shared by run and record: the parts of a pod's securityContext lpo models. */
+final class ContainerOptions {
+  @Option(names = "--cap-drop", split = ",", paramLabel = "CAP|ALL",
+      description = "Capabilities to drop from the runtime's default set, as securityContext.capabilities.drop.")
+  List<String> capDrop = new ArrayList<>();
+
+  @Option(names = "--cap-add", split = ",", paramLabel = "CAP",
+      description = "Capabilities to add, as securityContext.capabilities.add.")
+  List<String> capAdd = new ArrayList<>();
+
+  @Option(names = "--runtime", description = "Whose default capability set to start from: containerd, crio or"
+      + " podman (default: ${DEFAULT-VALUE}).")
+  String runtime = "containerd";
+
+  @Option(names = "--user", paramLabel = "UID[:GID]", description = "User to run as (default: 0).")
+  String user = "0";
+
+  @Option(names = "--rootfs", paramLabel = "DIR",
+      description = "Root file system to use as is (default: a fresh busybox one from busybox-static).")
+  Path rootfs;
+
+  @Option(names = "--no-new-privileges",
+      description = "Set no_new_privs, as allowPrivilegeEscalation: false does.")
+  boolean noNewPrivileges;
+
+  /** The capability set, or null after adding the errors. */
+  CapabilitySet capabilities(List<FieldError> errors) {
+    Optional<CapabilitySet> defaults = RuntimeDefaults.named(runtime);
+    if (defaults.isEmpty()) {
+      errors.add(new FieldError("--runtime", "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
+      return null;
+    }
+    CapabilitySet set = CapabilityChange.parse(capDrop, "--cap-drop", capAdd, "--cap-add", errors)
+        .applyTo(defaults.get());
+    return errors.isEmpty() ? set : null;
+  }
+
+  /** uid and gid; the gid defaults to the uid. */
+  int[] ids(List<FieldError> errors) {
+    String[] parts = user.split(":", 2);
+    try {
+      int uid = Integer.parseInt(parts[0]);
+      int gid = parts.length > 1 ? Integer.parseInt(parts[1]) : uid;
+      if (uid < 0 || gid < 0) {
+        throw new NumberFormatException();
+      }
+      return new int[] {uid, gid};
+    } catch (NumberFormatException e) {
+      errors.add(new FieldError("--user", "expected UID or UID:GID as non-negative numbers, got \"" + user + "\""));
+      return null;
+    }
+  }
+
+  Optional<Path> rootfs() {
+    return Optional.ofNullable(rootfs);
+  }
+}

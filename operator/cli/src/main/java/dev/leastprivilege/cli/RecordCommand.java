@@ -1,0 +1,145 @@
+package dev.leastprivilege.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.SeccompAction;
+import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
+import dev.leastprivilege.api.v1alpha1.SyscallRule;
+import dev.leastprivilege.cli.runc.ContainerRunner;
+import dev.leastprivilege.cli.runc.EnvironmentException;
+import dev.leastprivilege.cli.runc.KernelLog;
+import dev.leastprivilege.cli.runc.RunSpec;
+import dev.leastprivilege.core.FieldError;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.caps.CapabilitySet;
+import dev.leastprivilege.core.profile.CompiledProfile;
+import dev.leastprivilege.core.record.AuditRecords;
+import dev.leastprivilege.core.syscall.SyscallTables;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Records the syscalls a command makes and writes the allow-list profile that permits exactly those. It runs
+ * the command under a filter whose default action is SCMP_ACT_LOG, then reads the kernel's audit records.
+ */
+@Command(name = "record", mixinStandardHelpOptions = true,
+    description = {"Run CMD under runc with every syscall logged (SCMP_ACT_LOG), and write a SeccompProfile that"
+        + " allows exactly the syscalls it made. Needs root, runc and the kernel log (dmesg).",
+        "With --base, the recorded syscalls are added to an existing profile's allowed ones."})
+final class RecordCommand implements Callable<Integer> {
+  @Option(names = "--name", required = true, paramLabel = "NS/NAME", converter = ProfileName.class)
+  ProfileRef name;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+      description = "Write the profile here (the container's output then goes to stdout); default: stdout (the"
+          + " container's output then goes to stderr).")
+  Path out;
+
+  @Option(names = "--base", paramLabel = "FILE", description = "A profile whose allowed syscalls to keep.")
+  Path base;
+
+  @Option(names = "--default-action", description = "defaultAction of the recorded profile (default:"
+      + " ${DEFAULT-VALUE}).")
+  SeccompAction defaultAction = SeccompAction.SCMP_ACT_ERRNO;
+
+  @Option(names = "--audit-log", paramLabel = "FILE",
+      description = "Read records from this audit log (when auditd runs) instead of the kernel log.")
+  Path auditLog;
+
+  @Mixin
+  ContainerOptions container;
+
+  @Parameters(arity = "1..*", paramLabel = "CMD", description = "Command and arguments, after --.")
+  List<String> command;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    List<FieldError> errors = new ArrayList<>();
+    CapabilitySet caps = container.capabilities(errors);
+    int[] ids = container.ids(errors);
+    errors.forEach(e -> err.println("error: " + e));
+    Set<String> allowed = new TreeSet<>();
+    if (base != null) {
+      Optional<CompiledProfile> b = ProfileLoader.load(base, null, err);
+      if (b.isEmpty()) {
+        err.flush();
+        return 1;
+      }
+      for (SyscallRule r : b.get().effective().getSyscalls()) {
+        if (r.getAction() == SeccompAction.SCMP_ACT_ALLOW && r.getArgs().isEmpty()) {
+          allowed.addAll(r.getNames());
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      err.flush();
+      return 1;
+    }
+    Architecture arch = SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
+    JsonNode logAll = new ObjectMapper().readTree(
+        "{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":[\"" + arch + "\"]}");
+    long since = System.currentTimeMillis() / 1000 - 1;
+    ContainerRunner.Result result;
+    AuditRecords.Recording recording;
+    try (KernelLog log = KernelLog.open(err)) {
+      RunSpec run = new RunSpec(command, Optional.of(logAll), caps, ids[0], ids[1], container.rootfs(),
+          container.noNewPrivileges);
+      result = ContainerRunner.capture(run);
+      String text = auditLog != null ? Files.readString(auditLog) : log.read();
+      recording = AuditRecords.parse(text, result.pid(), since);
+    } catch (EnvironmentException e) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return Lpo.ENVIRONMENT_ERROR;
+    }
+    PrintWriter containerOut = out == null ? err : spec.commandLine().getOut();
+    containerOut.print(result.stdout());
+    err.print(result.stderr());
+    if (recording.all().isEmpty()) {
+      err.println("error: no seccomp audit records for the container (pid " + result.pid() + "); if auditd runs,"
+          + " pass --audit-log /var/log/audit/audit.log");
+      err.flush();
+      return 1;
+    }
+    recording.unnamed().forEach(u -> err.println("warning: no name for " + u + "; it is left out"));
+    Set<String> recorded = recording.all();
+    Set<String> added = new TreeSet<>(recorded);
+    added.removeAll(allowed);
+    allowed.addAll(recorded);
+
+    SeccompProfileSpec profile = new SeccompProfileSpec();
+    profile.setDefaultAction(defaultAction);
+    profile.setArchitectures(new ArrayList<>(recording.syscalls().keySet()));
+    profile.getSyscalls().add(new SyscallRule(new ArrayList<>(allowed), SeccompAction.SCMP_ACT_ALLOW));
+    List<String> comments = List.of("Recorded by lpo record from: " + String.join(" ", command)
+        + " (exit code " + result.exitCode() + ")", (base == null ? "" : "New since " + base + ": ") + added.size()
+        + " syscalls" + (base == null ? "" : " " + added));
+    String yaml = ProfileYaml.write(name, profile, comments);
+    if (out != null) {
+      Files.writeString(out, yaml);
+      err.println("recorded " + recorded.size() + " syscalls into " + out);
+    } else {
+      spec.commandLine().getOut().print(yaml);
+    }
+    spec.commandLine().getOut().flush();
+    err.flush();
+    return 0;
+  }
+}
