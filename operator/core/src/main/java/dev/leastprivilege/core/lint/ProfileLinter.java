@@ -3,6 +3,7 @@ package dev.leastprivilege.core.lint;
 import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
+import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
 import dev.leastprivilege.core.render.Actions;
 import java.util.ArrayList;
@@ -68,6 +69,12 @@ public final class ProfileLinter {
       if (!conditional && r.getAction() == def && r.getErrnoRet() == null) {
         warnings.add(field + ": has no effect, because " + def + " is already the default action");
       }
+      if (Actions.refuses(r.getAction()) && r.getNames().contains("write") && mayMatchRuntimeDescriptor(r)) {
+        warnings.add(field + ": refuses write on descriptors above 2, but runc writes to its exec fifo (a"
+            + " descriptor above 2) after loading the filter, so every container with this profile fails to start"
+            + " (\"write exec fifo: bad file descriptor\"); restrict only the descriptors you mean, e.g. index 0"
+            + " SCMP_CMP_EQ 2 for stderr");
+      }
       if (r.getAction() == SeccompAction.SCMP_ACT_KILL) {
         warnings.add(field + ".action: SCMP_ACT_KILL kills only the calling thread and can leave the process"
             + " half-alive; SCMP_ACT_KILL_PROCESS is usually meant");
@@ -99,5 +106,23 @@ public final class ProfileLinter {
       });
     }
     return warnings;
+  }
+
+  /** Whether a refusing write rule can match a descriptor the runtime itself uses (3 and up). */
+  static boolean mayMatchRuntimeDescriptor(SyscallRule r) {
+    for (SyscallArg a : r.getArgs()) {
+      if (a.getIndex() != 0 || a.getOp() == null || a.getValue() == null) {
+        continue;
+      }
+      long v = a.getValue();
+      return switch (a.getOp()) {
+        case SCMP_CMP_EQ -> v >= 3;
+        case SCMP_CMP_NE, SCMP_CMP_GT, SCMP_CMP_GE -> true;
+        case SCMP_CMP_LT -> v > 3;
+        case SCMP_CMP_LE -> v >= 3;
+        case SCMP_CMP_MASKED_EQ -> false;
+      };
+    }
+    return true;
   }
 }

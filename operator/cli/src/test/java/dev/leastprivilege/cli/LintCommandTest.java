@@ -1,0 +1,115 @@
+package dev.leastprivilege.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LintCommandTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void validExamplesPass() {
+    Cli.Result r = Cli.run("lint", Cli.EXAMPLES.resolve("seccomp").toString(),
+        Cli.EXAMPLES.resolve("capabilities").toString());
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("objects checked: 0 errors"), r.out());
+  }
+
+  @Test
+  void errorsNameFileObjectAndField() {
+    Cli.Result r = Cli.run("lint", Cli.EXAMPLES.resolve("invalid").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.out().contains("examples/invalid/typo.yaml:2: SeccompProfile demo/typo: error:"
+        + " spec.syscalls[1].names[0]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean \"chmod\"?)"),
+        r.out());
+    assertTrue(r.out().contains("CapabilityPolicy demo/bad-capability: error: spec.add[0]: unknown capability"
+        + " \"NET_BIND\""), r.out());
+  }
+
+  @Test
+  void typeErrorsNameTheField() throws Exception {
+    Path f = Files.writeString(dir.resolve("p.yaml"), """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: p, namespace: shop}
+        spec:
+          defaultAction: SCMP_ACT_ERRNO
+          syscalls:
+            - names: [read]
+              action: SCMP_ACT_ALLOW
+              args: [{index: 0, value: 1, op: SCMP_CMP_NOPE}]
+        ---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: q, namespace: shop}
+        spec:
+          defaultAction: SCMP_ACT_ERRNO
+          sycalls: []
+        """);
+    Cli.Result r = Cli.run("lint", f.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.out().contains("SeccompProfile shop/p: error: spec.syscalls[0].args[0].op: unsupported value"
+        + " \"SCMP_CMP_NOPE\"; expected one of SCMP_CMP_NE"), r.out());
+    assertTrue(r.out().contains("SeccompProfile shop/q: error: spec.sycalls: unknown field \"sycalls\""), r.out());
+  }
+
+  @Test
+  void malformedYamlGivesFileAndLineAndKeepsWhatWasRead() throws Exception {
+    Path good = Files.writeString(dir.resolve("a-good.yaml"), """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: ok, namespace: shop}
+        spec: {defaultAction: SCMP_ACT_ERRNO, syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]}
+        """);
+    Files.writeString(dir.resolve("b-bad.yaml"), "kind: SeccompProfile\nspec: [unclosed\n");
+    Cli.Result r = Cli.run("lint", dir.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.out().contains("b-bad.yaml:2: malformed YAML"), r.out());
+    assertTrue(r.out().startsWith("error: "), r.out());
+    assertTrue(r.out().contains("1 objects checked: 1 error"), "a-good.yaml still counted: " + r.out());
+    assertTrue(Files.exists(good));
+  }
+
+  @Test
+  void strictFailsOnWarningsAndJsonIsMachineReadable() throws Exception {
+    Path f = Cli.EXAMPLES.resolve("seccomp/deny-chmod.yaml");
+    assertEquals(0, Cli.run("lint", f.toString()).code());
+    assertEquals(1, Cli.run("lint", "--strict", f.toString()).code());
+    Cli.Result r = Cli.run("lint", "-o", "json", Cli.EXAMPLES.resolve("invalid").toString());
+    JsonNode report = new ObjectMapper().readTree(r.out());
+    assertEquals(2, report.get("objects").asInt());
+    assertEquals(2, report.get("errors").asInt());
+    assertEquals("spec.syscalls[1].names[0]", report.get("findings").get(0).get("errors").get(0).get("path").asText());
+  }
+
+  @Test
+  void cyclesAndDuplicatesAcrossFiles() throws Exception {
+    Files.writeString(dir.resolve("loop.yaml"), """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: loop-a, namespace: shop}
+        spec: {defaultAction: SCMP_ACT_ERRNO, baseProfileName: loop-b}
+        ---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: loop-b, namespace: shop}
+        spec: {defaultAction: SCMP_ACT_ERRNO, baseProfileName: loop-a}
+        ---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: loop-b, namespace: shop}
+        spec: {defaultAction: SCMP_ACT_ERRNO}
+        """);
+    Cli.Result r = Cli.run("lint", dir.toString());
+    assertTrue(r.out().contains("SeccompProfile shop/loop-a: error: spec.baseProfileName: cycle shop/loop-a ->"
+        + " shop/loop-b -> shop/loop-a"), r.out());
+    assertTrue(r.out().contains("SeccompProfile shop/loop-b is defined more than once"), r.out());
+  }
+}
