@@ -51,7 +51,8 @@ public final class BusyboxRootfs {
       Path link = root.resolve(applet);
       Files.createDirectories(link.getParent());
       if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        Files.createSymbolicLink(link, Path.of("/bin/busybox"));
+        // Relative, so the link means the same inside the container and from the host.
+        Files.createSymbolicLink(link, link.getParent().relativize(bin.resolve("busybox")));
       }
     }
     Path etc = Files.createDirectories(root.resolve("etc"));
@@ -80,7 +81,7 @@ public final class BusyboxRootfs {
     Path nc = root.resolve(FILE_CAPS_NC.substring(1));
     Files.createDirectories(nc.getParent());
     Files.deleteIfExists(nc);
-    Files.createSymbolicLink(nc, Path.of("/opt/filecaps/busybox"));
+    Files.createSymbolicLink(nc, nc.getParent().relativize(copy));
   }
 
   /** True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader. */
