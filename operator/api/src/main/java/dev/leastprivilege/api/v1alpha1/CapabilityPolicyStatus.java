@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Written only by the operator. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+/** Written only by the operator. Lists are always sent, so a merge patch can empty them. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class CapabilityPolicyStatus {
   private Long observedGeneration;
   private List<Condition> conditions = new ArrayList<>();

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What one node's agent has installed, by content hash, and what it could not install. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+/** What one node's agent has installed, by content hash, and what it could not install. Lists are always sent, so
+ * a merge patch can empty them. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeProfileStatusStatus {
   private List<InstalledProfile> installed = new ArrayList<>();
   private List<InstalledProfile> failed = new ArrayList<>();

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Written only by the operator. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+/** Written only by the operator. Lists are always sent, so a merge patch can empty them. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class SeccompProfileStatus {
   private Long observedGeneration;
   private ProfilePhase phase;

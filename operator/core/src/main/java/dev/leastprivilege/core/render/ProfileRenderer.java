@@ -14,11 +14,8 @@ import dev.leastprivilege.api.v1alpha1.SyscallRule;
 import dev.leastprivilege.core.ProfileRef;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +42,7 @@ public final class ProfileRenderer {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-    return new RenderedProfile(ref, json, sha256(json));
+    return new RenderedProfile(ref, json, ContentHash.of(json));
   }
 
   static OciSeccomp toOci(SeccompProfileSpec spec) {
@@ -107,14 +104,6 @@ public final class ProfileRenderer {
       sb.append(a.getIndex()).append(a.getOp()).append(a.getValue()).append('/').append(a.getValueTwo()).append(';');
     }
     return sb.toString();
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static ObjectWriter writer() {

@@ -1,0 +1,31 @@
+package dev.leastprivilege.controller;
+
+import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
+import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
+import dev.leastprivilege.controller.support.EventRecorder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Assembles the operator: both reconcilers, metrics, and leader election when replicas are more than one. */
+public final class LeastPrivilegeOperator {
+  private LeastPrivilegeOperator() {}
+
+  public static Operator create(KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.namespace()));
+      }
+    });
+    operator.register(new SeccompProfileReconciler(settings.namespace(), new EventRecorder(client), registry));
+    operator.register(new CapabilityPolicyReconciler());
+    return operator;
+  }
+}

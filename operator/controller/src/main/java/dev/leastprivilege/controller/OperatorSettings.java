@@ -1,0 +1,23 @@
+package dev.leastprivilege.controller;
+
+import java.util.Map;
+
+/**
+ * How the operator runs.
+ *
+ * @param namespace its own namespace: rendered-profile ConfigMaps, the leader Lease and events about them live there
+ * @param leaderElection whether replicas elect a leader (reconcilers run only on the leader)
+ * @param serverSideApply whether to patch status with server-side apply. Off by default: on Kubernetes 1.20, where
+ *     it is still beta, our status patches did not land (409 conflicts, then nothing), while merge patches work on
+ *     every version and on the in-memory API server of {@code lpo local}
+ */
+public record OperatorSettings(String namespace, boolean leaderElection, boolean serverSideApply) {
+  public static final String DEFAULT_NAMESPACE = "least-privilege-system";
+  public static final String LEASE_NAME = "least-privilege-operator";
+
+  public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    return new OperatorSettings(env.getOrDefault("LPO_NAMESPACE", DEFAULT_NAMESPACE),
+        Boolean.parseBoolean(env.getOrDefault("LPO_LEADER_ELECTION", "true")),
+        Boolean.parseBoolean(env.getOrDefault("LPO_SERVER_SIDE_APPLY", "false")));
+  }
+}

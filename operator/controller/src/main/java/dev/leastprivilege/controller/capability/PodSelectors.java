@@ -1,0 +1,23 @@
+package dev.leastprivilege.controller.capability;
+
+import dev.leastprivilege.api.v1alpha1.PodSelector;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+
+/** Our PodSelector as the API server's LabelSelector, so the server filters pods, not the operator. */
+final class PodSelectors {
+  private PodSelectors() {}
+
+  /** An absent selector selects every pod of the namespace, like an empty one. */
+  static LabelSelector toLabelSelector(PodSelector s) {
+    LabelSelectorBuilder b = new LabelSelectorBuilder();
+    if (s == null) {
+      return b.build();
+    }
+    b.withMatchLabels(s.getMatchLabels());
+    s.getMatchExpressions().forEach(r -> b.addToMatchExpressions(new LabelSelectorRequirementBuilder()
+        .withKey(r.getKey()).withOperator(r.getOperator()).withValues(r.getValues()).build()));
+    return b.build();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.leastprivilege.controller.seccomp;
+
+import dev.leastprivilege.api.v1alpha1.InstalledProfile;
+import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
+import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** What wakes a SeccompProfile up besides its own spec, each mapped back to the profiles it concerns. */
+final class ProfileEventSources {
+  static final String BY_BASE = "by-base";
+  static final String BASES = "base-profiles";
+  static final String NODE_REPORTS = "node-reports";
+  static final String NODES = "nodes";
+  static final String PODS = "pods";
+  static final String CONFIG_MAPS = "rendered-configmaps";
+
+  private ProfileEventSources() {}
+
+  static List<EventSource<?, SeccompProfile>> create(EventSourceContext<SeccompProfile> ctx, String operatorNamespace) {
+    // Children find their base through this index; a base's spec change re-renders them.
+    ctx.getPrimaryCache().addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
+    KubernetesSerialization json = ctx.getClient().getKubernetesSerialization();
+
+    var bases = new InformerEventSource<>(InformerEventSourceConfiguration.from(SeccompProfile.class,
+            SeccompProfile.class).withName(BASES)
+        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
+            before.getMetadata().getGeneration()))
+        .withSecondaryToPrimaryMapper(base -> ctx.getPrimaryCache()
+            .byIndex(BY_BASE, base.getMetadata().getNamespace() + "/" + base.getMetadata().getName()).stream()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .withPrimaryToSecondaryMapper(p -> Set.of())
+        .build(), ctx);
+
+    var nodeReports = new InformerEventSource<>(InformerEventSourceConfiguration.from(NodeProfileStatus.class,
+            SeccompProfile.class).withName(NODE_REPORTS)
+        .withSecondaryToPrimaryMapper(ProfileEventSources::profilesIn)
+        .withPrimaryToSecondaryMapper(p -> Set.of())
+        .build(), ctx);
+
+    // Only a node coming or going changes "desired"; its frequent status updates do not.
+    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
+        .withName(NODES)
+        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class, json))
+        .withOnUpdateFilter((now, before) -> false)
+        .withSecondaryToPrimaryMapper(node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
+        .withPrimaryToSecondaryMapper(p -> Set.of())
+        .build(), ctx);
+
+    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
+        .withName(PODS)
+        .withLabelSelector(ActiveWorkloads.SELECTOR)
+        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class, json,
+            ActiveWorkloads.KEPT_FIELDS))
+        .withSecondaryToPrimaryMapper(pod -> ActiveWorkloads.profilesOf(pod).stream()
+            .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
+        .build(), ctx);
+
+    var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class,
+            SeccompProfile.class).withName(CONFIG_MAPS)
+        .withNamespaces(operatorNamespace)
+        .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
+        .withSecondaryToPrimaryMapper(cm -> RenderedProfileConfigMap.read(cm)
+            .map(c -> Set.of(new ResourceID(c.name(), c.namespace()))).orElse(Set.of()))
+        .build(), ctx);
+
+    return List.of(bases, nodeReports, nodes, pods, configMaps);
+  }
+
+  private static Set<ResourceID> profilesIn(NodeProfileStatus nps) {
+    if (nps.getStatus() == null) {
+      return Set.of();
+    }
+    return Stream.concat(nps.getStatus().getInstalled().stream(), nps.getStatus().getFailed().stream())
+        .map((InstalledProfile p) -> new ResourceID(p.getName(), p.getNamespace())).collect(Collectors.toSet());
+  }
+}

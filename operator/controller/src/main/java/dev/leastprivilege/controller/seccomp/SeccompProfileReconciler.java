@@ -1,0 +1,174 @@
+package dev.leastprivilege.controller.seccomp;
+
+import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
+import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
+import dev.leastprivilege.controller.support.EventRecorder;
+import dev.leastprivilege.controller.support.StatusDiff;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.profile.CompiledProfile;
+import dev.leastprivilege.core.status.NodeReport;
+import dev.leastprivilege.core.status.ProfileStatusFolder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SeccompProfile → rendered ConfigMap → status, as a short pipeline:
+ * <ol>
+ *   <li>compile (validate, resolve bases, render, lint) with core;</li>
+ *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is invalid;</li>
+ *   <li>fold the node reports and active pods into a status, and patch it only when it changed.</li>
+ * </ol>
+ * This reconciler is the only writer of SeccompProfile status and of the rendered ConfigMaps; it never writes a
+ * profile's spec, labels or annotations.
+ */
+@ControllerConfiguration(name = SeccompProfileReconciler.NAME, finalizerName = SeccompProfileReconciler.FINALIZER)
+public final class SeccompProfileReconciler implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
+  public static final String NAME = "seccompprofile";
+  public static final String FINALIZER = "leastprivilege.dev/finalizer";
+  /** After this long waiting for nodes to drop a deleted profile's file, the finalizer goes anyway. */
+  static final Duration REMOVAL_GRACE = Duration.ofSeconds(60);
+  private static final Logger LOG = LoggerFactory.getLogger(SeccompProfileReconciler.class);
+
+  private final String operatorNamespace;
+  private final EventRecorder events;
+  private final RolloutMetrics metrics;
+  private final NodeReportIndex nodeReports = new NodeReportIndex();
+  private RenderedProfilePublisher publisher;
+
+  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, MeterRegistry registry) {
+    this.operatorNamespace = operatorNamespace;
+    this.events = events;
+    this.metrics = new RolloutMetrics(registry);
+  }
+
+  @Override
+  public List<EventSource<?, SeccompProfile>> prepareEventSources(EventSourceContext<SeccompProfile> ctx) {
+    publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
+    return ProfileEventSources.create(ctx, operatorNamespace);
+  }
+
+  @Override
+  public UpdateControl<SeccompProfile> reconcile(SeccompProfile profile, Context<SeccompProfile> ctx) {
+    CompiledProfile compiled = ProfileCompilation.compile(profile, ctx.getPrimaryCache());
+    Optional<ConfigMap> published = ctx.getSecondaryResource(ConfigMap.class);
+    String publishedHash = compiled.ok() ? publisher.publish(compiled.rendered(), published)
+        : RenderedProfilePublisher.publishedHash(published).orElse(null);
+    if (!compiled.ok() && !"InvalidSpec".equals(readyReason(profile))) {
+      events.warning(profile, "InvalidSpec", compiled.errors().get(0) + (publishedHash == null ? ""
+          : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
+    }
+    SeccompProfileStatus next = fold(profile, ctx, compiled, publishedHash, false);
+    metrics.observe(profile, next.getPhase());
+    LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
+        next.getConditions().get(0).getMessage());
+    return patchIfChanged(profile, next);
+  }
+
+  @Override
+  public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
+    ProfileRef ref = ProfileCompilation.refOf(profile);
+    SeccompProfileStatus next = fold(profile, ctx, null, profile.getStatus() == null ? null
+        : profile.getStatus().getContentHash(), true);
+    if (!next.getActiveWorkloads().isEmpty()) {
+      SeccompProfileStatus before = profile.getStatus();
+      boolean news = before == null || before.getPhase() != ProfilePhase.Terminating
+          || !next.getActiveWorkloads().equals(before.getActiveWorkloads());
+      if (news) {
+        events.warning(profile, "InUse", "not removed from the nodes while " + next.getActiveWorkloads().size()
+            + " pods use it: " + String.join(", ", next.getActiveWorkloads())
+            + ". Delete or update those pods; the profile goes once they are gone.");
+      }
+      writeStatus(profile, next, ctx);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30).toMillis());
+    }
+    publisher.unpublish(ref);
+    boolean stillOnNodes = nodeReports.installedAnywhere(ref, nodeStatuses(ctx));
+    Instant since = Instant.parse(profile.getMetadata().getDeletionTimestamp());
+    if (stillOnNodes && Instant.now().isBefore(since.plus(REMOVAL_GRACE))) {
+      writeStatus(profile, next, ctx);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(2000);
+    }
+    if (stillOnNodes) {
+      events.warning(profile, "NodesDidNotConfirm", "some nodes did not confirm removing "
+          + ref.localhostProfile() + " within " + REMOVAL_GRACE.toSeconds() + "s; their agents remove it when"
+          + " they next sync");
+    }
+    metrics.forget(profile);
+    LOG.info("{} removed from the nodes", ref);
+    return DeleteControl.defaultDelete();
+  }
+
+  private SeccompProfileStatus fold(SeccompProfile profile, Context<SeccompProfile> ctx, CompiledProfile compiled,
+      String publishedHash, boolean deleting) {
+    ProfileRef ref = ProfileCompilation.refOf(profile);
+    Set<String> nodes = nodeNames(ctx);
+    Map<String, NodeReport> reports = nodeReports.reportsFor(ref, nodeStatuses(ctx));
+    List<String> pods = ctx.getSecondaryResources(Pod.class).stream()
+        .filter(p -> ActiveWorkloads.profilesOf(p).contains(ref))
+        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).sorted().toList();
+    long generation = profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
+    return ProfileStatusFolder.fold(new ProfileStatusFolder.Input(generation,
+        compiled == null ? List.of() : compiled.errors(), compiled == null ? List.of() : compiled.warnings(),
+        ref.localhostProfile(), publishedHash, nodes, reports, pods, deleting, profile.getStatus(),
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<String> nodeNames(Context<SeccompProfile> ctx) {
+    var source = (InformerEventSource<Node, SeccompProfile>) ctx.eventSourceRetriever()
+        .getEventSourceFor(Node.class, ProfileEventSources.NODES);
+    return source.list().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Stream<NodeProfileStatus> nodeStatuses(Context<SeccompProfile> ctx) {
+    var source = (InformerEventSource<NodeProfileStatus, SeccompProfile>) ctx.eventSourceRetriever()
+        .getEventSourceFor(NodeProfileStatus.class, ProfileEventSources.NODE_REPORTS);
+    return source.list();
+  }
+
+  private static String readyReason(SeccompProfile p) {
+    return p.getStatus() == null || p.getStatus().getConditions().isEmpty() ? null
+        : p.getStatus().getConditions().get(0).getReason();
+  }
+
+  private static UpdateControl<SeccompProfile> patchIfChanged(SeccompProfile profile, SeccompProfileStatus next) {
+    if (StatusDiff.same(profile.getStatus(), next)) {
+      return UpdateControl.noUpdate();
+    }
+    profile.setStatus(next);
+    return UpdateControl.patchStatus(profile);
+  }
+
+  /** During deletion the status is written here, by the same reconciler, since a DeleteControl cannot carry it. */
+  private static void writeStatus(SeccompProfile profile, SeccompProfileStatus next, Context<SeccompProfile> ctx) {
+    if (next.getPhase() == ProfilePhase.Terminating && !StatusDiff.same(profile.getStatus(), next)) {
+      profile.setStatus(next);
+      ctx.getClient().resource(profile).patchStatus();
+    }
+  }
+}

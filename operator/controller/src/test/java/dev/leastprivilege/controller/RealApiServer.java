@@ -1,0 +1,79 @@
+package dev.leastprivilege.controller;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real kube-apiserver v1.20.2 and etcd, built from Debian's packages by e2e/cluster/build-k8s.sh, started by
+ * fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would apply them.
+ */
+public final class RealApiServer implements AutoCloseable {
+  public static final String VERSION = "1.20.2";
+  private final KubeAPIServer server;
+  private final String kubeconfig;
+
+  private RealApiServer(KubeAPIServer server) {
+    this.server = server;
+    this.kubeconfig = server.getKubeConfigYaml();
+  }
+
+  public static RealApiServer start() throws Exception {
+    Path dir = binaries();
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(dir.toString()).withApiServerVersion(VERSION).withUpdateKubeConfig(false)
+        .withStartupTimeout(120_000).build());
+    server.start();
+    RealApiServer api = new RealApiServer(server);
+    try (KubernetesClient client = api.client()) {
+      api.applyCrds(client);
+    }
+    return api;
+  }
+
+  /** The directory build-k8s.sh fills; the test fails, with the command to run, when it is missing. */
+  static Path binaries() {
+    String env = System.getenv("KUBE_API_TEST_DIR");
+    Path dir = env != null ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), ".cache", "lpo", "k8s-" + VERSION);
+    Path apiserver = dir.resolve("k8s").resolve(VERSION + "-linux-amd64").resolve("kube-apiserver");
+    if (!Files.isExecutable(apiserver)) {
+      throw new IllegalStateException(apiserver + " is missing: run e2e/cluster/build-k8s.sh first (CI does)");
+    }
+    return dir;
+  }
+
+  public KubernetesClient client() {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+  }
+
+  private void applyCrds(KubernetesClient client) throws IOException, InterruptedException {
+    List<Path> crds;
+    try (Stream<Path> s = Files.list(Path.of("../../crds"))) {
+      crds = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    for (Path p : crds) {
+      CustomResourceDefinition crd = client.getKubernetesSerialization()
+          .unmarshal(Files.readString(p), CustomResourceDefinition.class);
+      client.resource(crd).serverSideApply();
+      client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+              .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
+              30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
