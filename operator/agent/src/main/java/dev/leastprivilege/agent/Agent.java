@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  /** A failed write (a full disk, say) is tried again this often until it succeeds or the profile goes. */
+  static final long RETRY_SECONDS = 5;
 
   private final KubernetesClient client;
   private final AgentConfig config;
@@ -129,8 +131,18 @@ public final class Agent implements AutoCloseable {
     } catch (IOException e) {
       fail(ref, c.contentHash(), "could not write " + ref.localhostProfile() + ": " + describe(e)
           + "; the old file is kept");
+      String name = cm.getMetadata().getName();
+      executor.schedule(() -> retry(name, c.contentHash()), RETRY_SECONDS, TimeUnit.SECONDS);
     }
     reporter.changed();
+  }
+
+  /** Tries a failed write again, if that ConfigMap still asks for the same content. */
+  private void retry(String configMapName, String hash) {
+    ConfigMap latest = informer.getStore().getByKey(config.namespace() + "/" + configMapName);
+    if (latest != null && RenderedProfileConfigMap.read(latest).map(c -> c.contentHash().equals(hash)).orElse(false)) {
+      apply(latest);
+    }
   }
 
   private void fail(ProfileRef ref, String hash, String message) {
