@@ -1,0 +1,67 @@
+package dev.leastprivilege.cli.local;
+
+import dev.leastprivilege.api.v1alpha1.ApiNames;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.cli.manifest.Manifest;
+import dev.leastprivilege.cli.manifest.Source;
+import dev.leastprivilege.cli.manifest.TypedReader;
+import dev.leastprivilege.core.FieldError;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies manifests the way `kubectl apply` against a real API server would: objects the CRD schema would refuse
+ * are refused here with the field named (the in-memory API server checks no schema), namespaces are created as
+ * needed, and everything else is stored.
+ */
+final class ManifestApplier {
+  private final KubernetesClient client;
+  private final Set<String> namespaces = new HashSet<>();
+
+  /** One document's outcome: the object applied, or why it was refused. */
+  record Outcome(Source source, String kind, String namespace, String name, List<FieldError> refused) {}
+
+  ManifestApplier(KubernetesClient client) {
+    this.client = client;
+  }
+
+  List<Outcome> apply(List<Manifest> manifests) {
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Manifest m : manifests) {
+      List<FieldError> errors = new ArrayList<>();
+      boolean ours = m.apiVersion().equals(ApiNames.API_VERSION);
+      Class<? extends HasMetadata> type = !ours ? null
+          : m.kind().equals(SeccompProfile.KIND) ? SeccompProfile.class
+          : m.kind().equals(CapabilityPolicy.KIND) ? CapabilityPolicy.class : null;
+      if (m.name() == null) {
+        errors.add(new FieldError("metadata.name", "required"));
+      }
+      if (type != null) {
+        TypedReader.read(m.body(), "", type, errors);
+        errors.replaceAll(e -> new FieldError(e.path().startsWith(".") ? e.path().substring(1) : e.path(),
+            e.message()));
+      }
+      if (errors.isEmpty()) {
+        if (!"Namespace".equals(m.kind()) && namespaces.add(m.namespace())) {
+          client.resource(new NamespaceBuilder().withNewMetadata().withName(m.namespace()).endMetadata().build())
+              .createOr(n -> n.update());
+        }
+        GenericKubernetesResource r = client.getKubernetesSerialization().convertValue(m.body(),
+            GenericKubernetesResource.class);
+        if (!"Namespace".equals(m.kind()) && !"Node".equals(m.kind())) {
+          r.getMetadata().setNamespace(m.namespace());
+        }
+        client.resource(r).createOr(x -> x.update());
+      }
+      outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), errors));
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.leastprivilege.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.leastprivilege.core.render.ContentHash;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** lpo local: the in-memory API server, the operator and an agent, as the README's first command runs them. */
+class LocalCommandIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void examplesAreInstalledAndTheInvalidOneExplained() throws Exception {
+    Path root = dir.resolve("kubelet/seccomp");
+    Cli.Result r = Cli.run("local", "--apply", Cli.EXAMPLES.toString(), "--kubelet-root", root.toString(),
+        "--exit-when-ready");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().matches("(?s).*demo\\s+deny-chmod\\s+Enforce\\s+Installed\\s+1/1.*"), r.out());
+    assertTrue(r.out().matches("(?s).*demo\\s+web-audit\\s+Audit\\s+Installed\\s+1/1.*"), r.out());
+    assertTrue(r.out().matches("(?s).*demo\\s+typo\\s+Enforce\\s+Failed\\s+0/1\\s+spec\\.syscalls\\[1\\]\\.names\\[0\\]:"
+        + " unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 \\(did you mean \"chmod\"\\?\\).*"), r.out());
+    assertTrue(r.out().matches("(?s).*demo\\s+bad-capability\\s+Enforce\\s+False\\s+spec\\.add\\[0\\]: unknown"
+        + " capability \"NET_BIND\".*"), r.out());
+
+    Path chmod = root.resolve("leastprivilege/demo/deny-chmod.json");
+    Cli.Result rendered = Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--name", "demo/deny-chmod");
+    assertEquals(rendered.out(), Files.readString(chmod), "the node file is what lpo render prints");
+    assertFalse(Files.exists(root.resolve("leastprivilege/demo/typo.json")), "an invalid profile gets no file");
+    assertTrue(ContentHash.of(Files.readAllBytes(chmod)).startsWith("sha256:"));
+  }
+
+  @Test
+  void whatTheSchemaWouldRefuseIsRefusedAtApplyAndFailsTheRun() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: bad, namespace: shop}
+        spec:
+          defaultAction: SCMP_ACT_NOPE
+        """);
+    Cli.Result r = Cli.run("local", "--apply", bad.toString(), "--kubelet-root", dir.resolve("root").toString(),
+        "--exit-when-ready");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("SeccompProfile shop/bad refused: spec.defaultAction: unsupported value"
+        + " \"SCMP_ACT_NOPE\""), r.err());
+  }
+}
