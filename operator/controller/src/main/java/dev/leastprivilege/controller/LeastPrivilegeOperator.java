@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 
 /** Assembles the operator: both reconcilers, metrics, and leader election when replicas are more than one. */
 public final class LeastPrivilegeOperator {
@@ -20,8 +21,9 @@ public final class LeastPrivilegeOperator {
           .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
       if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME, settings.namespace()));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
+            settings.namespace(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
+            settings.identity(), null, settings.exitOnLostLeadership()));
       }
     });
     operator.register(new SeccompProfileReconciler(settings.namespace(), new EventRecorder(client), registry));

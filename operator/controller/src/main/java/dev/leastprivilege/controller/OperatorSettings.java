@@ -1,6 +1,7 @@
 package dev.leastprivilege.controller;
 
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * How the operator runs.
@@ -10,14 +11,26 @@ import java.util.Map;
  * @param serverSideApply whether to patch status with server-side apply. Off by default: on Kubernetes 1.20, where
  *     it is still beta, our status patches did not land (409 conflicts, then nothing), while merge patches work on
  *     every version and on the in-memory API server of {@code lpo local}
+ * @param identity this replica's name in the leader Lease (the pod name in a cluster)
+ * @param exitOnLostLeadership exit the process when it stops leading, so Kubernetes restarts it as a follower
  */
-public record OperatorSettings(String namespace, boolean leaderElection, boolean serverSideApply) {
+public record OperatorSettings(String namespace, boolean leaderElection, boolean serverSideApply, String identity,
+    boolean exitOnLostLeadership) {
   public static final String DEFAULT_NAMESPACE = "least-privilege-system";
   public static final String LEASE_NAME = "least-privilege-operator";
+
+  public OperatorSettings(String namespace, boolean leaderElection, boolean serverSideApply) {
+    this(namespace, leaderElection, serverSideApply, defaultIdentity(System.getenv()), true);
+  }
 
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
     return new OperatorSettings(env.getOrDefault("LPO_NAMESPACE", DEFAULT_NAMESPACE),
         Boolean.parseBoolean(env.getOrDefault("LPO_LEADER_ELECTION", "true")),
-        Boolean.parseBoolean(env.getOrDefault("LPO_SERVER_SIDE_APPLY", "false")));
+        Boolean.parseBoolean(env.getOrDefault("LPO_SERVER_SIDE_APPLY", "false")), defaultIdentity(env), true);
+  }
+
+  private static String defaultIdentity(Map<String, String> env) {
+    String host = env.get("HOSTNAME");
+    return host == null || host.isBlank() ? "lpo-" + UUID.randomUUID() : host;
   }
 }
