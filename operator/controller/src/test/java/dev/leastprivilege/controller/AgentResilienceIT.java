@@ -45,8 +45,12 @@ class AgentResilienceIT {
 
   @AfterAll
   static void stop() {
-    admin.close();
-    api.close();
+    if (admin != null) {
+      admin.close();
+    }
+    if (api != null) {
+      api.close();
+    }
   }
 
   static void publish(String name, String json) {

@@ -47,8 +47,12 @@ class OperationIT {
 
   @AfterAll
   static void stop() {
-    client.close();
-    api.close();
+    if (client != null) {
+      client.close();
+    }
+    if (api != null) {
+      api.close();
+    }
   }
 
   static void apply(String yaml) {

@@ -36,6 +36,9 @@ public final class RealApiServer implements AutoCloseable {
     RealApiServer api = new RealApiServer(server);
     try (KubernetesClient client = api.client()) {
       api.applyCrds(client);
+    } catch (Exception | Error e) {
+      server.stop();
+      throw e;
     }
     return api;
   }
@@ -66,7 +69,8 @@ public final class RealApiServer implements AutoCloseable {
           .unmarshal(Files.readString(p), CustomResourceDefinition.class);
       client.resource(crd).serverSideApply();
       client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+              && c.getStatus().getConditions().stream()
               .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
               30, TimeUnit.SECONDS);
     }

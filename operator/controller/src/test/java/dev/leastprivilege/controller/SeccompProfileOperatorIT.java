@@ -59,11 +59,21 @@ class SeccompProfileOperatorIT {
 
   @AfterAll
   static void stop() {
-    agent1.close();
-    agent2.close();
-    operator.stop();
-    client.close();
-    api.close();
+    if (agent1 != null) {
+      agent1.close();
+    }
+    if (agent2 != null) {
+      agent2.close();
+    }
+    if (operator != null) {
+      operator.stop();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (api != null) {
+      api.close();
+    }
   }
 
   static Path file(String node, String name) {
