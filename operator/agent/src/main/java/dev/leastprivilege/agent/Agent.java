@@ -78,7 +78,7 @@ public final class Agent implements AutoCloseable {
 
       @Override
       public void onDelete(ConfigMap cm, boolean unknownFinalState) {
-        executor.execute(() -> RenderedProfileConfigMap.read(cm)
+        executor.execute(() -> RenderedProfileConfigMap.identity(cm)
             .ifPresent(c -> remove(new ProfileRef(c.namespace(), c.name()))));
       }
     });
@@ -95,7 +95,7 @@ public final class Agent implements AutoCloseable {
   private void fullSync() {
     Set<ProfileRef> keep = new HashSet<>();
     for (ConfigMap cm : informer.getStore().list()) {
-      RenderedProfileConfigMap.read(cm).ifPresent(c -> keep.add(new ProfileRef(c.namespace(), c.name())));
+      RenderedProfileConfigMap.identity(cm).ifPresent(c -> keep.add(new ProfileRef(c.namespace(), c.name())));
       apply(cm);
     }
     try {
@@ -140,7 +140,7 @@ public final class Agent implements AutoCloseable {
   /** Tries a failed write again, if that ConfigMap still asks for the same content. */
   private void retry(String configMapName, String hash) {
     ConfigMap latest = informer.getStore().getByKey(config.namespace() + "/" + configMapName);
-    if (latest != null && RenderedProfileConfigMap.read(latest).map(c -> c.contentHash().equals(hash)).orElse(false)) {
+    if (latest != null && RenderedProfileConfigMap.contentHash(latest).map(hash::equals).orElse(false)) {
       apply(latest);
     }
   }

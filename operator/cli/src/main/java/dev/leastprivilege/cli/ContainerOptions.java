@@ -1,5 +1,7 @@
 package dev.leastprivilege.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.leastprivilege.cli.runc.RunSpec;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityChange;
 import dev.leastprivilege.core.caps.CapabilitySet;
@@ -35,8 +37,15 @@ final class ContainerOptions {
       description = "Set no_new_privs, as allowPrivilegeEscalation: false does.")
   boolean noNewPrivileges;
 
-  /** The capability set, or null after adding the errors. */
-  CapabilitySet capabilities(List<FieldError> errors) {
+  /** The container to start, or null after adding what is wrong with the options to errors. */
+  RunSpec runSpec(List<String> command, Optional<JsonNode> seccomp, List<FieldError> errors) {
+    CapabilitySet caps = capabilities(errors);
+    int[] ids = ids(errors);
+    return errors.isEmpty() ? new RunSpec(command, seccomp, caps, ids[0], ids[1], Optional.ofNullable(rootfs),
+        noNewPrivileges) : null;
+  }
+
+  private CapabilitySet capabilities(List<FieldError> errors) {
     Optional<CapabilitySet> defaults = RuntimeDefaults.named(runtime);
     if (defaults.isEmpty()) {
       errors.add(new FieldError("--runtime", "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
@@ -48,7 +57,7 @@ final class ContainerOptions {
   }
 
   /** uid and gid; the gid defaults to the uid. */
-  int[] ids(List<FieldError> errors) {
+  private int[] ids(List<FieldError> errors) {
     String[] parts = user.split(":", 2);
     try {
       int uid = Integer.parseInt(parts[0]);
@@ -61,9 +70,5 @@ final class ContainerOptions {
       errors.add(new FieldError("--user", "expected UID or UID:GID as non-negative numbers, got \"" + user + "\""));
       return null;
     }
-  }
-
-  Optional<Path> rootfs() {
-    return Optional.ofNullable(rootfs);
   }
 }

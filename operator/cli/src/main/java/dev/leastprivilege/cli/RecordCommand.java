@@ -12,7 +12,6 @@ import dev.leastprivilege.cli.runc.KernelLog;
 import dev.leastprivilege.cli.runc.RunSpec;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
-import dev.leastprivilege.core.caps.CapabilitySet;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.record.AuditRecords;
 import dev.leastprivilege.core.syscall.SyscallTables;
@@ -71,10 +70,6 @@ final class RecordCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<FieldError> errors = new ArrayList<>();
-    CapabilitySet caps = container.capabilities(errors);
-    int[] ids = container.ids(errors);
-    errors.forEach(e -> err.println("error: " + e));
     Set<String> allowed = new TreeSet<>();
     if (base != null) {
       Optional<CompiledProfile> b = ProfileLoader.load(base, null, err);
@@ -88,19 +83,20 @@ final class RecordCommand implements Callable<Integer> {
         }
       }
     }
-    if (!errors.isEmpty()) {
-      err.flush();
-      return 1;
-    }
     Architecture arch = SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
     JsonNode logAll = new ObjectMapper().readTree(
         "{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":[\"" + arch + "\"]}");
+    List<FieldError> errors = new ArrayList<>();
+    RunSpec run = container.runSpec(command, Optional.of(logAll), errors);
+    if (run == null) {
+      errors.forEach(e -> err.println("error: " + e));
+      err.flush();
+      return 1;
+    }
     long since = System.currentTimeMillis() / 1000 - 1;
     ContainerRunner.Result result;
     AuditRecords.Recording recording;
     try (KernelLog log = KernelLog.open(err)) {
-      RunSpec run = new RunSpec(command, Optional.of(logAll), caps, ids[0], ids[1], container.rootfs(),
-          container.noNewPrivileges);
       result = ContainerRunner.capture(run);
       String text = auditLog != null ? Files.readString(auditLog) : log.read();
       recording = AuditRecords.parse(text, result.pid(), since);

@@ -7,7 +7,6 @@ import dev.leastprivilege.cli.runc.EnvironmentException;
 import dev.leastprivilege.cli.runc.RunSpec;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
-import dev.leastprivilege.core.caps.CapabilitySet;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,14 +46,6 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<FieldError> errors = new ArrayList<>();
-    CapabilitySet caps = container.capabilities(errors);
-    int[] ids = container.ids(errors);
-    if (!errors.isEmpty()) {
-      errors.forEach(e -> err.println("error: " + e));
-      err.flush();
-      return 1;
-    }
     Optional<JsonNode> seccomp = Optional.empty();
     if (profile != null) {
       Optional<CompiledProfile> compiled = ProfileLoader.load(profile, name, err);
@@ -64,9 +55,15 @@ final class RunCommand implements Callable<Integer> {
       }
       seccomp = Optional.of(new ObjectMapper().readTree(compiled.get().rendered().json()));
     }
+    List<FieldError> errors = new ArrayList<>();
+    RunSpec run = container.runSpec(command, seccomp, errors);
+    if (run == null) {
+      errors.forEach(e -> err.println("error: " + e));
+      err.flush();
+      return 1;
+    }
     try {
-      return ContainerRunner.passThrough(new RunSpec(command, seccomp, caps, ids[0], ids[1], container.rootfs(),
-          container.noNewPrivileges)).exitCode();
+      return ContainerRunner.passThrough(run).exitCode();
     } catch (EnvironmentException e) {
       err.println("error: " + e.getMessage());
       err.flush();

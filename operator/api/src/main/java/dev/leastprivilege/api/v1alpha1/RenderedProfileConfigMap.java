@@ -59,19 +59,36 @@ public final class RenderedProfileConfigMap {
         .build();
   }
 
-  /** The content of one of our ConfigMaps, or empty when it is not one (or is damaged). */
+  /** Which profile a ConfigMap of ours renders: namespace and name. */
+  public record Identity(String namespace, String name) {}
+
+  /** The profile a ConfigMap renders, from its annotations alone (its data need not be loaded). */
+  public static Optional<Identity> identity(ConfigMap cm) {
+    String id = annotation(cm, PROFILE_ANNOTATION);
+    int slash = id == null ? -1 : id.indexOf('/');
+    return slash <= 0 || slash == id.length() - 1 ? Optional.empty()
+        : Optional.of(new Identity(id.substring(0, slash), id.substring(slash + 1)));
+  }
+
+  /** The content hash the operator published, from the annotations alone. */
+  public static Optional<String> contentHash(ConfigMap cm) {
+    return Optional.ofNullable(annotation(cm, HASH_ANNOTATION)).map(h -> h.toLowerCase(Locale.ROOT));
+  }
+
+  /** The whole content of one of our ConfigMaps, or empty when it is not one (or is damaged). */
   public static Optional<Content> read(ConfigMap cm) {
-    if (cm == null || cm.getMetadata() == null || cm.getMetadata().getAnnotations() == null || cm.getData() == null) {
+    Optional<Identity> id = identity(cm);
+    Optional<String> hash = contentHash(cm);
+    String json = cm == null || cm.getData() == null ? null : cm.getData().get(DATA_KEY);
+    if (id.isEmpty() || hash.isEmpty() || json == null) {
       return Optional.empty();
     }
-    String id = cm.getMetadata().getAnnotations().get(PROFILE_ANNOTATION);
-    String hash = cm.getMetadata().getAnnotations().get(HASH_ANNOTATION);
-    String json = cm.getData().get(DATA_KEY);
-    if (id == null || hash == null || json == null || id.indexOf('/') <= 0) {
-      return Optional.empty();
-    }
-    int slash = id.indexOf('/');
-    return Optional.of(new Content(id.substring(0, slash), id.substring(slash + 1),
-        json.getBytes(StandardCharsets.UTF_8), hash.toLowerCase(Locale.ROOT)));
+    return Optional.of(new Content(id.get().namespace(), id.get().name(), json.getBytes(StandardCharsets.UTF_8),
+        hash.get()));
+  }
+
+  private static String annotation(ConfigMap cm, String key) {
+    return cm == null || cm.getMetadata() == null || cm.getMetadata().getAnnotations() == null ? null
+        : cm.getMetadata().getAnnotations().get(key);
   }
 }

@@ -5,7 +5,9 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.status.NodeReport;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -18,6 +20,8 @@ final class NodeReportIndex {
   private record Entry(String resourceVersion, Map<ProfileRef, NodeReport> reports) {}
 
   private final Map<String, Entry> byNode = new ConcurrentHashMap<>();
+  /** What the event mapper last saw per node; apart from the lookup cache, which reconciles may update first. */
+  private final Map<String, Map<ProfileRef, NodeReport>> seenByEvents = new ConcurrentHashMap<>();
 
   /** This profile's report from every node that has one. */
   Map<String, NodeReport> reportsFor(ProfileRef ref, Stream<NodeProfileStatus> nodeStatuses) {
@@ -50,6 +54,29 @@ final class NodeReportIndex {
       byNode.put(node, e);
     }
     return e;
+  }
+
+  /**
+   * Records a node's new report and returns the profiles whose entry changed (added, removed, new hash or
+   * failure). An agent's status lists every profile it has; waking only the changed ones keeps a thousand-profile
+   * node from waking a thousand reconciles on every write.
+   */
+  Set<ProfileRef> changedBy(NodeProfileStatus nps) {
+    Map<ProfileRef, NodeReport> now = entryFor(nps).reports();
+    Map<ProfileRef, NodeReport> previous = seenByEvents.put(nps.getMetadata().getName(), now);
+    Map<ProfileRef, NodeReport> old = previous == null ? Map.of() : previous;
+    Set<ProfileRef> changed = new HashSet<>();
+    now.forEach((ref, report) -> {
+      if (!report.equals(old.get(ref))) {
+        changed.add(ref);
+      }
+    });
+    for (ProfileRef ref : old.keySet()) {
+      if (!now.containsKey(ref)) {
+        changed.add(ref);
+      }
+    }
+    return changed;
   }
 
   /** Whether any node still reports the profile installed (its file is still on that node). */

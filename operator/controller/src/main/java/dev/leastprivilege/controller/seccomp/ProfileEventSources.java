@@ -1,6 +1,5 @@
 package dev.leastprivilege.controller.seccomp;
 
-import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /** What wakes a SeccompProfile up besides its own spec, each mapped back to the profiles it concerns. */
 final class ProfileEventSources {
@@ -31,13 +29,17 @@ final class ProfileEventSources {
 
   private ProfileEventSources() {}
 
-  static List<EventSource<?, SeccompProfile>> create(EventSourceContext<SeccompProfile> ctx, String operatorNamespace) {
+  static List<EventSource<?, SeccompProfile>> create(EventSourceContext<SeccompProfile> ctx, String operatorNamespace,
+      NodeReportIndex nodeReports) {
     // Children find their base through this index; a base's spec change re-renders them.
     ctx.getPrimaryCache().addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
     KubernetesSerialization json = ctx.getClient().getKubernetesSerialization();
 
+    // A second view of the profiles, only to hear about base changes: it keeps just what that needs.
     var bases = new InformerEventSource<>(InformerEventSourceConfiguration.from(SeccompProfile.class,
             SeccompProfile.class).withName(BASES)
+        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, SeccompProfile.class, json,
+            "metadata.generation"))
         .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
             before.getMetadata().getGeneration()))
         .withSecondaryToPrimaryMapper(base -> ctx.getPrimaryCache()
@@ -46,9 +48,10 @@ final class ProfileEventSources {
         .withPrimaryToSecondaryMapper(p -> Set.of())
         .build(), ctx);
 
-    var nodeReports = new InformerEventSource<>(InformerEventSourceConfiguration.from(NodeProfileStatus.class,
+    var reports = new InformerEventSource<>(InformerEventSourceConfiguration.from(NodeProfileStatus.class,
             SeccompProfile.class).withName(NODE_REPORTS)
-        .withSecondaryToPrimaryMapper(ProfileEventSources::profilesIn)
+        .withSecondaryToPrimaryMapper(nps -> nodeReports.changedBy(nps).stream()
+            .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
         .withPrimaryToSecondaryMapper(p -> Set.of())
         .build(), ctx);
 
@@ -70,22 +73,17 @@ final class ProfileEventSources {
             .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
         .build(), ctx);
 
+    // The operator reads its ConfigMaps' identity and hash, never their data: the agents check data against hash.
     var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class,
             SeccompProfile.class).withName(CONFIG_MAPS)
+        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, ConfigMap.class, json,
+            "metadata.annotations", "metadata.labels"))
         .withNamespaces(operatorNamespace)
         .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
-        .withSecondaryToPrimaryMapper(cm -> RenderedProfileConfigMap.read(cm)
+        .withSecondaryToPrimaryMapper(cm -> RenderedProfileConfigMap.identity(cm)
             .map(c -> Set.of(new ResourceID(c.name(), c.namespace()))).orElse(Set.of()))
         .build(), ctx);
 
-    return List.of(bases, nodeReports, nodes, pods, configMaps);
-  }
-
-  private static Set<ResourceID> profilesIn(NodeProfileStatus nps) {
-    if (nps.getStatus() == null) {
-      return Set.of();
-    }
-    return Stream.concat(nps.getStatus().getInstalled().stream(), nps.getStatus().getFailed().stream())
-        .map((InstalledProfile p) -> new ResourceID(p.getName(), p.getNamespace())).collect(Collectors.toSet());
+    return List.of(bases, reports, nodes, pods, configMaps);
   }
 }

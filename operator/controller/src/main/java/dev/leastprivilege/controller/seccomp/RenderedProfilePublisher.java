@@ -26,8 +26,8 @@ final class RenderedProfilePublisher {
   String publish(RenderedProfile rendered, Optional<ConfigMap> current) {
     ConfigMap desired = RenderedProfileConfigMap.build(namespace, rendered.ref().namespace(), rendered.ref().name(),
         rendered.json(), rendered.contentHash());
+    // The cache keeps no data (see ProfileEventSources): the content hash annotation stands for it.
     boolean upToDate = current.isPresent()
-        && Objects.equals(current.get().getData(), desired.getData())
         && Objects.equals(current.get().getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())
         && Objects.equals(current.get().getMetadata().getLabels(), desired.getMetadata().getLabels());
     if (!upToDate) {
@@ -38,7 +38,7 @@ final class RenderedProfilePublisher {
 
   /** The hash of what the nodes were last given, if anything. */
   static Optional<String> publishedHash(Optional<ConfigMap> current) {
-    return current.flatMap(RenderedProfileConfigMap::read).map(RenderedProfileConfigMap.Content::contentHash);
+    return current.flatMap(RenderedProfileConfigMap::contentHash);
   }
 
   void unpublish(ProfileRef ref) {

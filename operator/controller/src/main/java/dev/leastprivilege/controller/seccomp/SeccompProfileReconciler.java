@@ -68,7 +68,7 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   @Override
   public List<EventSource<?, SeccompProfile>> prepareEventSources(EventSourceContext<SeccompProfile> ctx) {
     publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
-    return ProfileEventSources.create(ctx, operatorNamespace);
+    return ProfileEventSources.create(ctx, operatorNamespace, nodeReports);
   }
 
   @Override

@@ -1,0 +1,91 @@
+package dev.leastprivilege.controller.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The operator or the agent as its own process, as in a pod, so its memory is its own. */
+final class ChildJvm implements AutoCloseable {
+  final Process process;
+
+  ChildJvm(String mainClass, List<String> jvmFlags, Map<String, String> env, Path log) throws IOException {
+    this(mainClass, System.getProperty("java.class.path"), jvmFlags, env, log);
+  }
+
+  /** The agent with only its own runtime classpath, as its image has it. */
+  static String agentClasspath() throws IOException {
+    Path agent = Path.of("..", "agent", "target");
+    return agent.resolve("classes") + java.io.File.pathSeparator
+        + Files.readString(agent.resolve("runtime-classpath.txt")).trim();
+  }
+
+  ChildJvm(String mainClass, String classpath, List<String> jvmFlags, Map<String, String> env, Path log)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(mainClass);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    process = pb.start();
+  }
+
+  /** Resident set size in MiB, from /proc. */
+  double rssMiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    throw new IOException("no VmRSS for " + process.pid());
+  }
+
+  /** Heap in use after a full GC, in MiB, as jcmd reports it. */
+  double heapAfterGcMiB() throws Exception {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    // Serial GC prints one line per generation ("def new generation ... used 123K", "tenured generation ...").
+    Matcher m = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
+    long usedK = 0;
+    while (m.find()) {
+      usedK += Long.parseLong(m.group(1));
+    }
+    if (usedK == 0) {
+      throw new IllegalStateException("cannot read the heap from: " + info);
+    }
+    return usedK / 1024.0;
+  }
+
+  /** Native Memory Tracking's summary, when the JVM runs with -XX:NativeMemoryTracking=summary. */
+  String nativeMemory() throws Exception {
+    return jcmd("VM.native_memory summary");
+  }
+
+  private String jcmd(String command) throws Exception {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
