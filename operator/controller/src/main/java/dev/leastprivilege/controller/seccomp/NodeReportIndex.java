@@ -83,8 +83,4 @@ final class NodeReportIndex {
   boolean installedAnywhere(ProfileRef ref, Stream<NodeProfileStatus> nodeStatuses) {
     return reportsFor(ref, nodeStatuses).values().stream().anyMatch(r -> !r.isFailure());
   }
-
-  void forget(String node) {
-    byNode.remove(node);
-  }
 }

@@ -7,7 +7,6 @@ import static dev.leastprivilege.core.Specs.rule;
 import static dev.leastprivilege.core.Specs.spec;
 import static dev.leastprivilege.core.Specs.withArg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.Architecture;
