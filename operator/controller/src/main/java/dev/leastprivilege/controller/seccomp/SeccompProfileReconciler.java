@@ -51,6 +51,8 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   public static final String FINALIZER = "leastprivilege.dev/finalizer";
   /** After this long waiting for nodes to drop a deleted profile's file, the finalizer goes anyway. */
   static final Duration REMOVAL_GRACE = Duration.ofSeconds(60);
+  /** How soon a profile compiled against a base the primary cache had not caught up with is compiled again. */
+  static final long STALE_BASE_RETRY_MILLIS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(SeccompProfileReconciler.class);
 
   private final String operatorNamespace;
@@ -73,7 +75,9 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
 
   @Override
   public UpdateControl<SeccompProfile> reconcile(SeccompProfile profile, Context<SeccompProfile> ctx) {
-    CompiledProfile compiled = ProfileCompilation.compile(profile, ctx.getPrimaryCache());
+    ProfileCompilation.Result compilation = ProfileCompilation.compile(profile, ctx.getPrimaryCache(),
+        baseVersions(ctx));
+    CompiledProfile compiled = compilation.compiled();
     Optional<ConfigMap> published = ctx.getSecondaryResource(ConfigMap.class);
     String publishedHash = compiled.ok() ? publisher.publish(compiled.rendered(), published)
         : RenderedProfilePublisher.publishedHash(published).orElse(null);
@@ -85,7 +89,17 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     metrics.observe(profile, next.getPhase());
     LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
         next.getConditions().get(0).getMessage());
-    return patchIfChanged(profile, next);
+    UpdateControl<SeccompProfile> control = patchIfChanged(profile, next);
+    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY_MILLIS) : control;
+  }
+
+  /** The resourceVersion of each profile as the base-change informer last saw it. */
+  @SuppressWarnings("unchecked")
+  private static java.util.function.Function<io.javaoperatorsdk.operator.processing.event.ResourceID,
+      Optional<String>> baseVersions(Context<SeccompProfile> ctx) {
+    var source = (InformerEventSource<SeccompProfile, SeccompProfile>) ctx.eventSourceRetriever()
+        .getEventSourceFor(SeccompProfile.class, ProfileEventSources.BASES);
+    return id -> source.get(id).map(p -> p.getMetadata().getResourceVersion());
   }
 
   @Override
