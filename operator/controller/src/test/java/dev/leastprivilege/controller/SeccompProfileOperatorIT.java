@@ -254,6 +254,8 @@ class SeccompProfileOperatorIT {
       apply(profileYaml("late", "", "read"));
       Await.until(T, () -> client.configMaps().inNamespace(Cluster.OPERATOR_NS)
           .withName(RenderedProfileConfigMap.nameFor(NS, "drop")).get() == null, () -> "drop not unpublished");
+      Await.until(T, () -> client.configMaps().inNamespace(Cluster.OPERATOR_NS)
+          .withName(RenderedProfileConfigMap.nameFor(NS, "late")).get() != null, () -> "late not published");
       assertTrue(cluster.profile(NS, "drop") != null, "deletion waits for n2 to confirm it removed the file");
       assertTrue(Files.exists(file("n2", "drop")), "n2 is down, so its file is still there");
     } finally {
