@@ -12,8 +12,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -122,20 +124,12 @@ public final class ProfileDirectory {
   /** The profiles that have a file, as found on disk. */
   public Set<ProfileRef> list() throws IOException {
     Set<ProfileRef> refs = new HashSet<>();
-    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
-      return refs;
-    }
-    try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(base)) {
-      for (Path ns : namespaces) {
-        if (!Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(ns, "*.json")) {
-          for (Path f : files) {
-            String n = f.getFileName().toString();
-            if (!n.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-              refs.add(new ProfileRef(ns.getFileName().toString(), n.substring(0, n.length() - ".json".length())));
-            }
+    for (Path ns : namespaceDirectories()) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(ns, "*.json")) {
+        for (Path f : files) {
+          String n = f.getFileName().toString();
+          if (!n.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            refs.add(new ProfileRef(ns.getFileName().toString(), n.substring(0, n.length() - ".json".length())));
           }
         }
       }
@@ -154,27 +148,34 @@ public final class ProfileDirectory {
         removed.add(ref);
       }
     }
-    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
-      return removed;
-    }
-    try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(base)) {
-      for (Path ns : namespaces) {
-        if (!Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
+    for (Path ns : namespaceDirectories()) {
+      try (DirectoryStream<Path> temps = Files.newDirectoryStream(ns, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+        for (Path t : temps) {
+          Files.deleteIfExists(t);
         }
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(ns, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
-          for (Path t : temps) {
-            Files.deleteIfExists(t);
-          }
-        }
-        try (DirectoryStream<Path> left = Files.newDirectoryStream(ns)) {
-          if (!left.iterator().hasNext()) {
-            Files.deleteIfExists(ns);
-          }
+      }
+      try (DirectoryStream<Path> left = Files.newDirectoryStream(ns)) {
+        if (!left.iterator().hasNext()) {
+          Files.deleteIfExists(ns);
         }
       }
     }
     return removed;
+  }
+
+  /** The per-namespace directories under leastprivilege/ (real directories only, never links). */
+  private List<Path> namespaceDirectories() throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    if (Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(base)) {
+        for (Path ns : namespaces) {
+          if (Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS)) {
+            dirs.add(ns);
+          }
+        }
+      }
+    }
+    return dirs;
   }
 
   private void ensureDirectory(Path dir) throws IOException {

@@ -14,6 +14,7 @@ import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.record.AuditRecords;
+import dev.leastprivilege.core.record.RecordingGaps;
 import dev.leastprivilege.core.syscall.SyscallTables;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -115,7 +116,8 @@ final class RecordCommand implements Callable<Integer> {
       return 1;
     }
     recording.unnamed().forEach(u -> err.println("warning: no name for " + u + "; it is left out"));
-    Set<String> recorded = recording.all();
+    Set<String> recorded = new TreeSet<>(recording.all());
+    recorded.addAll(RecordingGaps.ALWAYS_ALLOWED);
     Set<String> added = new TreeSet<>(recorded);
     added.removeAll(allowed);
     allowed.addAll(recorded);

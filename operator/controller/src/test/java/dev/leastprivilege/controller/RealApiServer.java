@@ -59,13 +59,6 @@ public final class RealApiServer implements AutoCloseable {
     return kubeconfig;
   }
 
-  /** A client with no server, for (de)serialisation only. */
-  public static KubernetesClient client0() {
-    return SERIALIZER;
-  }
-
-  private static final KubernetesClient SERIALIZER = new KubernetesClientBuilder().build();
-
   public KubernetesClient client() {
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
   }

@@ -1,13 +1,11 @@
 package dev.leastprivilege.cli.runc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -65,8 +63,8 @@ public final class BusyboxRootfs {
     Files.createDirectories(root.resolve("proc"));
     Files.createDirectories(root.resolve("sys"));
     Files.createDirectories(root.resolve("dev"));
+    // 1777 needs the sticky bit, which Java's PosixFilePermissions cannot set.
     Path tmp = Files.createDirectories(root.resolve("tmp"));
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
     run(List.of("chmod", "1777", tmp.toString()));
     run(List.of("chown", "1000:1000", root.resolve("home/app").toString()));
     addFileCapabilityNc(root, busybox);
@@ -86,17 +84,15 @@ public final class BusyboxRootfs {
 
   /** True when the ELF file has no PT_INTERP program header, i.e. needs no dynamic loader. */
   static boolean isStatic(Path elf) throws EnvironmentException {
-    try (InputStream in = Files.newInputStream(elf)) {
-      byte[] head = in.readNBytes(64);
-      if (head.length < 64 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F' || head[4] != 2) {
+    try {
+      byte[] all = Files.readAllBytes(elf);
+      if (all.length < 64 || all[0] != 0x7f || all[1] != 'E' || all[2] != 'L' || all[3] != 'F' || all[4] != 2) {
         throw new EnvironmentException(elf + " is not a 64-bit ELF program");
       }
-      ByteBuffer h = ByteBuffer.wrap(head).order(head[5] == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-      long phoff = h.getLong(0x20);
-      int phentsize = Short.toUnsignedInt(h.getShort(0x36));
-      int phnum = Short.toUnsignedInt(h.getShort(0x38));
-      byte[] all = Files.readAllBytes(elf);
-      ByteBuffer b = ByteBuffer.wrap(all).order(h.order());
+      ByteBuffer b = ByteBuffer.wrap(all).order(all[5] == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+      long phoff = b.getLong(0x20);
+      int phentsize = Short.toUnsignedInt(b.getShort(0x36));
+      int phnum = Short.toUnsignedInt(b.getShort(0x38));
       for (int i = 0; i < phnum; i++) {
         if (b.getInt((int) (phoff + (long) i * phentsize)) == 3) {
           return false;

@@ -11,6 +11,7 @@ import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.NodeReport;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -20,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -94,12 +97,9 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   }
 
   /** The resourceVersion of each profile as the base-change informer last saw it. */
-  @SuppressWarnings("unchecked")
-  private static java.util.function.Function<io.javaoperatorsdk.operator.processing.event.ResourceID,
-      Optional<String>> baseVersions(Context<SeccompProfile> ctx) {
-    var source = (InformerEventSource<SeccompProfile, SeccompProfile>) ctx.eventSourceRetriever()
-        .getEventSourceFor(SeccompProfile.class, ProfileEventSources.BASES);
-    return id -> source.get(id).map(p -> p.getMetadata().getResourceVersion());
+  private static Function<ResourceID, Optional<String>> baseVersions(Context<SeccompProfile> ctx) {
+    var bases = source(ctx, SeccompProfile.class, ProfileEventSources.BASES);
+    return id -> bases.get(id).map(p -> p.getMetadata().getResourceVersion());
   }
 
   @Override
@@ -141,8 +141,8 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     ProfileRef ref = ProfileCompilation.refOf(profile);
     Set<String> nodes = nodeNames(ctx);
     Map<String, NodeReport> reports = nodeReports.reportsFor(ref, nodeStatuses(ctx));
+    // The pod event source's mapper already indexed the pods by the profiles they use.
     List<String> pods = ctx.getSecondaryResources(Pod.class).stream()
-        .filter(p -> ActiveWorkloads.profilesOf(p).contains(ref))
         .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).sorted().toList();
     long generation = profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
     return ProfileStatusFolder.fold(new ProfileStatusFolder.Input(generation,
@@ -151,18 +151,20 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
   }
 
-  @SuppressWarnings("unchecked")
   private static Set<String> nodeNames(Context<SeccompProfile> ctx) {
-    var source = (InformerEventSource<Node, SeccompProfile>) ctx.eventSourceRetriever()
-        .getEventSourceFor(Node.class, ProfileEventSources.NODES);
-    return source.list().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+    return source(ctx, Node.class, ProfileEventSources.NODES).list().map(n -> n.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
-  @SuppressWarnings("unchecked")
   private static Stream<NodeProfileStatus> nodeStatuses(Context<SeccompProfile> ctx) {
-    var source = (InformerEventSource<NodeProfileStatus, SeccompProfile>) ctx.eventSourceRetriever()
-        .getEventSourceFor(NodeProfileStatus.class, ProfileEventSources.NODE_REPORTS);
-    return source.list();
+    return source(ctx, NodeProfileStatus.class, ProfileEventSources.NODE_REPORTS).list();
+  }
+
+  /** One of the informers ProfileEventSources registered, read directly (no per-profile index). */
+  @SuppressWarnings("unchecked")
+  private static <R extends HasMetadata> InformerEventSource<R, SeccompProfile> source(Context<SeccompProfile> ctx,
+      Class<R> type, String name) {
+    return (InformerEventSource<R, SeccompProfile>) ctx.eventSourceRetriever().getEventSourceFor(type, name);
   }
 
   private static String readyReason(SeccompProfile p) {

@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class ScaleBenchmark {
+  private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
+      new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
   static final String NS = "lpo-system";
   /**
    * Recommended agent JVM flags, chosen with AgentMemoryProbe: serial GC, a heap that shrinks back after a burst,
@@ -140,7 +142,7 @@ public final class ScaleBenchmark {
   }
 
   static SeccompProfile profile(String ns, String name, int i) {
-    SeccompProfile p = RealApiServer.client0().getKubernetesSerialization().unmarshal("""
+    SeccompProfile p = JSON.unmarshal("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: %s, namespace: %s}

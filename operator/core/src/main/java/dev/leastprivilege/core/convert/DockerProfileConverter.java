@@ -63,8 +63,7 @@ public final class DockerProfileConverter {
     for (int i = 0; i < syscalls.size(); i++) {
       JsonNode s = syscalls.get(i);
       String field = "syscalls[" + i + "]";
-      Optional<String> skip = skipReason(s, target);
-      if (skip.isPresent()) {
+      if (!appliesTo(s, target)) {
         continue;
       }
       SyscallRule rule = new SyscallRule(List.of(), action(s.get("action"), field + ".action"));
@@ -135,34 +134,34 @@ public final class DockerProfileConverter {
     return new ArrayList<>(out);
   }
 
-  /** Why Docker would leave this rule out for the target, if it would. */
-  private static Optional<String> skipReason(JsonNode s, ConversionTarget target) {
+  /** Whether Docker would apply this rule on the target, given its includes and excludes. */
+  private static boolean appliesTo(JsonNode s, ConversionTarget target) {
     JsonNode inc = s.path("includes");
     JsonNode exc = s.path("excludes");
     Set<String> archNames = dockerArchNames(target.architecture());
     if (inc.path("arches").size() > 0 && !anyIn(inc.path("arches"), archNames)) {
-      return Optional.of("arch");
+      return false;
     }
     if (exc.path("arches").size() > 0 && anyIn(exc.path("arches"), archNames)) {
-      return Optional.of("arch excluded");
+      return false;
     }
     for (JsonNode c : inc.path("caps")) {
       if (!hasCap(target, c.asText())) {
-        return Optional.of("missing " + c.asText());
+        return false;
       }
     }
     for (JsonNode c : exc.path("caps")) {
       if (hasCap(target, c.asText())) {
-        return Optional.of("has " + c.asText());
+        return false;
       }
     }
     if (inc.hasNonNull("minKernel") && !kernelAtLeast(target, inc.get("minKernel").asText())) {
-      return Optional.of("kernel too old");
+      return false;
     }
     if (exc.hasNonNull("minKernel") && kernelAtLeast(target, exc.get("minKernel").asText())) {
-      return Optional.of("kernel too new");
+      return false;
     }
-    return Optional.empty();
+    return true;
   }
 
   private static boolean hasCap(ConversionTarget target, String name) {

@@ -27,10 +27,6 @@ public final class SyscallTables {
     return TABLES.get(architecture);
   }
 
-  public static Collection<SyscallTable> all() {
-    return TABLES.values();
-  }
-
   /** True when at least one of the architectures knows the name. */
   public static boolean knownOnAny(Collection<Architecture> architectures, String name) {
     for (Architecture a : architectures) {
