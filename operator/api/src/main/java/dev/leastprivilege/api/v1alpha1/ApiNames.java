@@ -19,5 +19,12 @@ public final class ApiNames {
   /** A capability name, with or without CAP_, in any case; whether it exists is checked by core. */
   public static final String CAPABILITY_NAME = "^([Cc][Aa][Pp]_)?[A-Za-z_]+$";
 
+  /** Pod label: the pod uses one of our profiles. The operator's pod cache selects on it; the webhook sets it. */
+  public static final String USES_PROFILES_LABEL = GROUP + "/uses-profiles";
+  /** Pod annotation naming the SeccompProfile for every container; {@code <this>.<container>} for one. */
+  public static final String SECCOMP_PROFILE_ANNOTATION = GROUP + "/seccomp-profile";
+  /** Namespace label: with value "true", the webhook leaves the namespace's pods alone. */
+  public static final String OPT_OUT_LABEL = GROUP + "/ignore";
+
   private ApiNames() {}
 }

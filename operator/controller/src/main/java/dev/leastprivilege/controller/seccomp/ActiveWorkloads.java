@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * cluster.
  */
 public final class ActiveWorkloads {
-  public static final String LABEL = "leastprivilege.dev/uses-profiles";
+  public static final String LABEL = dev.leastprivilege.api.v1alpha1.ApiNames.USES_PROFILES_LABEL;
   public static final String SELECTOR = LABEL + "=true";
   /** The pod fields the cache keeps; everything else (status, env, volumes, managedFields) is dropped. */
   static final String[] KEPT_FIELDS = {"spec.securityContext", "spec.containers", "spec.initContainers",

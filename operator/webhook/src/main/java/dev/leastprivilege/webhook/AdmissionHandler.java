@@ -1,0 +1,95 @@
+package dev.leastprivilege.webhook;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.leastprivilege.core.admission.AdmissionPlan;
+import dev.leastprivilege.core.admission.AdmittedPod;
+import dev.leastprivilege.core.admission.MutationPlanner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POST /mutate-pods: one AdmissionReview in, one out. Only Pod CREATE is planned; anything else the API server
+ * sends (a misconfigured rule) is allowed unchanged. A body that is not an AdmissionReview gets a 400 naming the
+ * field. Nothing here writes to the API server.
+ */
+final class AdmissionHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
+  /** The API server's own request limit is 3 MiB; more than that is not an AdmissionReview. */
+  static final int MAX_BODY = 3 * 1024 * 1024 + 64 * 1024;
+  private final MutationPlanner planner;
+  private final PolicyCache cache;
+  private final Timer patched;
+  private final Timer unchanged;
+  private final Timer refused;
+  private final Timer malformed;
+
+  AdmissionHandler(MutationPlanner planner, PolicyCache cache, MeterRegistry registry) {
+    this.planner = planner;
+    this.cache = cache;
+    this.patched = timer(registry, "patched");
+    this.unchanged = timer(registry, "unchanged");
+    this.refused = timer(registry, "refused");
+    this.malformed = timer(registry, "malformed");
+  }
+
+  private static Timer timer(MeterRegistry registry, String outcome) {
+    return Timer.builder("lpo_webhook_admission").description("Time to answer one AdmissionReview")
+        .tag("outcome", outcome).publishPercentileHistogram().register(registry);
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
+    Timer timer = malformed;
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        send(exchange, 405, error("use POST with an AdmissionReview"));
+        return;
+      }
+      AdmissionReviews.Request request;
+      try (InputStream body = new LimitedInputStream(exchange.getRequestBody(), MAX_BODY)) {
+        request = AdmissionReviews.read(body);
+      } catch (AdmissionReviews.Malformed | LimitedInputStream.TooLarge e) {
+        LOG.warn("refused a malformed AdmissionReview from {}: {}", exchange.getRemoteAddress(), e.getMessage());
+        send(exchange, 400, error(e.getMessage()));
+        return;
+      }
+      if (!"Pod".equals(request.kind()) || !"CREATE".equals(request.operation())) {
+        timer = unchanged;
+        send(exchange, 200, AdmissionReviews.allow(request.uid()));
+        return;
+      }
+      AdmittedPod pod;
+      try {
+        pod = AdmittedPod.of(request.object(), request.namespace());
+      } catch (IllegalArgumentException e) {
+        send(exchange, 400, error(e.getMessage()));
+        return;
+      }
+      AdmissionPlan plan = planner.plan(pod, cache.forNamespace(request.namespace()));
+      timer = !plan.allowed() ? refused : plan.changes() ? patched : unchanged;
+      if (!plan.allowed()) {
+        LOG.info("refused pod {}/{}: {}", pod.namespace(), pod.name(), plan.message());
+      }
+      send(exchange, 200, AdmissionReviews.answer(request.uid(), plan));
+    } finally {
+      timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static byte[] error(String message) {
+    return AdmissionReviews.JSON.createObjectNode().put("error", message).toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void send(HttpExchange exchange, int code, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(code, body.length);
+    exchange.getResponseBody().write(body);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.leastprivilege.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leastprivilege.core.admission.AdmissionPlan;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * admission.k8s.io/v1 AdmissionReview in and out, as plain JSON: the pod is never bound to a typed model, so no
+ * field of a newer Kubernetes is lost and no time is spent on fields we do not read.
+ */
+final class AdmissionReviews {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String API_VERSION = "admission.k8s.io/v1";
+
+  /** A request that is not an AdmissionReview we can answer; its message names the field. */
+  static final class Malformed extends Exception {
+    Malformed(String message) {
+      super(message);
+    }
+  }
+
+  /** The parts of a request we use. */
+  record Request(String uid, String kind, String operation, String namespace, JsonNode object) {}
+
+  private AdmissionReviews() {}
+
+  static Request read(InputStream body) throws Malformed, IOException {
+    JsonNode review;
+    try {
+      review = JSON.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new Malformed("body is not JSON: " + e.getOriginalMessage());
+    }
+    if (review == null || !review.isObject()) {
+      throw new Malformed("body: expected an AdmissionReview object");
+    }
+    if (!API_VERSION.equals(review.path("apiVersion").asText()) || !"AdmissionReview".equals(review.path("kind").asText())) {
+      throw new Malformed("apiVersion/kind: expected " + API_VERSION + " AdmissionReview (set admissionReviewVersions:"
+          + " [v1] in the webhook configuration), got " + review.path("apiVersion").asText("<none>") + " "
+          + review.path("kind").asText("<none>"));
+    }
+    JsonNode request = review.path("request");
+    if (!request.isObject()) {
+      throw new Malformed("request: required");
+    }
+    String uid = request.path("uid").asText("");
+    if (uid.isEmpty()) {
+      throw new Malformed("request.uid: required");
+    }
+    return new Request(uid, request.path("kind").path("kind").asText(""), request.path("operation").asText(""),
+        request.path("namespace").asText(""), request.path("object"));
+  }
+
+  static byte[] allow(String uid) {
+    return write(review(uid, true));
+  }
+
+  static byte[] answer(String uid, AdmissionPlan plan) {
+    ObjectNode review = review(uid, plan.allowed());
+    ObjectNode response = (ObjectNode) review.get("response");
+    if (!plan.allowed()) {
+      response.putObject("status").put("code", 403).put("reason", "Forbidden").put("message", plan.message());
+    } else if (plan.changes()) {
+      response.put("patchType", "JSONPatch");
+      // A binary node is written as base64, the encoding AdmissionResponse.patch needs.
+      response.put("patch", write(plan.patch()));
+    }
+    if (!plan.warnings().isEmpty()) {
+      plan.warnings().forEach(response.putArray("warnings")::add);
+    }
+    return write(review);
+  }
+
+  private static ObjectNode review(String uid, boolean allowed) {
+    ObjectNode review = JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", "AdmissionReview");
+    review.putObject("response").put("uid", uid).put("allowed", allowed);
+    return review;
+  }
+
+  private static byte[] write(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.leastprivilege.webhook;
+
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.admission.NamespacePolicies;
+import dev.leastprivilege.core.admission.PolicyCandidate;
+import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Informers on SeccompProfiles, CapabilityPolicies and Namespaces. Each change rebuilds the planner's view of its
+ * namespace once, so an admission only looks up a map. Every operator replica runs these: all replicas serve the
+ * webhook, while only the leader reconciles.
+ */
+public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
+  private final SharedIndexInformer<SeccompProfile> profiles;
+  private final SharedIndexInformer<CapabilityPolicy> policies;
+  private final SharedIndexInformer<Namespace> namespaces;
+  private final Map<String, NamespacePolicies> views = new ConcurrentHashMap<>();
+
+  private InformerPolicyCache(KubernetesClient client) {
+    profiles = client.resources(SeccompProfile.class).inAnyNamespace().runnableInformer(0);
+    policies = client.resources(CapabilityPolicy.class).inAnyNamespace().runnableInformer(0);
+    namespaces = client.namespaces().runnableInformer(0);
+    profiles.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
+    policies.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
+    namespaces.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getName())));
+  }
+
+  /** Starts the informers and waits for their first list. */
+  public static InformerPolicyCache start(KubernetesClient client) {
+    InformerPolicyCache cache = new InformerPolicyCache(client);
+    cache.profiles.run();
+    cache.policies.run();
+    cache.namespaces.run();
+    return cache;
+  }
+
+  @Override
+  public NamespacePolicies forNamespace(String namespace) {
+    return views.getOrDefault(namespace, NamespacePolicies.EMPTY);
+  }
+
+  @Override
+  public boolean ready() {
+    return profiles.hasSynced() && policies.hasSynced() && namespaces.hasSynced();
+  }
+
+  private void rebuild(String ns) {
+    // compute() serialises rebuilds of one namespace, so a slow older rebuild cannot overwrite a newer one.
+    views.compute(ns, (k, old) -> {
+      Namespace namespace = namespaces.getIndexer().getByKey(ns);
+      List<ProfileCandidate> p = profiles.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+          .filter(x -> live(x) && x.getSpec() != null).map(InformerPolicyCache::candidate)
+          .sorted(Comparator.comparing(c -> c.ref().name())).toList();
+      List<PolicyCandidate> c = policies.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+          .filter(x -> live(x) && x.getSpec() != null)
+          .filter(x -> CapabilityPolicyValidator.validate(ns, x.getMetadata().getName(), x.getSpec()).ok())
+          .map(x -> PolicyCandidate.of(x.getMetadata().getName(), x.getSpec()))
+          .sorted(Comparator.comparing(PolicyCandidate::name)).toList();
+      Map<String, String> labels = namespace == null || namespace.getMetadata().getLabels() == null ? Map.of()
+          : Map.copyOf(namespace.getMetadata().getLabels());
+      return p.isEmpty() && c.isEmpty() && labels.isEmpty() ? null : new NamespacePolicies(labels, p, c);
+    });
+  }
+
+  /** A profile or policy being deleted selects no new pod. */
+  private static boolean live(HasMetadata o) {
+    return o.getMetadata().getDeletionTimestamp() == null;
+  }
+
+  static ProfileCandidate candidate(SeccompProfile p) {
+    var spec = p.getSpec();
+    var status = p.getStatus();
+    boolean current = status != null && status.getObservedGeneration() != null
+        && status.getObservedGeneration().equals(p.getMetadata().getGeneration());
+    boolean installed = current && status.getPhase() == ProfilePhase.Installed;
+    String rollout = status == null || status.getPhase() == null ? "not rolled out yet"
+        : status.getPhase() + (status.getInstalledOn() == null ? "" : ", " + status.getInstalledOn() + " nodes");
+    return new ProfileCandidate(new ProfileRef(p.getMetadata().getNamespace(), p.getMetadata().getName()),
+        spec.getPodSelector(), spec.getContainerNames(), spec.getMode(), installed, rollout);
+  }
+
+  private static <T extends HasMetadata> ResourceEventHandler<T> rebuildOn(Consumer<T> rebuild) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        rebuild.accept(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        rebuild.accept(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        rebuild.accept(obj);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    profiles.close();
+    policies.close();
+    namespaces.close();
+  }
+}
