@@ -3,6 +3,7 @@ package dev.leastprivilege.controller;
 import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
 import dev.leastprivilege.controller.support.EventRecorder;
+import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -28,8 +29,11 @@ public final class LeastPrivilegeOperator {
             settings.identity(), null, settings.exitOnLostLeadership()));
       }
     });
-    operator.register(new SeccompProfileReconciler(settings.namespace(), new EventRecorder(client), registry));
-    operator.register(new CapabilityPolicyReconciler());
+    EventRecorder events = new EventRecorder(client);
+    NonCompliantPods nonCompliantPods = new NonCompliantPods(client, events, settings.podRecount());
+    operator.register(new SeccompProfileReconciler(settings.namespace(), events, nonCompliantPods,
+        client.getKubernetesSerialization(), registry));
+    operator.register(new CapabilityPolicyReconciler(nonCompliantPods));
     return operator;
   }
 }

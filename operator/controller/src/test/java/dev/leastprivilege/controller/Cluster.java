@@ -34,7 +34,8 @@ final class Cluster {
   }
 
   Operator startOperator() {
-    Operator op = LeastPrivilegeOperator.create(client, new OperatorSettings(OPERATOR_NS, false, false), registry);
+    Operator op = LeastPrivilegeOperator.create(client, new OperatorSettings(OPERATOR_NS, false, false)
+        .withPodRecount(Duration.ofSeconds(2)), registry);
     op.start();
     return op;
   }

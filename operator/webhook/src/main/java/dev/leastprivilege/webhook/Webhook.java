@@ -73,6 +73,11 @@ public final class Webhook implements AutoCloseable {
     }
   }
 
+  /** What the webhook currently knows, namespace by namespace. */
+  public PolicyCache cache() {
+    return cache;
+  }
+
   public int port() {
     return server.port();
   }

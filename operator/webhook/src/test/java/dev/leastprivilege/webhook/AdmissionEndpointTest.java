@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The webhook's HTTPS endpoint as the API server uses it, with the planner behind it. */
 class AdmissionEndpointTest {
   private static WebhookServer server;
-  private static TrustingClient client;
+  private static AdmissionClient client;
   private static String url;
   private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
 
@@ -61,8 +61,8 @@ class AdmissionEndpointTest {
     };
     server = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, new MutationPlanner("lpo-system"), cache,
         REGISTRY);
-    client = new TrustingClient(ca.certificate());
     url = "https://127.0.0.1:" + server.port() + WebhookServer.PATH;
+    client = new AdmissionClient(java.net.URI.create(url), ca.certificate());
   }
 
   @AfterAll
@@ -72,7 +72,7 @@ class AdmissionEndpointTest {
 
   @Test
   void aSelectedPodIsPatchedWithAJsonPatch() throws Exception {
-    HttpResponse<String> r = client.post(url, review("CREATE", "team", "{'app':'web'}"));
+    HttpResponse<String> r = client.post(review("CREATE", "team", "{'app':'web'}"));
     assertEquals(200, r.statusCode());
     JsonNode response = AdmissionReviews.JSON.readTree(r.body()).get("response");
     assertEquals("uid-1", response.get("uid").asText());
@@ -87,7 +87,7 @@ class AdmissionEndpointTest {
 
   @Test
   void aPodThatMatchesNothingIsAllowedWithoutPatch() throws Exception {
-    JsonNode response = AdmissionReviews.JSON.readTree(client.post(url, review("CREATE", "team", "{'app':'db'}"))
+    JsonNode response = AdmissionReviews.JSON.readTree(client.post(review("CREATE", "team", "{'app':'db'}"))
         .body()).get("response");
     assertTrue(response.get("allowed").asBoolean());
     assertFalse(response.has("patch"));
@@ -99,7 +99,7 @@ class AdmissionEndpointTest {
     String body = review("CREATE", "team", "{'app':'x'}").replace("\"name\":\"c\"",
         "\"name\":\"c\",\"securityContext\":{\"seccompProfile\":{\"type\":\"Localhost\",\"localhostProfile\":"
             + "\"leastprivilege/other/p.json\"}}");
-    JsonNode response = AdmissionReviews.JSON.readTree(client.post(url, body).body()).get("response");
+    JsonNode response = AdmissionReviews.JSON.readTree(client.post(body).body()).get("response");
     assertFalse(response.get("allowed").asBoolean());
     assertEquals(403, response.at("/status/code").asInt());
     assertTrue(response.at("/status/message").asText().contains("is not a profile of namespace team"));
@@ -107,7 +107,7 @@ class AdmissionEndpointTest {
 
   @Test
   void operationsOtherThanCreateAreAllowedUntouched() throws Exception {
-    JsonNode response = AdmissionReviews.JSON.readTree(client.post(url, review("UPDATE", "team", "{'app':'web'}"))
+    JsonNode response = AdmissionReviews.JSON.readTree(client.post(review("UPDATE", "team", "{'app':'web'}"))
         .body()).get("response");
     assertTrue(response.get("allowed").asBoolean());
     assertFalse(response.has("patch"));
@@ -126,11 +126,11 @@ class AdmissionEndpointTest {
         .replace("]}}}", "]}}}}"), "request.object.spec.containers: expected a list");
     assertBadRequest("{\"x\":\"" + "a".repeat(AdmissionHandler.MAX_BODY) + "\"}", "body: larger than");
     // The server is still up and answering.
-    assertEquals(200, client.post(url, review("CREATE", "team", "{}")).statusCode());
+    assertEquals(200, client.post(review("CREATE", "team", "{}")).statusCode());
   }
 
   private static void assertBadRequest(String body, String message) throws Exception {
-    HttpResponse<String> r = client.post(url, body);
+    HttpResponse<String> r = client.post(body);
     assertEquals(400, r.statusCode(), r.body());
     assertTrue(AdmissionReviews.JSON.readTree(r.body()).get("error").asText().startsWith(message), r.body());
   }

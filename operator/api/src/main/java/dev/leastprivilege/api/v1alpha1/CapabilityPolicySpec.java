@@ -9,7 +9,7 @@ import java.util.List;
 
 /** Which Linux capabilities the selected containers keep. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({"mode", "podSelector", "containerNames", "drop", "add", "allowed"})
+@JsonPropertyOrder({"mode", "podSelector", "containerNames", "drop", "add", "allowed", "restartNonCompliant"})
 public class CapabilityPolicySpec {
   @JsonPropertyDescription("Pods of this namespace the policy applies to.")
   private PodSelector podSelector;
@@ -29,6 +29,12 @@ public class CapabilityPolicySpec {
   @JsonPropertyDescription("Capabilities a container may ask for itself; anything else is a violation.")
   private List<@Pattern(ApiNames.CAPABILITY_NAME) String> allowed = new ArrayList<>();
 
+  @JsonPropertyDescription("Restart the Deployments, StatefulSets and DaemonSets whose running pods do not comply, as"
+      + " `kubectl rollout restart` does. Off by default.")
+  private Boolean restartNonCompliant;
+
+  public Boolean getRestartNonCompliant() { return restartNonCompliant; }
+  public void setRestartNonCompliant(Boolean restartNonCompliant) { this.restartNonCompliant = restartNonCompliant; }
   public PodSelector getPodSelector() { return podSelector; }
   public void setPodSelector(PodSelector podSelector) { this.podSelector = podSelector; }
   public List<String> getContainerNames() { return containerNames; }

@@ -16,7 +16,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonPropertyOrder({"mode", "baseProfileName", "defaultAction", "defaultErrnoRet", "architectures", "flags",
-    "syscalls", "podSelector", "containerNames"})
+    "syscalls", "podSelector", "containerNames", "restartNonCompliant"})
 public class SeccompProfileSpec {
   @Required
   @JsonPropertyDescription("Action for every system call no rule matches.")
@@ -49,6 +49,12 @@ public class SeccompProfileSpec {
   @JsonPropertyDescription("Only these containers of a selected pod; empty means all of them.")
   private List<@Pattern(ApiNames.DNS_LABEL) String> containerNames = new ArrayList<>();
 
+  @JsonPropertyDescription("Restart the Deployments, StatefulSets and DaemonSets whose running pods the profile selects"
+      + " but which run without it, as `kubectl rollout restart` does. Off by default.")
+  private Boolean restartNonCompliant;
+
+  public Boolean getRestartNonCompliant() { return restartNonCompliant; }
+  public void setRestartNonCompliant(Boolean restartNonCompliant) { this.restartNonCompliant = restartNonCompliant; }
   public SeccompAction getDefaultAction() { return defaultAction; }
   public void setDefaultAction(SeccompAction defaultAction) { this.defaultAction = defaultAction; }
   public Long getDefaultErrnoRet() { return defaultErrnoRet; }

@@ -32,6 +32,12 @@ public class SeccompProfileStatus {
   @JsonPropertyDescription("Pods that use this profile (namespace/name).")
   private List<String> activeWorkloads = new ArrayList<>();
 
+  @JsonPropertyDescription("Running pods the profile selects that run without it (created before it, or while the"
+      + " webhook was down).")
+  private Integer nonCompliantPods;
+
+  public Integer getNonCompliantPods() { return nonCompliantPods; }
+  public void setNonCompliantPods(Integer nonCompliantPods) { this.nonCompliantPods = nonCompliantPods; }
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public ProfilePhase getPhase() { return phase; }

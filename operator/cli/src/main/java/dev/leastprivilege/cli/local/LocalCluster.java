@@ -17,6 +17,13 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.leastprivilege.webhook.Webhook;
+import dev.leastprivilege.webhook.WebhookServer;
+import dev.leastprivilege.webhook.WebhookSettings;
+import dev.leastprivilege.webhook.tls.CertificateIssuer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,24 +31,35 @@ import java.util.List;
 
 /**
  * The whole product on one machine, in this process: an in-memory Kubernetes API (fabric8's CRUD server; no
- * server-side apply, no admission, which is why local mode checks the schema itself before applying), the
- * operator, and one agent writing under a local kubelet root.
+ * server-side apply, no admission, which is why local mode checks the schema itself before applying and sends
+ * pods to the webhook itself), the operator, one agent writing under a local kubelet root, and the webhook on
+ * 127.0.0.1 over HTTPS.
  */
 public final class LocalCluster implements AutoCloseable {
   public static final String NODE = "local-node";
+  private static final String LOOPBACK = "127.0.0.1";
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final Operator operator;
   private final Agent agent;
+  private final Webhook webhook;
+  private final Path webhookCa;
 
-  private LocalCluster(KubernetesMockServer server, KubernetesClient client, Operator operator, Agent agent) {
+  private LocalCluster(KubernetesMockServer server, KubernetesClient client, Operator operator, Agent agent,
+      Webhook webhook, Path webhookCa) {
     this.server = server;
     this.client = client;
     this.operator = operator;
     this.agent = agent;
+    this.webhook = webhook;
+    this.webhookCa = webhookCa;
   }
 
-  public static LocalCluster start(Path kubeletSeccompRoot) throws Exception {
+  /**
+   * @param webhookDir where the webhook's CA and serving certificate are written (ca.crt is what a client trusts)
+   * @param webhookPort the webhook's port on 127.0.0.1; 0 picks a free one
+   */
+  public static LocalCluster start(Path kubeletSeccompRoot, Path webhookDir, int webhookPort) throws Exception {
     List<CustomResourceDefinitionContext> crds = List.of(
         CustomResourceDefinitionContext.fromCustomResourceType(SeccompProfile.class),
         CustomResourceDefinitionContext.fromCustomResourceType(CapabilityPolicy.class),
@@ -58,7 +76,31 @@ public final class LocalCluster implements AutoCloseable {
     operator.start();
     Agent agent = new Agent(client, new AgentConfig(NODE, ns, kubeletSeccompRoot, Duration.ofMillis(50)));
     agent.start();
-    return new LocalCluster(server, client, operator, agent);
+    Path ca = writeCertificates(webhookDir);
+    Webhook webhook = Webhook.start(client, ns, new WebhookSettings(webhookPort, webhookDir, null, null, List.of(),
+        List.of()), new InetSocketAddress(LOOPBACK, webhookPort), new SimpleMeterRegistry());
+    return new LocalCluster(server, client, operator, agent, webhook, ca);
+  }
+
+  /** A fresh CA and a serving certificate for 127.0.0.1 and localhost, as files the webhook reads. */
+  private static Path writeCertificates(Path dir) throws java.io.IOException {
+    Files.createDirectories(dir);
+    CertificateIssuer.Issued ca = CertificateIssuer.newCa("lpo local webhook CA");
+    CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, List.of("localhost"), List.of(LOOPBACK));
+    Files.writeString(dir.resolve("tls.crt"), serving.certificate() + ca.certificate());
+    Files.writeString(dir.resolve("tls.key"), serving.privateKey());
+    Files.writeString(dir.resolve("ca.crt"), ca.certificate());
+    return dir.resolve("ca.crt").toAbsolutePath();
+  }
+
+  /** The webhook's URL, as a MutatingWebhookConfiguration's clientConfig.url would name it. */
+  public URI webhookUrl() {
+    return URI.create("https://" + LOOPBACK + ":" + webhook.port() + WebhookServer.PATH);
+  }
+
+  /** The CA certificate a client must trust to call the webhook (the caBundle). */
+  public Path webhookCa() {
+    return webhookCa;
   }
 
   public KubernetesClient client() {
@@ -67,6 +109,7 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    webhook.close();
     agent.close();
     operator.stop();
     client.close();

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -23,22 +24,43 @@ public final class LocalRun {
   private final KubernetesClient client;
   private final PrintWriter out;
   private final PrintWriter err;
+  private final LocalCluster cluster;
   private List<ManifestApplier.Outcome> outcomes = List.of();
+  private List<Manifest> pods = List.of();
+  private final List<PodAdmission.Admitted> admitted = new ArrayList<>();
 
   public LocalRun(LocalCluster cluster, PrintWriter out, PrintWriter err) {
+    this.cluster = cluster;
     this.client = cluster.client();
     this.out = out;
     this.err = err;
   }
 
+  /** Applies everything but Pods, which wait for {@link #admitPods()}: they go through the webhook. */
   public void apply(List<Manifest> manifests) {
-    outcomes = new ManifestApplier(client).apply(manifests);
+    pods = manifests.stream().filter(LocalRun::isPod).toList();
+    outcomes = new ManifestApplier(client).apply(manifests.stream().filter(m -> !isPod(m)).toList());
     for (ManifestApplier.Outcome o : outcomes) {
       for (FieldError e : o.refused()) {
         err.println(o.source() + ": " + o.kind() + " " + o.namespace() + "/" + o.name() + " refused: " + e);
       }
     }
     err.flush();
+  }
+
+  private static boolean isPod(Manifest m) {
+    return m.kind().equals("Pod") && m.apiVersion().equals("v1");
+  }
+
+  /** Sends each Pod through the webhook as the API server would, after the profiles have settled. */
+  public void admitPods() throws Exception {
+    if (pods.isEmpty()) {
+      return;
+    }
+    PodAdmission admission = new PodAdmission(cluster);
+    for (Manifest m : pods) {
+      admitted.add(admission.admit(m));
+    }
   }
 
   public boolean nothingRefused() {
@@ -83,6 +105,10 @@ public final class LocalRun {
     if (!policies.isEmpty()) {
       out.println();
       StatusTable.policies(out, policies);
+    }
+    if (!admitted.isEmpty()) {
+      out.println();
+      PodReport.print(out, admitted, cluster.webhookUrl());
     }
     out.println();
     out.println("Node files under " + kubeletRoot + ":");

@@ -3,6 +3,8 @@ package dev.leastprivilege.controller.capability;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicyStatus;
+import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
+import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityCompliance;
@@ -15,7 +17,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -23,14 +24,21 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Validates a CapabilityPolicy with core and counts the running pods it selects and those that do not comply.
- * Pods are listed by the API server with the policy's own selector, on each reconcile and every minute, rather
- * than cached: a policy selects a few pods, the cluster may have hundreds of thousands.
+ * Validates a CapabilityPolicy with core and counts the running pods it selects and those that do not comply
+ * (started before the policy, admitted in Audit mode, or while the webhook was down), naming their owners in an
+ * Event and restarting them when the policy asks. Pods are listed by the API server with the policy's own
+ * selector, on each reconcile and every minute, rather than cached: a policy selects a few pods, the cluster may
+ * have hundreds of thousands.
  */
 @ControllerConfiguration(name = CapabilityPolicyReconciler.NAME)
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
-  static final Duration RECOUNT = Duration.ofSeconds(60);
+  static final int MAX_VIOLATIONS = 10;
+  private final NonCompliantPods nonCompliantPods;
+
+  public CapabilityPolicyReconciler(NonCompliantPods nonCompliantPods) {
+    this.nonCompliantPods = nonCompliantPods;
+  }
 
   @Override
   public UpdateControl<CapabilityPolicy> reconcile(CapabilityPolicy policy, Context<CapabilityPolicy> ctx) {
@@ -44,35 +52,44 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     List<dev.leastprivilege.api.v1alpha1.Condition> previous = policy.getStatus() == null ? null
         : policy.getStatus().getConditions();
-    if (policy.getStatus() != null) {
-      next.setRecentViolations(policy.getStatus().getRecentViolations());
-    }
     if (!validation.ok()) {
       next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
           .map(FieldError::toString).collect(Collectors.joining("; ")), generation, previous, now)));
     } else {
-      List<Pod> pods = ctx.getClient().pods().inNamespace(ns)
-          .withLabelSelector(PodSelectors.toLabelSelector(policy.getSpec().getPodSelector())).list().getItems()
-          .stream().filter(p -> p.getStatus() == null || !List.of("Succeeded", "Failed")
-              .contains(p.getStatus().getPhase())).toList();
-      long nonCompliant = pods.stream().filter(p -> !compliant(policy.getSpec(), p)).count();
-      next.setMatchedPods(pods.size());
-      next.setNonCompliantPods((int) nonCompliant);
-      next.setConditions(List.of(Conditions.ready(true, "Valid", pods.size() + " pods selected, " + nonCompliant
-          + " not compliant", generation, previous, now)));
+      CapabilityPolicySpec spec = policy.getSpec();
+      NonCompliantPods.Review review = nonCompliantPods.review(policy, nonCompliantPods.selected(ns,
+          spec.getPodSelector()), p -> compliant(spec, p), policy.getStatus() == null ? null
+          : policy.getStatus().getNonCompliantPods(), Boolean.TRUE.equals(spec.getRestartNonCompliant()),
+          "CapabilityPolicy " + policy.getMetadata().getName() + "@" + generation);
+      next.setMatchedPods(review.selected().size());
+      next.setNonCompliantPods(review.nonCompliant().size());
+      next.setRecentViolations(violations(spec, review.nonCompliant()));
+      next.setConditions(List.of(Conditions.ready(true, "Valid", review.selected().size() + " pods selected, "
+          + review.nonCompliant().size() + " not compliant", generation, previous, now)));
     }
     if (StatusDiff.same(policy.getStatus(), next)) {
-      return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(RECOUNT);
+      return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(nonCompliantPods.recount());
     }
     policy.setStatus(next);
-    return UpdateControl.patchStatus(policy).rescheduleAfter(RECOUNT);
+    return UpdateControl.patchStatus(policy).rescheduleAfter(nonCompliantPods.recount());
   }
 
   static boolean compliant(CapabilityPolicySpec policy, Pod pod) {
+    return selectedContainers(policy, pod).allMatch(c -> CapabilityCompliance.violations(policy, drop(c), add(c))
+        .isEmpty());
+  }
+
+  /** What the non-compliant pods do wrong, for status: the first few, with the pod, container and finding. */
+  private static List<CapabilityViolation> violations(CapabilityPolicySpec policy, List<Pod> pods) {
+    return pods.stream().flatMap(p -> selectedContainers(policy, p).flatMap(c -> CapabilityCompliance
+        .violations(policy, drop(c), add(c)).stream().map(v -> new CapabilityViolation(p.getMetadata().getName(),
+            c.getName(), v, p.getMetadata().getCreationTimestamp())))).limit(MAX_VIOLATIONS).toList();
+  }
+
+  private static Stream<Container> selectedContainers(CapabilityPolicySpec policy, Pod pod) {
     List<String> names = policy.getContainerNames();
     return Stream.concat(pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
-        .filter(c -> names.isEmpty() || names.contains(c.getName()))
-        .allMatch(c -> CapabilityCompliance.violations(policy, drop(c), add(c)).isEmpty());
+        .filter(c -> names.isEmpty() || names.contains(c.getName()));
   }
 
   private static List<String> drop(Container c) {

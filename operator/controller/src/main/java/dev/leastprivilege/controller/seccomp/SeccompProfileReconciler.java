@@ -6,7 +6,13 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.admission.AdmittedPod;
+import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.admission.ProfileCompliance;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.NodeReport;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
@@ -43,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>compile (validate, resolve bases, render, lint) with core;</li>
  *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is invalid;</li>
- *   <li>fold the node reports and active pods into a status, and patch it only when it changed.</li>
+ *   <li>fold the node reports and active pods into a status;</li>
+ *   <li>review the running pods it selects but that run without it (and restart their owners if asked);</li>
+ *   <li>patch the status only when it changed.</li>
  * </ol>
  * This reconciler is the only writer of SeccompProfile status and of the rendered ConfigMaps; it never writes a
  * profile's spec, labels or annotations.
@@ -62,11 +70,16 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   private final EventRecorder events;
   private final RolloutMetrics metrics;
   private final NodeReportIndex nodeReports = new NodeReportIndex();
+  private final NonCompliantPods nonCompliantPods;
+  private final KubernetesSerialization json;
   private RenderedProfilePublisher publisher;
 
-  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, MeterRegistry registry) {
+  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, NonCompliantPods nonCompliantPods,
+      KubernetesSerialization json, MeterRegistry registry) {
     this.operatorNamespace = operatorNamespace;
     this.events = events;
+    this.nonCompliantPods = nonCompliantPods;
+    this.json = json;
     this.metrics = new RolloutMetrics(registry);
   }
 
@@ -89,11 +102,36 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
           : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
     }
     SeccompProfileStatus next = fold(profile, ctx, compiled, publishedHash, false);
+    boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
+    if (selects) {
+      next.setNonCompliantPods(reviewRunningPods(profile, next));
+    }
     metrics.observe(profile, next.getPhase());
     LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
         next.getConditions().get(0).getMessage());
     UpdateControl<SeccompProfile> control = patchIfChanged(profile, next);
-    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY_MILLIS) : control;
+    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY_MILLIS)
+        : selects ? control.rescheduleAfter(nonCompliantPods.recount()) : control;
+  }
+
+  /**
+   * Counts the running pods the profile selects that run without it, names their owners, and restarts them when
+   * the spec asks and the profile is installed everywhere (a restarted pod must find its file on the node).
+   */
+  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next) {
+    String ns = profile.getMetadata().getNamespace();
+    ProfileCandidate candidate = new ProfileCandidate(ProfileCompilation.refOf(profile),
+        profile.getSpec().getPodSelector(), profile.getSpec().getContainerNames(), profile.getSpec().getMode(), true,
+        "");
+    boolean restart = Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant())
+        && next.getPhase() == ProfilePhase.Installed;
+    NonCompliantPods.Review review = nonCompliantPods.review(profile,
+        nonCompliantPods.selected(ns, profile.getSpec().getPodSelector()),
+        pod -> ProfileCompliance.nonCompliantContainers(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns),
+            candidate).isEmpty(),
+        profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods(), restart,
+        "SeccompProfile " + profile.getMetadata().getName() + "@" + profile.getMetadata().getGeneration());
+    return review.nonCompliant().size();
   }
 
   /** The resourceVersion of each profile as the base-change informer last saw it. */

@@ -25,6 +25,10 @@ public final class EventRecorder {
     record(about, "Warning", reason, message);
   }
 
+  public void normal(HasMetadata about, String reason, String message) {
+    record(about, "Normal", reason, message);
+  }
+
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String ns = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();

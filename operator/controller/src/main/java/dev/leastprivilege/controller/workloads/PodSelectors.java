@@ -1,4 +1,4 @@
-package dev.leastprivilege.controller.capability;
+package dev.leastprivilege.controller.workloads;
 
 import dev.leastprivilege.api.v1alpha1.PodSelector;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -6,11 +6,11 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 
 /** Our PodSelector as the API server's LabelSelector, so the server filters pods, not the operator. */
-final class PodSelectors {
+public final class PodSelectors {
   private PodSelectors() {}
 
   /** An absent selector selects every pod of the namespace, like an empty one. */
-  static LabelSelector toLabelSelector(PodSelector s) {
+  public static LabelSelector toLabelSelector(PodSelector s) {
     LabelSelectorBuilder b = new LabelSelectorBuilder();
     if (s == null) {
       return b.build();
