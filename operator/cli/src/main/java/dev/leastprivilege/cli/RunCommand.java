@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ContainerOptions container;
 
+  @picocli.CommandLine.ArgGroup(exclusive = false)
+  PodOptions pod;
+
   @Parameters(arity = "1..*", paramLabel = "CMD", description = "Command and arguments, after --.")
   List<String> command;
 
@@ -47,7 +50,14 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Optional<JsonNode> seccomp = Optional.empty();
-    if (profile != null) {
+    List<FieldError> errors = new ArrayList<>();
+    if (pod != null && pod.pod != null) {
+      if (profile != null) {
+        errors.add(new FieldError("--profile", "not with --pod: the pod's seccompProfile names the file"));
+      }
+      profile = pod.apply(container, errors);
+    }
+    if (profile != null && errors.isEmpty()) {
       Optional<CompiledProfile> compiled = ProfileLoader.load(profile, name, err);
       if (compiled.isEmpty()) {
         err.flush();
@@ -55,8 +65,7 @@ final class RunCommand implements Callable<Integer> {
       }
       seccomp = Optional.of(new ObjectMapper().readTree(compiled.get().rendered().json()));
     }
-    List<FieldError> errors = new ArrayList<>();
-    RunSpec run = container.runSpec(command, seccomp, errors);
+    RunSpec run = errors.isEmpty() ? container.runSpec(command, seccomp, errors) : null;
     if (run == null) {
       errors.forEach(e -> err.println("error: " + e));
       err.flush();
