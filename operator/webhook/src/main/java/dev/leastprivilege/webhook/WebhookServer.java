@@ -29,12 +29,13 @@ public final class WebhookServer implements AutoCloseable {
     this.workers = workers;
   }
 
-  /** Serves admissions; {@code handlerOverride} replaces the planner (the benchmark's no-op baseline). */
+  /** Serves admissions with the planner. */
   public static WebhookServer start(InetSocketAddress address, ReloadingKeyManager keys, MutationPlanner planner,
       PolicyCache cache, MeterRegistry registry) throws IOException {
     return start(address, keys, new AdmissionHandler(planner, cache, registry));
   }
 
+  /** Serves any handler on the same TLS stack (the benchmark's no-op baseline uses this). */
   public static WebhookServer start(InetSocketAddress address, ReloadingKeyManager keys,
       com.sun.net.httpserver.HttpHandler handler) throws IOException {
     SSLContext tls;

@@ -20,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,15 +35,8 @@ class AdmissionEndpointTest {
   static void start() throws Exception {
     CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
     CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
-    ReloadingKeyManager keys = new ReloadingKeyManager(new KeyMaterial() {
-      public Optional<Pem> current() {
-        return Optional.of(new Pem(serving.certificate(), serving.privateKey()));
-      }
-
-      public String describe() {
-        return "test";
-      }
-    });
+    ReloadingKeyManager keys = new ReloadingKeyManager(KeyMaterial.fixed(serving.certificate(),
+        serving.privateKey(), "test"));
     assertTrue(keys.refresh());
     PodSelector web = new PodSelector();
     web.getMatchLabels().put("app", "web");

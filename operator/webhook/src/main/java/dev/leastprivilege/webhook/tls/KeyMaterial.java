@@ -12,4 +12,20 @@ public interface KeyMaterial {
 
   /** Human-readable origin, for logs. */
   String describe();
+
+  /** A certificate held in memory, never rotated (tests, the benchmark). */
+  static KeyMaterial fixed(String certificateChain, String privateKey, String description) {
+    Optional<Pem> pem = Optional.of(new Pem(certificateChain, privateKey));
+    return new KeyMaterial() {
+      @Override
+      public Optional<Pem> current() {
+        return pem;
+      }
+
+      @Override
+      public String describe() {
+        return description;
+      }
+    };
+  }
 }
