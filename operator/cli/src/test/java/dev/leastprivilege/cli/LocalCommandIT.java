@@ -27,6 +27,14 @@ class LocalCommandIT {
     assertTrue(r.out().matches("(?s).*demo\\s+bad-capability\\s+Enforce\\s+False\\s+spec\\.add\\[0\\]: unknown"
         + " capability \"NET_BIND\".*"), r.out());
 
+    // The example pods went through the webhook: patched, or refused with the reason.
+    assertTrue(r.out().contains("  demo/web: admitted\n    web: seccompProfile Localhost"
+        + " leastprivilege/demo/web-allowlist.json; capabilities drop [ALL] add [NET_BIND_SERVICE]\n"), r.out());
+    assertTrue(r.out().contains("  demo/chown-batch: refused: container job asks for capability CHOWN, which"
+        + " CapabilityPolicy drop-all does not allow (add: [], allowed: [])\n"), r.out());
+    assertTrue(r.out().contains("  team-b/borrower: refused: container app securityContext.seccompProfile:"
+        + " localhostProfile \"leastprivilege/demo/deny-chmod.json\" is not a profile of namespace team-b"), r.out());
+
     Path chmod = root.resolve("leastprivilege/demo/deny-chmod.json");
     Cli.Result rendered = Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--name", "demo/deny-chmod");
     assertEquals(rendered.out(), Files.readString(chmod), "the node file is what lpo render prints");
