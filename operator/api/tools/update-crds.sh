@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies the CRDs generated from the Java classes in operator/api into crds/ (and the Helm chart, once it exists).
+# Copies the CRDs generated from the Java classes in operator/api into crds/ and into the Helm chart.
 # CrdsUpToDateTest fails the build when the committed files differ from what the classes generate.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../../.." && pwd)"

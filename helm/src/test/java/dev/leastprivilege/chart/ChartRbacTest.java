@@ -1,0 +1,94 @@
+package dev.leastprivilege.chart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Least privilege for the product itself: each account gets exactly the rules listed here, and no more. */
+class ChartRbacTest {
+  private static final String OPERATOR = RenderedChart.RELEASE;
+  private static final String AGENT = RenderedChart.RELEASE + "-agent";
+  private final RenderedChart chart = RenderedChart.defaults();
+
+  @Test
+  void agentReadsConfigMapsInTheReleaseNamespaceAndWritesOnlyNodeReports() {
+    Role role = chart.one(Role.class, AGENT);
+    assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
+    assertEquals(Set.of("core configmaps [get, list, watch]"), rules(role.getRules()));
+    assertEquals(Set.of(
+        "leastprivilege.dev nodeprofilestatuses [get, create]",
+        "leastprivilege.dev nodeprofilestatuses/status [get, patch, update]"),
+        rules(chart.one(ClusterRole.class, AGENT).getRules()));
+    assertBoundOnlyTo(AGENT);
+  }
+
+  @Test
+  void operatorGetsExactlyWhatItsReconcilersAndWebhookCall() {
+    assertEquals(Set.of(
+        "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
+        "leastprivilege.dev seccompprofiles/status,capabilitypolicies/status [get, patch, update]",
+        "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
+        "leastprivilege.dev nodeprofilestatuses [get, list, watch]",
+        "core nodes,pods,namespaces [get, list, watch]",
+        "core events [create, patch]",
+        "apps replicasets [get]",
+        "apps deployments,statefulsets,daemonsets [get, patch]",
+        "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
+            + OPERATOR + "]"),
+        rules(chart.one(ClusterRole.class, OPERATOR).getRules()));
+    Role role = chart.one(Role.class, OPERATOR);
+    assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
+    assertEquals(Set.of(
+        "core configmaps [get, list, watch, create, update, patch, delete]",
+        "coordination.k8s.io leases [create]",
+        "coordination.k8s.io leases [get, update] names=[least-privilege-operator]",
+        "core secrets [create]",
+        "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
+        rules(role.getRules()));
+    assertBoundOnlyTo(OPERATOR);
+  }
+
+  @Test
+  void noWildcardsAndNoSecretsOutsideTheReleaseNamespace() {
+    for (ClusterRole role : chart.all(ClusterRole.class)) {
+      for (PolicyRule rule : role.getRules()) {
+        assertTrue(!rule.getVerbs().contains("*") && !rule.getResources().contains("*")
+            && !rule.getApiGroups().contains("*"), role.getMetadata().getName() + ": " + rule);
+        assertTrue(!rule.getResources().contains("secrets"), role.getMetadata().getName() + ": " + rule);
+      }
+    }
+  }
+
+  private void assertBoundOnlyTo(String account) {
+    ClusterRoleBinding cluster = chart.one(ClusterRoleBinding.class, account);
+    RoleBinding local = chart.one(RoleBinding.class, account);
+    for (var subjects : List.of(cluster.getSubjects(), local.getSubjects())) {
+      assertEquals(1, subjects.size());
+      assertEquals("ServiceAccount", subjects.get(0).getKind());
+      assertEquals(account, subjects.get(0).getName());
+      assertEquals(RenderedChart.NAMESPACE, subjects.get(0).getNamespace());
+    }
+    assertEquals(account, cluster.getRoleRef().getName());
+    assertEquals(account, local.getRoleRef().getName());
+  }
+
+  private static Set<String> rules(List<PolicyRule> rules) {
+    Set<String> out = new TreeSet<>();
+    for (PolicyRule r : rules) {
+      String groups = String.join(",", r.getApiGroups().stream().map(g -> g.isEmpty() ? "core" : g).toList());
+      String names = r.getResourceNames() == null || r.getResourceNames().isEmpty() ? ""
+          : " names=" + r.getResourceNames();
+      out.add(groups + " " + String.join(",", r.getResources()) + " " + r.getVerbs() + names);
+    }
+    return out;
+  }
+}
