@@ -33,25 +33,9 @@ fi
 log "building ${missing[*]} into $BIN (a cold build takes about 4 minutes on 2 cores)"
 mkdir -p "$BIN" "$WORK"
 
-# --- a private apt that sees the machine's sources, with deb-src added ---
-APT="$WORK/apt"
-mkdir -p "$APT/sources.list.d" "$APT/lists/partial" "$APT/cache/archives/partial"
-: > "$APT/sources.list.d/lpo.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-  [ -f "$f" ] || continue
-  grep -E '^deb ' "$f" | grep -v -e 'cloud.google' -e nodesource | sed 's/^deb /deb-src /' >> "$APT/sources.list.d/lpo.list" || true
-  grep -E '^deb ' "$f" | grep -v -e 'cloud.google' -e nodesource >> "$APT/sources.list.d/lpo.list" || true
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-  [ -f "$f" ] || continue
-  sed 's/^Types:.*/Types: deb deb-src/' "$f" > "$APT/sources.list.d/$(basename "$f")"
-done
-aptq() {
-  apt-get -q -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$APT/sources.list.d" \
-    -o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache" -o Dir::Cache::archives="$APT/cache/archives" \
-    -o APT::Sandbox::User=root "$@"
-}
-aptq update >/dev/null
+# A private apt that sees the machine's sources, with deb-src added.
+source "$(dirname "$0")/private-apt.sh"
+private_apt "$WORK/apt"
 
 # --- toolchain and runtime packages, unpacked into a private root ---
 ROOT="$WORK/root"

@@ -171,6 +171,9 @@ class ChartSecurityTest {
     PodSpec operator = operator(chart);
     assertEquals(Boolean.TRUE, operator.getHostNetwork());
     assertTrue(env(operator.getContainers().get(0)).contains(new EnvVar("LPO_WEBHOOK_IPS", "192.0.2.10", null)));
+    for (PodSpec pod : List.of(operator, agent(chart))) {
+      assertTrue(env(pod.getContainers().get(0)).contains(new EnvVar("KUBERNETES_SERVICE_HOST", "192.0.2.10", null)));
+    }
   }
 
   @Test

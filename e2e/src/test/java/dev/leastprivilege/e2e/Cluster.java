@@ -1,0 +1,96 @@
+package dev.leastprivilege.e2e;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster the suite runs against, as its bootstrap script left it in {@code lpo.cluster.dir}: cluster.env
+ * (KUBECONFIG, NODE_NAME), chart-values.yaml. The scenarios know nothing else about how the cluster was made.
+ */
+final class Cluster {
+  static final Path TOP = Path.of(System.getProperty("lpo.top", "..")).toAbsolutePath().normalize();
+  private static Cluster instance;
+
+  final Path dir;
+  final Map<String, String> env;
+  final KubernetesClient client;
+
+  private Cluster(Path dir) throws IOException {
+    this.dir = dir;
+    this.env = new HashMap<>();
+    for (String line : Files.readAllLines(dir.resolve("cluster.env"))) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        env.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  static synchronized Cluster get() {
+    if (instance == null) {
+      String dir = System.getProperty("lpo.cluster.dir");
+      if (dir == null) {
+        throw new IllegalStateException("lpo.cluster.dir is not set: run the suite with mvn -Pe2e verify");
+      }
+      try {
+        instance = new Cluster(Path.of(dir));
+      } catch (IOException e) {
+        throw new UncheckedIOException("no cluster described in " + dir + " (did e2e/*/up.sh run?)", e);
+      }
+    }
+    return instance;
+  }
+
+  Path kubeconfig() {
+    return Path.of(env.get("KUBECONFIG"));
+  }
+
+  /** The node whose files the scenarios read. */
+  String nodeName() {
+    return env.get("NODE_NAME");
+  }
+
+  Path chartValues() {
+    return dir.resolve("chart-values.yaml");
+  }
+
+  void namespace(String name, Map<String, String> labels) {
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+        .createOr(NonDeletingOperation::update);
+  }
+
+  /** Applies a manifest file of the repository (kubectl apply, without the three-way merge). */
+  List<HasMetadata> apply(String repositoryPath) {
+    try (InputStream in = Files.newInputStream(TOP.resolve(repositoryPath))) {
+      List<HasMetadata> items = client.load(in).items();
+      items.forEach(this::apply);
+      return items;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  <T extends HasMetadata> T load(Class<T> type, String yaml) {
+    return client.resources(type).load(new java.io.ByteArrayInputStream(yaml.getBytes(
+        java.nio.charset.StandardCharsets.UTF_8))).item();
+  }
+
+  <T extends HasMetadata> T apply(T object) {
+    object.getMetadata().setResourceVersion(null);
+    return client.resource(object).createOr(NonDeletingOperation::update);
+  }
+}
