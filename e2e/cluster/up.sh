@@ -13,7 +13,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${LPO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lpo}"
 STATE="${LPO_CLUSTER_DIR:-$CACHE/cluster}"
-RUNTIME="$CACHE/runtime-root"
 log() { echo "[cluster] $*" >&2; }
 images=()
 for tarball in "$@"; do images+=("$(realpath "$tarball")"); done
@@ -26,15 +25,7 @@ fi
 # --- binaries ---
 K8S_DIR="$("$here/build-k8s.sh" kube-controller-manager kube-scheduler kubelet)"
 BIN="$K8S_DIR/k8s/1.20.2-linux-amd64"
-if [ ! -x "$RUNTIME/usr/bin/containerd" ]; then
-  log "fetching containerd, runc, CNI plugins, busybox and Go from Debian into $RUNTIME"
-  source "$here/private-apt.sh"
-  private_apt "$CACHE/runtime-apt"
-  mkdir -p "$CACHE/runtime-debs" "$RUNTIME"
-  (cd "$CACHE/runtime-debs" && aptq download containerd runc containernetworking-plugins busybox-static \
-    golang-1.19-go golang-1.19-src >/dev/null)
-  for d in "$CACHE"/runtime-debs/*.deb; do dpkg-deb -x "$d" "$RUNTIME"; done
-fi
+RUNTIME="$("$here/runtime-packages.sh")"
 read -r PAUSE_TAR BUSYBOX_TAR <<<"$("$here/images.sh" "$RUNTIME")"
 
 # --- addresses ---

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The kind bootstrap for the same *E2E scenarios that run on e2e/cluster: a kind cluster (kind-config.yaml), the
+# product image and the test images loaded into it, and the files the suite reads (cluster.env,
+# chart-values.yaml). Needs Docker, kind, and root for the test image's file capability (setcap). Run through
+# e2e/kind/run.sh, or `mvn -Pe2e -Dlpo.cluster=kind verify`, which calls this with the product image.
+#
+# Usage: e2e/kind/up.sh PRODUCT_IMAGE.tar
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+STATE="${LPO_CLUSTER_DIR:-$here/../target/kind}"
+NAME="${LPO_KIND_CLUSTER:-lpo-e2e}"
+# Pinned: the suite is known to run on this Kubernetes version.
+NODE_IMAGE="${LPO_KIND_NODE_IMAGE:-kindest/node:v1.31.0}"
+PRODUCT_TAR="$(realpath "$1")"
+
+RUNTIME="$("$here/../cluster/runtime-packages.sh")"
+read -r _ BUSYBOX_TAR <<<"$("$here/../cluster/images.sh" "$RUNTIME")"
+mkdir -p "$STATE"
+kind delete cluster --name "$NAME" >/dev/null 2>&1 || true
+kind create cluster --name "$NAME" --image "$NODE_IMAGE" --config "$here/kind-config.yaml" \
+  --kubeconfig "$STATE/kubeconfig" --wait 180s
+for tarball in "$PRODUCT_TAR" "$BUSYBOX_TAR"; do
+  kind load image-archive "$tarball" --name "$NAME"
+done
+# The scenarios read node files on one worker; the agent puts them on all.
+printf 'KUBECONFIG=%s\nNODE_NAME=%s\n' "$STATE/kubeconfig" "$NAME-worker" > "$STATE/cluster.env"
+# kind routes Services, so the chart's defaults hold: two replicas behind the webhook Service.
+echo 'image: {pullPolicy: Never}' > "$STATE/chart-values.yaml"
+echo "$STATE"
