@@ -12,4 +12,6 @@ for f in operator/api/target/generated-crds/*-v1.yml; do
     [ -d "$chart" ] && cp "$f" "$chart/$name.yaml"
   done
 done
-ls crds/
+
+# The CRD reference page, from the same schemas.
+mvn -B -ntp -q -pl operator/api test -Dtest=CrdReferenceTest -Dlpo.updateDocs=true -Dsurefire.failIfNoSpecifiedTests=false

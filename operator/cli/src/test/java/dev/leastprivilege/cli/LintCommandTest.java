@@ -23,6 +23,14 @@ class LintCommandTest {
   }
 
   @Test
+  void theExamplePolicyRepositoryPassesItsOwnCi() {
+    // examples/gitops/policy-repo/ci/lint.sh runs exactly this.
+    Cli.Result r = Cli.run("lint", "--strict", Cli.EXAMPLES.resolve("gitops/policy-repo/policies").toString());
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("3 objects checked: 0 errors, 0 warnings"), r.out());
+  }
+
+  @Test
   void errorsNameFileObjectAndField() {
     Cli.Result r = Cli.run("lint", Cli.EXAMPLES.resolve("invalid").toString());
     assertEquals(1, r.code());
