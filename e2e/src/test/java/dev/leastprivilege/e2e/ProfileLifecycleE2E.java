@@ -15,9 +15,11 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /** A profile's life on a real node: updated, broken, deleted while in use; and kube-system left alone. */
+@Order(2)
 class ProfileLifecycleE2E {
   private static final String NS = "lifecycle";
   private static Cluster cluster;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * the API server (which calls our webhook), and run by the kubelet, containerd and runc under the files our
  * agent wrote.
  */
+@Order(1)
 class SeedDemosE2E {
   private static final String NS = "demo";
   private static Cluster cluster;
@@ -34,12 +36,13 @@ class SeedDemosE2E {
     pods = new TestPods(cluster.client);
     cluster.namespace(NS, Map.of());
     for (String example : List.of("examples/seccomp/deny-chmod.yaml", "examples/seccomp/stderr-ebadf.yaml",
-        "examples/seccomp/web-allowlist.yaml", "examples/capabilities/drop-all.yaml",
+        "examples/seccomp/web-allowlist.yaml", "examples/seccomp/no-settimeofday.yaml",
+        "examples/capabilities/drop-all.yaml",
         "examples/capabilities/bind-port-80.yaml")) {
       cluster.apply(example);
     }
     cluster.apply(recordedLsProfile());
-    for (String profile : List.of("deny-chmod", "stderr-ebadf", "web-allowlist", "ls")) {
+    for (String profile : List.of("deny-chmod", "stderr-ebadf", "web-allowlist", "no-settimeofday", "ls")) {
       awaitInstalled(cluster, NS, profile);
     }
   }
@@ -78,6 +81,19 @@ class SeedDemosE2E {
     assertEquals("write(2) = -1, errno = 9 (Bad file descriptor)\n", probe.logs(), probe::toString);
     TestPods.Outcome free = pods.run(TestPods.pod(NS, "stderr-free", Map.of(), null, "writeprobe").build());
     assertTrue(free.logs().contains("write(2) = 10, errno = 0 (none)"), free::toString);
+  }
+
+  @Test
+  void settimeofdayIsBlockedEvenWithCapSysTime() {
+    // Sets the clock to the second it already shows: harmless should the profile ever let it through.
+    SecurityContext sysTime = new SecurityContextBuilder().withNewCapabilities().addToAdd("SYS_TIME")
+        .endCapabilities().build();
+    TestPods.Outcome date = pods.run(annotated("settimeofday", "no-settimeofday", sysTime,
+        "sh", "-c", "grep CapEff /proc/self/status; date -s \"@$(date +%s)\" >/dev/null"));
+    assertTrue(date.logs().contains("date: can't set date: Operation not permitted"), date::toString);
+    String capLine = date.logs().lines().findFirst().orElseThrow();
+    long capEff = Long.parseLong(capLine.substring(capLine.indexOf(':') + 1).trim(), 16);
+    assertTrue((capEff & (1L << 25)) != 0, "the container holds CAP_SYS_TIME: " + date.logs());
   }
 
   @Test

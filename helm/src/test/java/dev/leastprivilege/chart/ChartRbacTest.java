@@ -50,7 +50,7 @@ class ChartRbacTest {
     assertEquals(Set.of(
         "core configmaps [get, list, watch, create, update, patch, delete]",
         "coordination.k8s.io leases [create]",
-        "coordination.k8s.io leases [get, update] names=[least-privilege-operator]",
+        "coordination.k8s.io leases [get, update, patch] names=[least-privilege-operator]",
         "core secrets [create]",
         "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
         rules(role.getRules()));

@@ -95,6 +95,9 @@ final class CrdReference {
       constrained.get("enum").forEach(v -> values.add("`" + v.asText() + "`"));
       parts.add("One of " + String.join(", ", values) + ".");
     }
+    if (schema.has("default")) {
+      parts.add("Default `" + schema.get("default").asText() + "`.");
+    }
     for (String bound : List.of("minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength")) {
       JsonNode node = schema.has(bound) ? schema.get(bound) : constrained.get(bound);
       if (node != null) {

@@ -1,5 +1,6 @@
 package dev.leastprivilege.api.v1alpha1;
 
+import io.fabric8.generator.annotation.Default;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -18,6 +19,8 @@ public class CapabilityPolicySpec {
   private List<@Pattern(ApiNames.DNS_LABEL) String> containerNames = new ArrayList<>();
 
   @JsonPropertyDescription("Enforce (default) refuses pods asking for more; Audit admits them with a warning.")
+  // Defaulted by the API server, so `kubectl get` shows the mode a profile or policy really has.
+  @Default("Enforce")
   private Mode mode;
 
   @JsonPropertyDescription("Capabilities dropped from every selected container; empty means [ALL].")

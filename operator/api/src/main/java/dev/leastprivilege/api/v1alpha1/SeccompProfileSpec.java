@@ -1,5 +1,6 @@
 package dev.leastprivilege.api.v1alpha1;
 
+import io.fabric8.generator.annotation.Default;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -41,6 +42,8 @@ public class SeccompProfileSpec {
   private String baseProfileName;
 
   @JsonPropertyDescription("Enforce (default) applies the rules; Audit logs every call they would refuse.")
+  // Defaulted by the API server, so `kubectl get` shows the mode a profile or policy really has.
+  @Default("Enforce")
   private Mode mode;
 
   @JsonPropertyDescription("Pods of this namespace that get this profile at admission.")
