@@ -20,6 +20,10 @@ class LocalCommandIT {
     Cli.Result r = Cli.run("local", "--apply", Cli.EXAMPLES.toString(), "--kubelet-root", root.toString(),
         "--exit-when-ready");
     assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("examples/gitops/argocd/application.yaml:4: skipped: argoproj.io/v1alpha1"
+        + " Application is not a kind this local API server serves"), r.err());
+    assertTrue(r.out().matches("(?s).*shop\\s+web-allowlist\\s+Enforce\\s+Installed\\s+1/1.*"),
+        "the GitOps example's policies are applied too: " + r.out());
     assertTrue(r.out().matches("(?s).*demo\\s+deny-chmod\\s+Enforce\\s+Installed\\s+1/1.*"), r.out());
     assertTrue(r.out().matches("(?s).*demo\\s+web-audit\\s+Audit\\s+Installed\\s+1/1.*"), r.out());
     assertTrue(r.out().matches("(?s).*demo\\s+typo\\s+Enforce\\s+Failed\\s+0/1\\s+spec\\.syscalls\\[1\\]\\.names\\[0\\]:"

@@ -41,6 +41,9 @@ public final class LocalRun {
     pods = manifests.stream().filter(LocalRun::isPod).toList();
     outcomes = new ManifestApplier(client).apply(manifests.stream().filter(m -> !isPod(m)).toList());
     for (ManifestApplier.Outcome o : outcomes) {
+      if (o.skipped() != null) {
+        err.println(o.source() + ": skipped: " + o.skipped());
+      }
       for (FieldError e : o.refused()) {
         err.println(o.source() + ": " + o.kind() + " " + o.namespace() + "/" + o.name() + " refused: " + e);
       }

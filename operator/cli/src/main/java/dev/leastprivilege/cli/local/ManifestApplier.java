@@ -9,6 +9,7 @@ import dev.leastprivilege.cli.manifest.TypedReader;
 import dev.leastprivilege.core.FieldError;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
@@ -25,8 +26,9 @@ final class ManifestApplier {
   private final KubernetesClient client;
   private final Set<String> namespaces = new HashSet<>();
 
-  /** One document's outcome: the object applied, or why it was refused. */
-  record Outcome(Source source, String kind, String namespace, String name, List<FieldError> refused) {}
+  /** One document's outcome: the object applied, why it was refused, or why it was skipped. */
+  record Outcome(Source source, String kind, String namespace, String name, List<FieldError> refused,
+      String skipped) {}
 
   ManifestApplier(KubernetesClient client) {
     this.client = client;
@@ -37,6 +39,12 @@ final class ManifestApplier {
     for (Manifest m : manifests) {
       List<FieldError> errors = new ArrayList<>();
       boolean ours = m.apiVersion().equals(ApiNames.API_VERSION);
+      if (!ours && !served(m)) {
+        // A folder of policies may hold other tools' files (Argo CD, Flux, kustomize): not for this API server.
+        outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), List.of(),
+            m.apiVersion() + " " + m.kind() + " is not a kind this local API server serves"));
+        continue;
+      }
       Class<? extends HasMetadata> type = !ours ? null
           : m.kind().equals(SeccompProfile.KIND) ? SeccompProfile.class
           : m.kind().equals(CapabilityPolicy.KIND) ? CapabilityPolicy.class : null;
@@ -60,8 +68,14 @@ final class ManifestApplier {
         }
         client.resource(r).createOr(x -> x.update());
       }
-      outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), errors));
+      outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), errors, null));
     }
     return outcomes;
+  }
+
+  /** Built-in Kubernetes kinds parse to their own class; anything else stays generic. */
+  private boolean served(Manifest m) {
+    return !(client.getKubernetesSerialization().convertValue(m.body(), KubernetesResource.class)
+        instanceof GenericKubernetesResource);
   }
 }
