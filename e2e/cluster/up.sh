@@ -170,6 +170,7 @@ image: {pullPolicy: Never}
 operator:
   replicas: 1
   hostNetwork: true
+  podDisruptionBudget: {enabled: false}
   extraEnv: &apiserver
     - {name: KUBERNETES_SERVICE_HOST, value: "$NODE_IP"}
     - {name: KUBERNETES_SERVICE_PORT, value: "6443"}

@@ -170,6 +170,7 @@ class ChartSecurityTest {
     assertNull(hook.getClientConfig().getService());
     PodSpec operator = operator(chart);
     assertEquals(Boolean.TRUE, operator.getHostNetwork());
+    assertTrue(chart.all(PodDisruptionBudget.class).isEmpty(), "one replica: no budget to block a drain");
     assertTrue(env(operator.getContainers().get(0)).contains(new EnvVar("LPO_WEBHOOK_IPS", "192.0.2.10", null)));
     for (PodSpec pod : List.of(operator, agent(chart))) {
       assertTrue(env(pod.getContainers().get(0)).contains(new EnvVar("KUBERNETES_SERVICE_HOST", "192.0.2.10", null)));
