@@ -1,5 +1,7 @@
 package dev.leastprivilege.e2e;
 
+import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -12,8 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster the suite runs against, as its bootstrap script left it in {@code lpo.cluster.dir}: cluster.env
@@ -74,14 +76,19 @@ final class Cluster {
   }
 
   /** Applies a manifest file of the repository (kubectl apply, without the three-way merge). */
-  List<HasMetadata> apply(String repositoryPath) {
+  void apply(String repositoryPath) {
     try (InputStream in = Files.newInputStream(TOP.resolve(repositoryPath))) {
-      List<HasMetadata> items = client.load(in).items();
-      items.forEach(this::apply);
-      return items;
+      client.load(in).items().forEach(this::apply);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Waits until the profile's status describes its current spec and says the file is on every node. */
+  void awaitInstalled(String namespace, String name) {
+    client.resources(SeccompProfile.class).inNamespace(namespace).withName(name).waitUntilCondition(
+        p -> p != null && p.getStatus() != null && p.getStatus().getPhase() == ProfilePhase.Installed
+            && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration()), 2, TimeUnit.MINUTES);
   }
 
   <T extends HasMetadata> T load(Class<T> type, String yaml) {

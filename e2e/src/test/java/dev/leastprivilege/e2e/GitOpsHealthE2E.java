@@ -34,7 +34,7 @@ class GitOpsHealthE2E {
     fresh.setStatus(null);
     assertEquals("Progressing", profileHealth.of(fresh).status(), "no status yet: the operator has not seen it");
 
-    SeedDemosE2E.awaitInstalled(cluster, NS, "good");
+    cluster.awaitInstalled(NS, "good");
     SeccompProfile installed = cluster.client.resources(SeccompProfile.class).inNamespace(NS).withName("good").get();
     ArgoHealthCheck.Health healthy = profileHealth.of(installed);
     assertEquals("Healthy", healthy.status(), healthy::toString);
@@ -71,9 +71,9 @@ class GitOpsHealthE2E {
       if (o == null) {
         return false;
       }
-      Object status = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(o).path("status")
+      long observed = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(o).path("status")
           .path("observedGeneration").asLong(-1);
-      return status.equals(o.getMetadata().getGeneration());
+      return o.getMetadata().getGeneration() == observed;
     }, 1, TimeUnit.MINUTES);
   }
 }

@@ -38,13 +38,13 @@ class ProfileLifecycleE2E {
   void anUpdateReachesTheNodeFile_andAnInvalidOneNeverReplacesIt() {
     Resource<SeccompProfile> tuned = profiles().withName("tuned");
     cluster.apply(profile(NS, "tuned", null, "chmod"));
-    SeedDemosE2E.awaitInstalled(cluster, NS, "tuned");
+    cluster.awaitInstalled(NS, "tuned");
     String first = node.read("leastprivilege/lifecycle/tuned.json");
     assertNotNull(first, "the agent wrote the file");
     assertTrue(first.contains("\"chmod\"") && !first.contains("\"mkdir\""), first);
 
     cluster.apply(profile(NS, "tuned", null, "chmod", "mkdir"));
-    SeedDemosE2E.awaitInstalled(cluster, NS, "tuned");
+    cluster.awaitInstalled(NS, "tuned");
     String updated = node.read("leastprivilege/lifecycle/tuned.json");
     assertTrue(updated.contains("\"mkdir\""), updated);
     String goodHash = tuned.get().getStatus().getContentHash();
@@ -64,7 +64,7 @@ class ProfileLifecycleE2E {
   @Test
   void deletingAProfileInUseWaitsForItsPods() {
     cluster.apply(profile(NS, "held", "{matchLabels: {app: held}}", "chmod"));
-    SeedDemosE2E.awaitInstalled(cluster, NS, "held");
+    cluster.awaitInstalled(NS, "held");
     Pod user = pods.create(TestPods.pod(NS, "held-user", Map.of("app", "held"), null, "sleep", "3600").build());
     cluster.client.pods().resource(user).waitUntilReady(2, TimeUnit.MINUTES);
 

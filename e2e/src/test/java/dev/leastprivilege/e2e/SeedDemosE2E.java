@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -43,7 +42,7 @@ class SeedDemosE2E {
     }
     cluster.apply(recordedLsProfile());
     for (String profile : List.of("deny-chmod", "stderr-ebadf", "web-allowlist", "no-settimeofday", "ls")) {
-      awaitInstalled(cluster, NS, profile);
+      cluster.awaitInstalled(NS, profile);
     }
   }
 
@@ -91,7 +90,8 @@ class SeedDemosE2E {
     TestPods.Outcome date = pods.run(annotated("settimeofday", "no-settimeofday", sysTime,
         "sh", "-c", "grep CapEff /proc/self/status; date -s \"@$(date +%s)\" >/dev/null"));
     assertTrue(date.logs().contains("date: can't set date: Operation not permitted"), date::toString);
-    String capLine = date.logs().lines().findFirst().orElseThrow();
+    // The log interleaves stdout and stderr, in either order.
+    String capLine = date.logs().lines().filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
     long capEff = Long.parseLong(capLine.substring(capLine.indexOf(':') + 1).trim(), 16);
     assertTrue((capEff & (1L << 25)) != 0, "the container holds CAP_SYS_TIME: " + date.logs());
   }
@@ -136,12 +136,6 @@ class SeedDemosE2E {
     Pod stored = pods.create(TestPods.pod(NS, "untouched", Map.of("app", "nothing"), null, "true").build());
     assertNull(stored.getSpec().getContainers().get(0).getSecurityContext());
     assertFalse(stored.getMetadata().getLabels().containsKey("leastprivilege.dev/uses-profiles"));
-  }
-
-  static void awaitInstalled(Cluster cluster, String ns, String name) {
-    cluster.client.resources(SeccompProfile.class).inNamespace(ns).withName(name).waitUntilCondition(
-        p -> p != null && p.getStatus() != null && p.getStatus().getPhase() == ProfilePhase.Installed
-            && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration()), 2, TimeUnit.MINUTES);
   }
 
   private static Pod annotated(String name, String profile, SecurityContext sc, String... command) {

@@ -26,11 +26,7 @@ final class TestPods {
   }
 
   /** The outcome of a pod's only container: exit code and logs, or why it never ran. */
-  record Outcome(Integer exitCode, String logs, String reason, String message) {
-    boolean ran() {
-      return exitCode != null;
-    }
-  }
+  record Outcome(Integer exitCode, String logs, String reason, String message) {}
 
   static PodBuilder pod(String namespace, String name, Map<String, String> labels, SecurityContext securityContext,
       String... command) {
