@@ -104,12 +104,17 @@ class ChartSecurityTest {
   }
 
   @Test
-  void webhookHandlesPodCreateOnlyAndSkipsSystemNamespaces() {
+  void webhookHandlesPodCreateAndEphemeralContainersAndSkipsSystemNamespaces() {
     MutatingWebhook hook = webhook(RenderedChart.defaults());
-    assertEquals(1, hook.getRules().size());
+    assertEquals(2, hook.getRules().size());
     assertEquals(List.of("CREATE"), hook.getRules().get(0).getOperations());
     assertEquals(List.of("pods"), hook.getRules().get(0).getResources());
     assertEquals(List.of(""), hook.getRules().get(0).getApiGroups());
+    // kubectl debug adds containers to a running pod through this subresource.
+    assertEquals(List.of("UPDATE"), hook.getRules().get(1).getOperations());
+    assertEquals(List.of("pods/ephemeralcontainers"), hook.getRules().get(1).getResources());
+    // A later webhook's container or capability is seen too.
+    assertEquals("IfNeeded", hook.getReinvocationPolicy());
     assertEquals("None", hook.getSideEffects());
     List<LabelSelectorRequirement> exprs = hook.getNamespaceSelector().getMatchExpressions();
     assertTrue(exprs.contains(new LabelSelectorRequirement("leastprivilege.dev/ignore", "NotIn", List.of("true"))));

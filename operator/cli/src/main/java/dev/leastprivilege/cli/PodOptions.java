@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  */
 final class PodOptions {
   @Option(names = "--pod", paramLabel = "FILE", description = "A Pod manifest whose container securityContext to"
-      + " apply: seccompProfile (a Localhost file under --kubelet-root), capabilities, runAsUser/runAsGroup and"
-      + " allowPrivilegeEscalation.")
+      + " apply, as containerd would: seccompProfile (a Localhost file under --kubelet-root), capabilities (spelt"
+      + " as the runtime reads them), privileged, runAsUser/runAsGroup and allowPrivilegeEscalation.")
   Path pod;
 
   @Option(names = "--container", paramLabel = "NAME", description = "Which container of --pod (default: the first).")
@@ -45,6 +45,8 @@ final class PodOptions {
     }
     JsonNode sc = c.path("securityContext");
     JsonNode podSc = spec.path("securityContext");
+    options.runtimeSpelling = true;
+    options.privileged = sc.path("privileged").asBoolean(false);
     options.capDrop = texts(sc.path("capabilities").path("drop"));
     options.capAdd = texts(sc.path("capabilities").path("add"));
     long uid = sc.path("runAsUser").asLong(podSc.path("runAsUser").asLong(0));
@@ -52,7 +54,7 @@ final class PodOptions {
     options.user = uid + ":" + gid;
     options.noNewPrivileges = !sc.path("allowPrivilegeEscalation").asBoolean(true);
     JsonNode seccomp = sc.path("seccompProfile").isObject() ? sc.path("seccompProfile") : podSc.path("seccompProfile");
-    if (!"Localhost".equals(seccomp.path("type").asText())) {
+    if (options.privileged || !"Localhost".equals(seccomp.path("type").asText())) {
       return null;
     }
     return kubeletRoot.resolve(seccomp.path("localhostProfile").asText());

@@ -59,6 +59,37 @@ class AdmittedPodsRunIT {
     assertEquals("exec /usr/local/bin/nc: operation not permitted\n", refused.err());
   }
 
+  @Test
+  void privilegedAndOddSpellingsRunAsTheRuntimeRunsThem() throws Exception {
+    // What the webhook now refuses or rewrites, run as containerd would run it if it got through.
+    Files.writeString(dir.resolve("privileged.yaml"), pod("{privileged: true, capabilities: {drop: [ALL]}}"));
+    Cli.Result privileged = lpo("run", "--pod", dir.resolve("privileged.yaml").toString(), "--", "sh", "-c",
+        "chown 1000 /tmp && grep Seccomp: /proc/self/status");
+    assertEquals(0, privileged.code(), "drop: [ALL] means nothing to a privileged container: " + privileged.err());
+    assertEquals("Seccomp:\t0\n", privileged.out(), "and it runs without a seccomp filter");
+
+    Files.writeString(dir.resolve("space-all.yaml"), pod("{capabilities: {drop: [\" ALL\"]}}"));
+    Cli.Result spaceAll = lpo("run", "--pod", dir.resolve("space-all.yaml").toString(), "--", "chown", "1000", "/tmp");
+    assertEquals(0, spaceAll.code(), "\" ALL\" is not ALL to the runtime, so CHOWN stays: " + spaceAll.err());
+
+    Files.writeString(dir.resolve("canonical.yaml"), pod("{capabilities: {drop: [ALL]}}"));
+    Cli.Result canonical = lpo("run", "--pod", dir.resolve("canonical.yaml").toString(), "--", "chown", "1000", "/tmp");
+    assertEquals("chown: /tmp: Operation not permitted\n", canonical.err(), "what the webhook writes instead");
+  }
+
+  private static String pod(String securityContext) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: demo}
+        spec:
+          containers:
+            - name: app
+              image: busybox
+              securityContext: %s
+        """.formatted(securityContext);
+  }
+
   /** The built lpo.jar in its own process, so the container's stderr is captured as a user sees it. */
   private static Cli.Result lpo(String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")

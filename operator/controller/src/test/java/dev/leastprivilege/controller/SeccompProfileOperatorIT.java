@@ -10,7 +10,6 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
-import dev.leastprivilege.controller.seccomp.ActiveWorkloads;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -216,8 +215,8 @@ class SeccompProfileOperatorIT {
   void aProfileInUseIsNotDeletedUntilItsPodsAreGone() throws Exception {
     apply(profileYaml("busy", "", "read"));
     awaitPhase("busy", ProfilePhase.Installed);
-    Pod pod = client.resource(new PodBuilder().withNewMetadata().withName("busy-1").withNamespace(NS)
-        .withLabels(Map.of(ActiveWorkloads.LABEL, "true")).endMetadata()
+    // No uses-profiles label: a tenant can remove it from a running pod, so "in use" must come from the spec.
+    Pod pod = client.resource(new PodBuilder().withNewMetadata().withName("busy-1").withNamespace(NS).endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage("busybox")
           .withNewSecurityContext().withNewSeccompProfile().withType("Localhost")
             .withLocalhostProfile("leastprivilege/shop/busy.json").endSeccompProfile().endSecurityContext()

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /mutate-pods: one AdmissionReview in, one out. Only Pod CREATE is planned; anything else the API server
- * sends (a misconfigured rule) is allowed unchanged. A body that is not an AdmissionReview gets a 400 naming the
+ * POST /mutate-pods: one AdmissionReview in, one out. Pod CREATE and the UPDATE of the pods/ephemeralcontainers
+ * subresource ({@code kubectl debug}) are planned; anything else the API server sends (a misconfigured rule) is
+ * allowed unchanged. A body that is not an AdmissionReview gets a 400 naming the
  * field. Nothing here writes to the API server.
  */
 final class AdmissionHandler implements HttpHandler {
@@ -60,14 +61,15 @@ final class AdmissionHandler implements HttpHandler {
         send(exchange, 400, error(e.getMessage()));
         return;
       }
-      if (!"Pod".equals(request.kind()) || !"CREATE".equals(request.operation())) {
+      if (!request.podCreate() && !request.ephemeralContainersUpdate()) {
         timer = unchanged;
         send(exchange, 200, AdmissionReviews.allow(request.uid()));
         return;
       }
       AdmittedPod pod;
       try {
-        pod = AdmittedPod.of(request.object(), request.namespace());
+        pod = request.podCreate() ? AdmittedPod.of(request.object(), request.namespace())
+            : AdmittedPod.ofEphemeralUpdate(request.object(), request.oldObject(), request.namespace());
       } catch (IllegalArgumentException e) {
         send(exchange, 400, error(e.getMessage()));
         return;

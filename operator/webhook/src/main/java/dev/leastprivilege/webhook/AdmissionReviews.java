@@ -22,8 +22,23 @@ final class AdmissionReviews {
     }
   }
 
-  /** The parts of a request we use. */
-  record Request(String uid, String kind, String operation, String namespace, JsonNode object) {}
+  /**
+   * The parts of a request we use.
+   *
+   * @param resource e.g. "pods"; {@code subResource} is "" for the object itself, or e.g. "ephemeralcontainers"
+   */
+  record Request(String uid, String kind, String resource, String subResource, String operation, String namespace,
+      JsonNode object, JsonNode oldObject) {
+    /** A pod being created. */
+    boolean podCreate() {
+      return "Pod".equals(kind) && subResource.isEmpty() && "CREATE".equals(operation);
+    }
+
+    /** Ephemeral containers being added to a running pod (kubectl debug). */
+    boolean ephemeralContainersUpdate() {
+      return "pods".equals(resource) && "ephemeralcontainers".equals(subResource) && "UPDATE".equals(operation);
+    }
+  }
 
   private AdmissionReviews() {}
 
@@ -50,8 +65,10 @@ final class AdmissionReviews {
     if (uid.isEmpty()) {
       throw new Malformed("request.uid: required");
     }
-    return new Request(uid, request.path("kind").path("kind").asText(""), request.path("operation").asText(""),
-        request.path("namespace").asText(""), request.path("object"));
+    return new Request(uid, request.path("kind").path("kind").asText(""),
+        request.path("resource").path("resource").asText(""), request.path("subResource").asText(""),
+        request.path("operation").asText(""), request.path("namespace").asText(""), request.path("object"),
+        request.path("oldObject"));
   }
 
   static byte[] allow(String uid) {

@@ -3,11 +3,11 @@ package dev.leastprivilege.webhook;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
-import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,8 +67,8 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
           .filter(x -> live(x) && x.getSpec() != null).map(InformerPolicyCache::candidate)
           .sorted(Comparator.comparing(c -> c.ref().name())).toList();
       List<PolicyCandidate> c = policies.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+          // Invalid policies too: they enforce what they can (PolicyCandidate), rather than nothing.
           .filter(x -> live(x) && x.getSpec() != null)
-          .filter(x -> CapabilityPolicyValidator.validate(ns, x.getMetadata().getName(), x.getSpec()).ok())
           .map(x -> PolicyCandidate.of(x.getMetadata().getName(), x.getSpec()))
           .sorted(Comparator.comparing(PolicyCandidate::name)).toList();
       Map<String, String> labels = namespace == null || namespace.getMetadata().getLabels() == null ? Map.of()
@@ -82,7 +82,8 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
     return o.getMetadata().getDeletionTimestamp() == null;
   }
 
-  static ProfileCandidate candidate(SeccompProfile p) {
+  /** The webhook's view of a profile; the operator reviews running pods with the same one. */
+  public static ProfileCandidate candidate(SeccompProfile p) {
     var spec = p.getSpec();
     var status = p.getStatus();
     boolean current = status != null && status.getObservedGeneration() != null
@@ -91,7 +92,21 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
     String rollout = status == null || status.getPhase() == null ? "not rolled out yet"
         : status.getPhase() + (status.getInstalledOn() == null ? "" : ", " + status.getInstalledOn() + " nodes");
     return new ProfileCandidate(new ProfileRef(p.getMetadata().getNamespace(), p.getMetadata().getName()),
-        spec.getPodSelector(), spec.getContainerNames(), spec.getMode(), installed, rollout);
+        spec.getPodSelector(), spec.getContainerNames(), spec.getMode(), installed, rollout, missingFile(status));
+  }
+
+  /**
+   * Why no node has a file for the profile, or null when the operator has published one (status.contentHash is
+   * the hash of the published file; a later invalid spec keeps it, and the nodes keep that last valid file).
+   */
+  private static String missingFile(SeccompProfileStatus status) {
+    if (status != null && status.getContentHash() != null) {
+      return null;
+    }
+    if (status == null || status.getConditions() == null || status.getConditions().isEmpty()) {
+      return "the operator has not published it yet";
+    }
+    return status.getConditions().get(0).getMessage();
   }
 
   private static <T extends HasMetadata> ResourceEventHandler<T> rebuildOn(Consumer<T> rebuild) {

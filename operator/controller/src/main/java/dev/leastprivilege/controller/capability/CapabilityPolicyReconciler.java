@@ -7,11 +7,13 @@ import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
 import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.core.FieldError;
-import dev.leastprivilege.core.caps.CapabilityCompliance;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.leastprivilege.core.admission.AdmittedPod;
+import dev.leastprivilege.core.admission.PodCompliance;
+import dev.leastprivilege.core.admission.PolicyCandidate;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.core.status.Conditions;
-import io.fabric8.kubernetes.api.model.Capabilities;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -21,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Validates a CapabilityPolicy with core and counts the running pods it selects and those that do not comply
@@ -34,6 +35,10 @@ import java.util.stream.Stream;
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
   static final int MAX_VIOLATIONS = 10;
+  /** What the webhook does with an invalid policy (PolicyCandidate), so that nobody believes it enforces nothing. */
+  static final String INVALID_STILL_ENFORCES = ". Until it is fixed, pods it selects keep being patched with its drop"
+      + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
+  private final KubernetesSerialization json = new KubernetesSerialization();
   private final NonCompliantPods nonCompliantPods;
 
   public CapabilityPolicyReconciler(NonCompliantPods nonCompliantPods) {
@@ -54,16 +59,17 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
         : policy.getStatus().getConditions();
     if (!validation.ok()) {
       next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
-          .map(FieldError::toString).collect(Collectors.joining("; ")), generation, previous, now)));
+          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation,
+          previous, now)));
     } else {
       CapabilityPolicySpec spec = policy.getSpec();
       NonCompliantPods.Review review = nonCompliantPods.review(policy, nonCompliantPods.selected(ns,
-          spec.getPodSelector()), p -> compliant(spec, p), policy.getStatus() == null ? null
+          spec.getPodSelector()), p -> violations(policy, p).isEmpty(), policy.getStatus() == null ? null
           : policy.getStatus().getNonCompliantPods(), Boolean.TRUE.equals(spec.getRestartNonCompliant()),
           "CapabilityPolicy " + policy.getMetadata().getName() + "@" + generation);
       next.setMatchedPods(review.selected().size());
       next.setNonCompliantPods(review.nonCompliant().size());
-      next.setRecentViolations(violations(spec, review.nonCompliant()));
+      next.setRecentViolations(recentViolations(policy, review.nonCompliant()));
       next.setConditions(List.of(Conditions.ready(true, "Valid", review.selected().size() + " pods selected, "
           + review.nonCompliant().size() + " not compliant", generation, previous, now)));
     }
@@ -74,31 +80,16 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     return UpdateControl.patchStatus(policy).rescheduleAfter(nonCompliantPods.recount());
   }
 
-  static boolean compliant(CapabilityPolicySpec policy, Pod pod) {
-    return selectedContainers(policy, pod).allMatch(c -> CapabilityCompliance.violations(policy, drop(c), add(c))
-        .isEmpty());
+  private List<PodCompliance.Violation> violations(CapabilityPolicy policy, Pod pod) {
+    String ns = policy.getMetadata().getNamespace();
+    return PodCompliance.ofPolicy(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns),
+        PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec()));
   }
 
   /** What the non-compliant pods do wrong, for status: the first few, with the pod, container and finding. */
-  private static List<CapabilityViolation> violations(CapabilityPolicySpec policy, List<Pod> pods) {
-    return pods.stream().flatMap(p -> selectedContainers(policy, p).flatMap(c -> CapabilityCompliance
-        .violations(policy, drop(c), add(c)).stream().map(v -> new CapabilityViolation(p.getMetadata().getName(),
-            c.getName(), v, p.getMetadata().getCreationTimestamp())))).limit(MAX_VIOLATIONS).toList();
-  }
-
-  private static Stream<Container> selectedContainers(CapabilityPolicySpec policy, Pod pod) {
-    List<String> names = policy.getContainerNames();
-    return Stream.concat(pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
-        .filter(c -> names.isEmpty() || names.contains(c.getName()));
-  }
-
-  private static List<String> drop(Container c) {
-    Capabilities caps = c.getSecurityContext() == null ? null : c.getSecurityContext().getCapabilities();
-    return caps == null || caps.getDrop() == null ? List.of() : caps.getDrop();
-  }
-
-  private static List<String> add(Container c) {
-    Capabilities caps = c.getSecurityContext() == null ? null : c.getSecurityContext().getCapabilities();
-    return caps == null || caps.getAdd() == null ? List.of() : caps.getAdd();
+  private List<CapabilityViolation> recentViolations(CapabilityPolicy policy, List<Pod> pods) {
+    return pods.stream().flatMap(p -> violations(policy, p).stream().map(v -> new CapabilityViolation(
+        p.getMetadata().getName(), v.container(), v.finding(), p.getMetadata().getCreationTimestamp())))
+        .limit(MAX_VIOLATIONS).toList();
   }
 }

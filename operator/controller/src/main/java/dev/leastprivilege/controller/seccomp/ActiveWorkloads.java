@@ -11,13 +11,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Which profiles a pod uses. The operator caches only pods carrying {@link #LABEL}, which the webhook sets on the
- * pods it patches or that point at our files, and keeps only the fields read here: never every pod of the
- * cluster.
+ * Which profiles a pod uses, read from its spec. The operator caches only pods that use one ({@link
+ * UsingPodsStore}), and keeps only the fields read here.
  */
 public final class ActiveWorkloads {
-  public static final String LABEL = dev.leastprivilege.api.v1alpha1.ApiNames.USES_PROFILES_LABEL;
-  public static final String SELECTOR = LABEL + "=true";
   /** The pod fields the cache keeps; everything else (status, env, volumes, managedFields) is dropped. */
   static final String[] KEPT_FIELDS = {"spec.securityContext", "spec.containers", "spec.initContainers",
       "spec.ephemeralContainers", "status.phase"};

@@ -64,11 +64,10 @@ final class ProfileEventSources {
         .withPrimaryToSecondaryMapper(p -> Set.of())
         .build(), ctx);
 
+    // Every pod, not only the labelled ones: a label can be removed from a running pod, its spec cannot.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
         .withName(PODS)
-        .withLabelSelector(ActiveWorkloads.SELECTOR)
-        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class, json,
-            ActiveWorkloads.KEPT_FIELDS))
+        .withItemStore(new UsingPodsStore(json))
         .withSecondaryToPrimaryMapper(pod -> ActiveWorkloads.profilesOf(pod).stream()
             .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
         .build(), ctx);

@@ -11,7 +11,8 @@ import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.admission.AdmittedPod;
 import dev.leastprivilege.core.admission.ProfileCandidate;
-import dev.leastprivilege.core.admission.ProfileCompliance;
+import dev.leastprivilege.core.admission.PodCompliance;
+import dev.leastprivilege.webhook.InformerPolicyCache;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.NodeReport;
@@ -104,7 +105,7 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     SeccompProfileStatus next = fold(profile, ctx, compiled, publishedHash, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
-      next.setNonCompliantPods(reviewRunningPods(profile, next));
+      next.setNonCompliantPods(reviewRunningPods(profile, next, ctx));
     }
     metrics.observe(profile, next.getPhase());
     LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
@@ -118,17 +119,19 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
    * Counts the running pods the profile selects that run without it, names their owners, and restarts them when
    * the spec asks and the profile is installed everywhere (a restarted pod must find its file on the node).
    */
-  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next) {
+  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next, Context<SeccompProfile> ctx) {
     String ns = profile.getMetadata().getNamespace();
-    ProfileCandidate candidate = new ProfileCandidate(ProfileCompilation.refOf(profile),
-        profile.getSpec().getPodSelector(), profile.getSpec().getContainerNames(), profile.getSpec().getMode(), true,
-        "");
+    ProfileCandidate candidate = InformerPolicyCache.candidate(profile);
+    // The namespace's other profiles settle which one an annotation picks, exactly as at admission.
+    List<ProfileCandidate> inNamespace = ctx.getPrimaryCache().list(ns)
+        .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
+        .map(InformerPolicyCache::candidate).toList();
     boolean restart = Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant())
         && next.getPhase() == ProfilePhase.Installed;
     NonCompliantPods.Review review = nonCompliantPods.review(profile,
         nonCompliantPods.selected(ns, profile.getSpec().getPodSelector()),
-        pod -> ProfileCompliance.nonCompliantContainers(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns),
-            candidate).isEmpty(),
+        pod -> PodCompliance.ofProfile(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns), candidate,
+            inNamespace).isEmpty(),
         profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods(), restart,
         "SeccompProfile " + profile.getMetadata().getName() + "@" + profile.getMetadata().getGeneration());
     return review.nonCompliant().size();

@@ -2,7 +2,6 @@ package dev.leastprivilege.controller.bench;
 
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.RealApiServer;
-import dev.leastprivilege.controller.seccomp.ActiveWorkloads;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -164,7 +163,6 @@ public final class ScaleBenchmark {
         .addToLabels("app", "bench").endMetadata();
     var c = b.withNewSpec().addNewContainer().withName("app").withImage("busybox").withCommand("sleep", "3600");
     if (profile != null) {
-      b.editMetadata().addToLabels(ActiveWorkloads.LABEL, "true").endMetadata();
       c.withNewSecurityContext().withNewSeccompProfile().withType("Localhost")
           .withLocalhostProfile("leastprivilege/" + ns + "/" + profile + ".json").endSeccompProfile()
           .endSecurityContext();

@@ -2,8 +2,8 @@ package dev.leastprivilege.core.admission;
 
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityChange;
-import dev.leastprivilege.core.caps.CapabilityCompliance;
 import dev.leastprivilege.core.caps.CapabilitySet;
+import dev.leastprivilege.core.caps.RuntimeCapabilities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,22 +46,23 @@ final class CapabilityPlan {
         for (var cap : requested.set().minus(p.permitted()).capabilities()) {
           ok = false;
           findings.refuse("container " + c.name() + " asks for capability " + cap.name() + ", which CapabilityPolicy "
-              + p.name() + " does not allow (add: " + p.spec().getAdd() + ", allowed: " + p.spec().getAllowed() + ")");
+              + p.name() + " does not allow (add: " + p.spec().getAdd() + ", allowed: " + p.spec().getAllowed() + ")"
+              + (p.valid() ? "" : "; the policy is invalid, so its add and allowed lists grant only the names it"
+              + " knows: fix the policy"));
         }
       }
       if (ok) {
         result = Optional.of(combine(enforcing, requested.expanded(), ownDrop));
       }
     }
-    CapabilityChange effective = result.orElse(new CapabilityChange(ownDrop.all(), ownDrop.set(), requested.all(),
-        requested.set()));
+    List<String> drop = result.map(r -> names(r.dropAll(), r.drop())).orElse(c.capabilities("drop"));
+    List<String> add = result.map(r -> names(false, r.add())).orElse(c.capabilities("add"));
     for (PolicyCandidate p : selecting) {
       if (!p.enforces()) {
-        List<String> wrong = CapabilityCompliance.violations(p.spec(), names(effective.dropAll(), effective.drop()),
-            names(effective.addAll(), effective.add()));
+        List<String> wrong = PodCompliance.of(pod, c, p, drop, add);
         if (!wrong.isEmpty()) {
-          findings.warn("container " + c.name() + " violates CapabilityPolicy " + p.name() + " (Audit, admitted"
-              + " unchanged): " + String.join(", ", wrong));
+          findings.warn("container " + c.name() + " violates " + p.title() + " (Audit, admitted unchanged): "
+              + String.join(", ", wrong));
         }
       }
     }
@@ -84,11 +85,8 @@ final class CapabilityPlan {
     return new CapabilityChange(dropAll, dropAll ? CapabilitySet.EMPTY : drop, false, finalAdd);
   }
 
-  /** A Kubernetes drop/add list, written the way kubectl users write it: ALL, or names without CAP_. */
+  /** A Kubernetes drop/add list in the spelling every runtime reads as meant: ALL, or names without CAP_. */
   static List<String> names(boolean all, CapabilitySet set) {
-    if (all) {
-      return List.of(CapabilityChange.ALL);
-    }
-    return set.capabilities().stream().map(Enum::name).toList();
+    return RuntimeCapabilities.canonical(all, set);
   }
 }

@@ -13,9 +13,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides, for one Pod CREATE, which securityContext fields change, whether the pod is refused, and which
- * warnings the user sees. Pure: the webhook feeds it from caches and turns the plan into an AdmissionReview
- * response. Planning a pod it already patched yields no change, so a re-admitted pod is left as it is.
+ * Decides, for one Pod CREATE (or new ephemeral containers), which securityContext fields change, whether the
+ * pod is refused, and which warnings the user sees. Pure: the webhook feeds it from caches and turns the plan into
+ * an AdmissionReview response. Planning a pod it already patched yields no change, so a re-admitted pod (a later
+ * webhook's change makes the API server call us again) is left as it is.
  */
 public final class MutationPlanner {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -32,27 +33,36 @@ public final class MutationPlanner {
     }
     Findings findings = new Findings();
     ArrayNode patch = JSON.arrayNode();
-    boolean usesOurs = checkReference(pod, "spec.securityContext.seccompProfile", pod.podSeccompProfile(), ns,
-        findings);
+    boolean usesOurs = pod.creating() && checkPodLevelReferences(pod, ns, findings);
+    boolean selected = false;
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       ObjectNode sc = c.securityContext() == null ? JSON.objectNode() : c.securityContext().deepCopy();
       Optional<ProfileCandidate> profile = SeccompChoice.choose(pod, c, ns.profiles(), findings);
-      if (profile.isPresent()) {
+      List<PolicyCandidate> policies = ns.policies().stream().filter(p -> p.selects(pod, c.name())).toList();
+      selected |= profile.isPresent() || !policies.isEmpty();
+      if (refusedAsPrivileged(pod, c, profile, policies, findings)) {
+        continue;
+      }
+      if (profile.isPresent() && usable(c, profile.get(), findings)) {
         usesOurs = true;
-        applyProfile(c, profile.get(), sc, findings);
+        applyProfile(pod, c, profile.get(), sc, patch, findings);
       } else {
-        usesOurs |= checkReference(pod, "container " + c.name() + " securityContext.seccompProfile",
-            c.seccompProfile(), ns, findings);
+        usesOurs |= checkContainerReferences(pod, c, ns, findings);
       }
       CapabilityPlan.plan(pod, c, ns.policies(), findings).ifPresent(change -> applyCapabilities(change, sc));
       if (!sc.equals(c.securityContext() == null ? JSON.objectNode() : c.securityContext())) {
         patch.addObject().put("op", "add").put("path", c.pointer() + "/securityContext").set("value", sc);
       }
     }
+    if (selected && pod.creating()) {
+      OutOfScopeFields.warn(pod, findings);
+    }
     if (!findings.refusals.isEmpty()) {
       return new AdmissionPlan(false, String.join("; ", findings.refusals), JSON.arrayNode(), findings.warnings);
     }
-    if ((usesOurs || !patch.isEmpty()) && !"true".equals(pod.labels().get(ApiNames.USES_PROFILES_LABEL))) {
+    // The label is a convenience for kubectl users (-l leastprivilege.dev/uses-profiles); nothing relies on it.
+    if (pod.creating() && (usesOurs || !patch.isEmpty())
+        && !"true".equals(pod.labels().get(ApiNames.USES_PROFILES_LABEL))) {
       addLabel(pod, patch);
     }
     return new AdmissionPlan(true, null, patch, findings.warnings);
@@ -62,15 +72,66 @@ public final class MutationPlanner {
     return exemptNamespaces.contains(namespace) || "true".equals(ns.labels().get(ApiNames.OPT_OUT_LABEL));
   }
 
-  private static void applyProfile(AdmittedPod.AdmittedContainer c, ProfileCandidate p, ObjectNode sc,
-      Findings findings) {
+  /**
+   * A privileged container ignores seccomp and capabilities at run time: refused where a profile or policy is
+   * enforced, admitted with a warning where they only audit.
+   */
+  private static boolean refusedAsPrivileged(AdmittedPod pod, AdmittedPod.AdmittedContainer c,
+      Optional<ProfileCandidate> profile, List<PolicyCandidate> policies, Findings findings) {
+    Optional<String> field = PrivilegedFields.of(pod, c);
+    if (field.isEmpty()) {
+      return false;
+    }
+    List<String> enforcing = new ArrayList<>();
+    List<String> auditing = new ArrayList<>();
+    profile.ifPresent(p -> (p.enforces() ? enforcing : auditing).add(p.title()));
+    policies.forEach(p -> (p.enforces() ? enforcing : auditing).add(p.title() + " (" + p.spec().getMode() + ")"));
+    if (!enforcing.isEmpty()) {
+      findings.refuse("container " + c.name() + ": " + field.get() + " is refused by " + String.join(" and ",
+          enforcing) + ": a privileged container runs unconfined with every capability, whatever its seccompProfile"
+          + " and capabilities say. Remove the field, and add only the capabilities the container needs");
+      return true;
+    }
+    if (!auditing.isEmpty()) {
+      findings.warn("container " + c.name() + ": " + field.get() + " would be refused by " + String.join(" and ",
+          auditing) + " in Enforce mode: a privileged container runs unconfined with every capability");
+    }
+    return false;
+  }
+
+  /**
+   * Whether the profile has a file on the nodes. A profile that was never valid or never published has none, and
+   * a container pointed at it could never start: refused in Enforce mode, left alone with a warning in Audit mode.
+   */
+  private static boolean usable(AdmittedPod.AdmittedContainer c, ProfileCandidate p, Findings findings) {
+    if (p.missingFile() == null) {
+      return true;
+    }
+    String why = "container " + c.name() + ": " + p.title() + " has no file on the nodes (" + p.missingFile() + ")";
+    if (p.enforces()) {
+      findings.refuse(why + "; fix the profile (kubectl describe seccompprofile " + p.ref().name() + ", or lpo lint),"
+          + " then create the pod again");
+    } else {
+      findings.warn(why + "; admitted without it");
+    }
+    return false;
+  }
+
+  private static void applyProfile(AdmittedPod pod, AdmittedPod.AdmittedContainer c, ProfileCandidate p,
+      ObjectNode sc, ArrayNode patch, Findings findings) {
     ObjectNode wanted = JSON.objectNode().put("type", "Localhost").put("localhostProfile", p.ref().localhostProfile());
-    JsonNode current = c.seccompProfile();
-    if (!current.isMissingNode() && !current.isNull() && !current.equals(wanted)) {
-      findings.warn("container " + c.name() + ": seccompProfile " + current + " replaced by SeccompProfile "
-          + p.ref().name());
+    JsonNode current = c.seccompProfile().isObject() ? c.seccompProfile()
+        : SeccompSources.fromAnnotation(pod.annotations().get(SeccompSources.containerAnnotation(c.name())));
+    if (!current.isMissingNode() && !current.equals(wanted)) {
+      findings.warn("container " + c.name() + ": seccompProfile " + current + " replaced by " + p.title());
     }
     sc.set("seccompProfile", wanted);
+    // The API server refuses a pod whose field and deprecated annotation disagree, and old kubelets read the
+    // annotation: the field we set must be the only say.
+    String annotation = SeccompSources.containerAnnotation(c.name());
+    if (pod.creating() && pod.annotations().containsKey(annotation)) {
+      patch.addObject().put("op", "remove").put("path", "/metadata/annotations/" + pointerEscape(annotation));
+    }
     warnIfNotInstalled(p, findings);
   }
 
@@ -79,6 +140,22 @@ public final class MutationPlanner {
       findings.warn("SeccompProfile " + p.ref() + " is not installed on every node yet (" + p.rollout() + "); a"
           + " container may fail with CreateContainerError until it is");
     }
+  }
+
+  /** The pod-level field and deprecated annotation; returns whether either points at one of our files. */
+  private static boolean checkPodLevelReferences(AdmittedPod pod, NamespacePolicies ns, Findings findings) {
+    boolean ours = checkReference(pod, "spec.securityContext.seccompProfile", pod.podSeccompProfile(), ns, findings);
+    return checkReference(pod, "annotation " + SeccompSources.POD_ANNOTATION,
+        SeccompSources.fromAnnotation(pod.annotations().get(SeccompSources.POD_ANNOTATION)), ns, findings) || ours;
+  }
+
+  private static boolean checkContainerReferences(AdmittedPod pod, AdmittedPod.AdmittedContainer c,
+      NamespacePolicies ns, Findings findings) {
+    boolean ours = checkReference(pod, "container " + c.name() + " securityContext.seccompProfile",
+        c.seccompProfile(), ns, findings);
+    String annotation = SeccompSources.containerAnnotation(c.name());
+    return checkReference(pod, "annotation " + annotation,
+        SeccompSources.fromAnnotation(pod.annotations().get(annotation)), ns, findings) || ours;
   }
 
   /**
@@ -109,12 +186,16 @@ public final class MutationPlanner {
     return true;
   }
 
-  /** Writes the new lists unless the container already has them (same names, in any order or spelling). */
+  /**
+   * Writes the new lists unless the container already has exactly them. Equal as parsed is not enough: the
+   * runtime reads {@code " ALL"} or {@code CAP_CHOWN} differently from us, so any other spelling is rewritten.
+   */
   private static void applyCapabilities(CapabilityChange change, ObjectNode sc) {
     List<String> drop = CapabilityPlan.names(change.dropAll(), change.drop());
     List<String> add = CapabilityPlan.names(false, change.add());
     JsonNode current = sc.path("capabilities");
-    if (parsed(current.path("drop")).equals(parsed(drop)) && parsed(current.path("add")).equals(parsed(add))) {
+    if (Set.copyOf(AdmittedPod.texts(current.path("drop"))).equals(Set.copyOf(drop))
+        && Set.copyOf(AdmittedPod.texts(current.path("add"))).equals(Set.copyOf(add))) {
       return;
     }
     ObjectNode caps = sc.putObject("capabilities");
@@ -124,21 +205,18 @@ public final class MutationPlanner {
     }
   }
 
-  private static CapabilityChange.Parsed parsed(JsonNode list) {
-    return parsed(AdmittedPod.texts(list));
-  }
-
-  private static CapabilityChange.Parsed parsed(List<String> names) {
-    return CapabilityChange.parseList(names, "", new ArrayList<>());
-  }
-
   private static void addLabel(AdmittedPod pod, ArrayNode patch) {
     if (pod.labels().isEmpty()) {
       ObjectNode labels = JSON.objectNode().put(ApiNames.USES_PROFILES_LABEL, "true");
       patch.addObject().put("op", "add").put("path", "/metadata/labels").set("value", labels);
     } else {
       patch.addObject().put("op", "add").put("path", "/metadata/labels/"
-          + ApiNames.USES_PROFILES_LABEL.replace("~", "~0").replace("/", "~1")).put("value", "true");
+          + pointerEscape(ApiNames.USES_PROFILES_LABEL)).put("value", "true");
     }
+  }
+
+  /** A map key as one JSON Pointer segment (RFC 6901). */
+  private static String pointerEscape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
   }
 }

@@ -1,38 +1,43 @@
 package dev.leastprivilege.core.caps;
 
-import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Whether a container's {@code capabilities: {drop, add}} satisfy a policy: it drops at least what the policy
- * drops, and adds nothing outside the policy's add and allowed lists.
+ * drops, and adds nothing outside the policy's add and allowed lists. The container's lists are read as the
+ * runtime reads them ({@link RuntimeCapabilities}), so a spelling the runtime ignores counts for nothing.
  */
 public final class CapabilityCompliance {
   private CapabilityCompliance() {}
 
-  /** What is wrong with a container's capabilities under a policy; empty when it complies. */
-  public static List<String> violations(CapabilityPolicySpec policy, List<String> drop, List<String> add) {
+  /**
+   * What is wrong with a container's capabilities under a policy; empty when it complies.
+   *
+   * @param policyDrop what the policy drops
+   * @param permitted what the policy lets a container hold beyond the runtime's defaults (its add and allowed)
+   */
+  public static List<String> violations(CapabilityChange.Parsed policyDrop, CapabilitySet permitted,
+      List<String> drop, List<String> add) {
     List<String> out = new ArrayList<>();
-    List<dev.leastprivilege.core.FieldError> ignored = new ArrayList<>();
-    CapabilityChange.Parsed policyDrop = CapabilityChange.parseList(
-        policy.getDrop() == null || policy.getDrop().isEmpty() ? List.of(CapabilityChange.ALL) : policy.getDrop(),
-        "drop", ignored);
-    CapabilitySet permitted = CapabilityChange.parseList(policy.getAdd(), "add", ignored).expanded()
-        .union(CapabilityChange.parseList(policy.getAllowed(), "allowed", ignored).expanded());
-    CapabilityChange.Parsed containerDrop = CapabilityChange.parseList(drop, "drop", ignored);
+    CapabilityChange.Parsed containerDrop = RuntimeCapabilities.read(drop);
     if (policyDrop.all() && !containerDrop.all()) {
-      out.add("does not drop ALL");
+      out.add("does not drop ALL" + spelling(drop));
     } else if (!policyDrop.all()) {
       CapabilitySet missing = policyDrop.set().minus(containerDrop.expanded());
-      missing.capabilities().forEach(c -> out.add("does not drop " + c.name()));
+      missing.capabilities().forEach(c -> out.add("does not drop " + c.name() + spelling(drop)));
     }
-    CapabilityChange.Parsed containerAdd = CapabilityChange.parseList(add, "add", ignored);
+    CapabilityChange.Parsed containerAdd = RuntimeCapabilities.read(add);
     if (containerAdd.all() && !permitted.equals(CapabilitySet.ALL)) {
       out.add("adds ALL");
     } else {
       containerAdd.set().minus(permitted).capabilities().forEach(c -> out.add("adds " + c.name()));
     }
     return out;
+  }
+
+  private static String spelling(List<String> drop) {
+    return RuntimeCapabilities.canonical(drop) ? ""
+        : " (drop " + drop.stream().map(e -> "\"" + e + "\"").toList() + " is not read as written by the container runtime; write ALL or names such as CHOWN)";
   }
 }

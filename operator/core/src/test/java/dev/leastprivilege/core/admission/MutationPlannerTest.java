@@ -102,10 +102,23 @@ class MutationPlannerTest {
     pod.with("metadata").with("annotations").put("leastprivilege.dev/seccomp-profile", "general")
         .put("leastprivilege.dev/seccomp-profile.sidecar", "narrow");
     NamespacePolicies ns = profiles(profile("general", null, List.of(), Mode.Enforce),
-        profile("narrow", null, List.of(), Mode.Enforce), profile("selecting", new PodSelector(), List.of(), Mode.Enforce));
+        profile("narrow", null, List.of(), Mode.Enforce), profile("selecting", new PodSelector(), List.of(), Mode.Audit));
     JsonNode after = apply(pod, plan(pod, ns));
     assertEquals(localhost("team", "general"), after.at("/spec/containers/0/securityContext/seccompProfile"));
     assertEquals(localhost("team", "narrow"), after.at("/spec/containers/1/securityContext/seccompProfile"));
+  }
+
+  @Test
+  void anAnnotationCannotChooseAwayFromASelectingEnforceProfile() {
+    ObjectNode pod = pod("team", Map.of(), container("web"));
+    pod.with("metadata").with("annotations").put("leastprivilege.dev/seccomp-profile", "loose");
+    NamespacePolicies ns = profiles(profile("loose", null, List.of(), Mode.Audit),
+        profile("strict", new PodSelector(), List.of(), Mode.Enforce));
+    AdmissionPlan plan = plan(pod, ns);
+    assertFalse(plan.allowed());
+    assertEquals("annotation leastprivilege.dev/seccomp-profile names SeccompProfile \"loose\", but SeccompProfile"
+        + " strict selects container web in Enforce mode; the annotation may only choose among the Enforce profiles"
+        + " that select the container", plan.message());
   }
 
   @Test
@@ -370,15 +383,6 @@ class MutationPlannerTest {
 
   /** Applies the plan's JSON Patch; the planner emits only "add" operations on objects. */
   static JsonNode apply(ObjectNode pod, AdmissionPlan plan) {
-    ObjectNode copy = pod.deepCopy();
-    for (JsonNode op : plan.patch()) {
-      assertEquals("add", op.get("op").asText());
-      String path = op.get("path").asText();
-      int cut = path.lastIndexOf('/');
-      JsonNode parent = copy.at(path.substring(0, cut));
-      assertTrue(parent.isObject(), "patch parent " + path + " must exist");
-      ((ObjectNode) parent).set(path.substring(cut + 1).replace("~1", "/").replace("~0", "~"), op.get("value"));
-    }
-    return copy;
+    return dev.leastprivilege.core.attacks.JsonPatches.apply(pod, plan.patch());
   }
 }

@@ -1,0 +1,175 @@
+package dev.leastprivilege.core.attacks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
+import dev.leastprivilege.api.v1alpha1.Mode;
+import dev.leastprivilege.api.v1alpha1.PodSelector;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.admission.NamespacePolicies;
+import dev.leastprivilege.core.admission.PolicyCandidate;
+import dev.leastprivilege.core.admission.ProfileCandidate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The attack corpus (attacks/corpus.yaml on the test class path): pods that ask for more privilege than their
+ * namespace allows, and what each layer must answer. Read by every layer's runner, so one list of attacks is proven
+ * everywhere.
+ */
+public final class AttackCorpus {
+  public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A profile of the corpus: it denies chmod; an invalid one names an unknown syscall and never gets a file. */
+  public record Profile(String name, Mode mode, JsonNode podSelector, boolean invalid) {
+    /** The SeccompProfile manifest, as a user would apply it. */
+    public String manifest(String namespace) {
+      ObjectNode spec = JSON.createObjectNode().put("defaultAction", "SCMP_ACT_ALLOW").put("mode", mode.name());
+      spec.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").putArray("names")
+          .add(invalid ? "chmodd" : "chmod");
+      if (podSelector != null) {
+        spec.set("podSelector", podSelector);
+      }
+      return AttackCorpus.manifest("SeccompProfile", namespace, name, spec);
+    }
+  }
+
+  /** A CapabilityPolicy of the corpus, its spec as written. */
+  public record Policy(String name, ObjectNode spec) {
+    public String manifest(String namespace) {
+      return AttackCorpus.manifest("CapabilityPolicy", namespace, name, spec);
+    }
+  }
+
+  /** One namespace's objects. */
+  public record Namespace(String name, List<Profile> profiles, List<Policy> policies) {
+    /** The planner's view of the namespace, as the webhook's cache builds it once every profile is installed. */
+    public NamespacePolicies view() {
+      List<ProfileCandidate> p = profiles.stream().map(x -> new ProfileCandidate(new ProfileRef(name, x.name()),
+          x.podSelector() == null ? null : JSON.convertValue(x.podSelector(), PodSelector.class), List.of(), x.mode(),
+          !x.invalid(), x.invalid() ? "Failed" : "Installed, 1/1 nodes",
+          x.invalid() ? "spec.syscalls[0].names[0]: unknown syscall \"chmodd\"" : null)).toList();
+      List<PolicyCandidate> c = policies.stream().map(x -> PolicyCandidate.of(x.name(),
+          JSON.convertValue(x.spec(), CapabilityPolicySpec.class))).toList();
+      return new NamespacePolicies(Map.of(), p, c);
+    }
+  }
+
+  /** One attack and what must come of it. */
+  public record Case(String id, String namespace, ObjectNode pod, List<ObjectNode> ephemeral, List<String> refused,
+      Map<String, JsonNode> admitted, List<String> warnings, List<String> annotationsRemoved) {
+    public boolean isRefused() {
+      return !refused.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return id + " in " + namespace;
+    }
+  }
+
+  private final Map<String, Namespace> namespaces;
+  private final List<Case> cases;
+
+  private AttackCorpus(Map<String, Namespace> namespaces, List<Case> cases) {
+    this.namespaces = namespaces;
+    this.cases = cases;
+  }
+
+  public static AttackCorpus load() {
+    try (InputStream in = AttackCorpus.class.getResourceAsStream("/attacks/corpus.yaml")) {
+      JsonNode root = YAML.readTree(in);
+      Map<String, Namespace> namespaces = new LinkedHashMap<>();
+      root.path("namespaces").fields().forEachRemaining(e -> namespaces.put(e.getKey(), namespace(e.getKey(),
+          e.getValue())));
+      List<Case> cases = new ArrayList<>();
+      for (JsonNode c : root.path("cases")) {
+        Map<String, JsonNode> admitted = new LinkedHashMap<>();
+        c.path("admitted").fields().forEachRemaining(e -> admitted.put(e.getKey(), e.getValue()));
+        List<ObjectNode> ephemeral = new ArrayList<>();
+        c.path("ephemeral").forEach(x -> ephemeral.add((ObjectNode) x));
+        cases.add(new Case(c.path("pod").path("metadata").path("name").asText(), c.path("namespace").asText(),
+            (ObjectNode) c.path("pod"), ephemeral, texts(c.path("refused")), admitted, texts(c.path("warnings")),
+            texts(c.path("annotationsRemoved"))));
+      }
+      return new AttackCorpus(namespaces, cases);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public List<Case> cases() {
+    return cases;
+  }
+
+  public Map<String, Namespace> namespaces() {
+    return namespaces;
+  }
+
+  public Namespace namespace(String name) {
+    return namespaces.get(name);
+  }
+
+  /** The pod to create: the case's pod with its namespace. */
+  public static ObjectNode pod(Case c) {
+    ObjectNode pod = c.pod().deepCopy();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.with("metadata").put("namespace", c.namespace());
+    return pod;
+  }
+
+  /** The securityContext of each container of a stored pod's list (containers, initContainers...). */
+  public static Map<String, JsonNode> securityContexts(JsonNode containers) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (Iterator<JsonNode> it = containers.elements(); it.hasNext(); ) {
+      JsonNode c = it.next();
+      if (c.has("securityContext")) {
+        out.put(c.path("name").asText(), c.path("securityContext"));
+      }
+    }
+    return out;
+  }
+
+  /** Every container's securityContext of a stored pod, init and regular (not ephemeral). */
+  public static Map<String, JsonNode> podSecurityContexts(JsonNode pod) {
+    Map<String, JsonNode> out = new LinkedHashMap<>(securityContexts(pod.path("spec").path("initContainers")));
+    out.putAll(securityContexts(pod.path("spec").path("containers")));
+    return out;
+  }
+
+  private static Namespace namespace(String name, JsonNode n) {
+    List<Profile> profiles = new ArrayList<>();
+    for (JsonNode p : n.path("profiles")) {
+      profiles.add(new Profile(p.path("name").asText(), Mode.valueOf(p.path("mode").asText("Enforce")),
+          p.has("podSelector") ? p.path("podSelector") : null, p.path("invalid").asBoolean(false)));
+    }
+    List<Policy> policies = new ArrayList<>();
+    for (JsonNode p : n.path("policies")) {
+      policies.add(new Policy(p.path("name").asText(), (ObjectNode) p.path("spec")));
+    }
+    return new Namespace(name, profiles, policies);
+  }
+
+  private static String manifest(String kind, String namespace, String name, ObjectNode spec) {
+    ObjectNode m = JSON.createObjectNode().put("apiVersion", "leastprivilege.dev/v1alpha1").put("kind", kind);
+    m.putObject("metadata").put("name", name).put("namespace", namespace);
+    m.set("spec", spec);
+    return m.toString();
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+}

@@ -1,0 +1,137 @@
+package dev.leastprivilege.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leastprivilege.core.admission.MutationPlanner;
+import dev.leastprivilege.core.admission.NamespacePolicies;
+import dev.leastprivilege.core.attacks.AttackCorpus;
+import dev.leastprivilege.core.attacks.JsonPatches;
+import dev.leastprivilege.webhook.tls.CertificateIssuer;
+import dev.leastprivilege.webhook.tls.KeyMaterial;
+import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The attack corpus through the HTTPS endpoint, with AdmissionReviews shaped as the API server sends them: Pod
+ * CREATE, and the pods/ephemeralcontainers UPDATE of Kubernetes 1.20 (an EphemeralContainers object).
+ */
+class AttackCorpusEndpointTest {
+  private static final AttackCorpus CORPUS = AttackCorpus.load();
+  private static WebhookServer server;
+  private static AdmissionClient client;
+
+  /** What the endpoint answered: the patched object when allowed. */
+  private record Answer(boolean allowed, String message, ObjectNode patched, List<String> warnings, boolean changes) {}
+
+  static Stream<AttackCorpus.Case> cases() {
+    return CORPUS.cases().stream();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
+    CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
+    ReloadingKeyManager keys = new ReloadingKeyManager(KeyMaterial.fixed(serving.certificate(),
+        serving.privateKey(), "test"));
+    assertTrue(keys.refresh());
+    PolicyCache cache = new PolicyCache() {
+      public NamespacePolicies forNamespace(String ns) {
+        AttackCorpus.Namespace n = CORPUS.namespace(ns);
+        return n == null ? NamespacePolicies.EMPTY : n.view();
+      }
+
+      public boolean ready() {
+        return true;
+      }
+    };
+    server = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, new MutationPlanner("lpo-system"), cache,
+        new SimpleMeterRegistry());
+    client = new AdmissionClient(java.net.URI.create("https://127.0.0.1:" + server.port() + WebhookServer.PATH),
+        ca.certificate());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void eachAttackIsRefusedOrNeutralisedOverHttps(AttackCorpus.Case c) throws Exception {
+    ObjectNode pod = AttackCorpus.pod(c);
+    Answer created = send(review(c, "CREATE", "", "Pod", pod, null));
+    if (c.ephemeral().isEmpty()) {
+      check(c, created, created.allowed() ? AttackCorpus.podSecurityContexts(created.patched()) : Map.of());
+      if (created.allowed()) {
+        Answer again = send(review(c, "CREATE", "", "Pod", created.patched(), null));
+        assertTrue(again.allowed() && !again.changes(), c + ": admitting the result again changed it");
+      }
+      return;
+    }
+    assertTrue(created.allowed(), "the target pod is admitted: " + created.message());
+    ObjectNode old = AttackCorpus.YAML.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
+    old.set("metadata", created.patched().path("metadata").deepCopy());
+    old.putArray("ephemeralContainers");
+    ObjectNode update = old.deepCopy();
+    c.ephemeral().forEach(e -> update.withArray("ephemeralContainers").add(e.deepCopy()));
+    Answer added = send(review(c, "UPDATE", "ephemeralcontainers", "EphemeralContainers", update, old));
+    check(c, added, added.allowed() ? AttackCorpus.securityContexts(added.patched().path("ephemeralContainers"))
+        : Map.of());
+  }
+
+  private static void check(AttackCorpus.Case c, Answer a, Map<String, JsonNode> stored) {
+    if (c.isRefused()) {
+      assertFalse(a.allowed(), c + " must be refused");
+      c.refused().forEach(r -> assertTrue(a.message().contains(r), c + ": \"" + a.message() + "\" lacks \"" + r + "\""));
+      return;
+    }
+    assertTrue(a.allowed(), c + " must be admitted: " + a.message());
+    assertEquals(c.admitted(), stored, c.toString());
+    c.warnings().forEach(w -> assertTrue(a.warnings().stream().anyMatch(x -> x.contains(w)), c + ": " + a.warnings()));
+    c.annotationsRemoved().forEach(k -> assertFalse(a.patched().path("metadata").path("annotations").has(k), k));
+  }
+
+  private static Answer send(ObjectNode review) throws Exception {
+    var response = client.post(review.toString());
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode r = AdmissionReviews.JSON.readTree(response.body()).path("response");
+    assertEquals(review.path("request").path("uid").asText(), r.path("uid").asText());
+    List<String> warnings = new ArrayList<>();
+    r.path("warnings").forEach(w -> warnings.add(w.asText()));
+    ObjectNode object = (ObjectNode) review.path("request").path("object");
+    boolean changes = r.has("patch");
+    ObjectNode patched = changes ? JsonPatches.apply(object,
+        AdmissionReviews.JSON.readTree(Base64.getDecoder().decode(r.path("patch").asText()))) : object;
+    return new Answer(r.path("allowed").asBoolean(), r.path("status").path("message").asText(""), patched, warnings,
+        changes);
+  }
+
+  private static ObjectNode review(AttackCorpus.Case c, String operation, String subResource, String kind,
+      ObjectNode object, ObjectNode oldObject) {
+    ObjectNode review = AdmissionReviews.JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1")
+        .put("kind", "AdmissionReview");
+    ObjectNode request = review.putObject("request").put("uid", c.id() + "-" + operation)
+        .put("operation", operation).put("namespace", c.namespace()).put("subResource", subResource);
+    request.putObject("kind").put("group", "").put("version", "v1").put("kind", kind);
+    request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+    request.set("object", object);
+    if (oldObject != null) {
+      request.set("oldObject", oldObject);
+    }
+    return review;
+  }
+}
