@@ -10,9 +10,16 @@ public record ProfileRef(String namespace, String name) {
     return ROOT_DIR + "/" + namespace + "/" + name + ".json";
   }
 
-  /** The profile a pod's localhostProfile points at, if it points into our directory. */
+  /**
+   * The profile a pod's localhostProfile points at, if it points into our directory, however it is spelt: the
+   * kubelet joins the path to its seccomp root and cleans it, so {@code ./leastprivilege//ns/x.json} is ours too.
+   */
   public static java.util.Optional<ProfileRef> fromLocalhostProfile(String localhostProfile) {
-    if (localhostProfile == null || !localhostProfile.startsWith(ROOT_DIR + "/") || !localhostProfile.endsWith(".json")) {
+    if (localhostProfile == null) {
+      return java.util.Optional.empty();
+    }
+    localhostProfile = normalize(localhostProfile);
+    if (!localhostProfile.startsWith(ROOT_DIR + "/") || !localhostProfile.endsWith(".json")) {
       return java.util.Optional.empty();
     }
     String rest = localhostProfile.substring(ROOT_DIR.length() + 1, localhostProfile.length() - ".json".length());
@@ -21,6 +28,22 @@ public record ProfileRef(String namespace, String name) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(new ProfileRef(rest.substring(0, slash), rest.substring(slash + 1)));
+  }
+
+  /** A localhostProfile as the kubelet resolves it under its seccomp root: no empty, "." or ".." segments. */
+  public static String normalize(String path) {
+    java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        parts.pollLast();
+      } else {
+        parts.addLast(part);
+      }
+    }
+    return String.join("/", parts);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.leastprivilege.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.leastprivilege.core.admission.AdmissionPlan;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +28,16 @@ final class AdmissionHandler implements HttpHandler {
   static final int MAX_BODY = 3 * 1024 * 1024 + 64 * 1024;
   private final MutationPlanner planner;
   private final PolicyCache cache;
+  private final StoredPods pods;
   private final Timer patched;
   private final Timer unchanged;
   private final Timer refused;
   private final Timer malformed;
 
-  AdmissionHandler(MutationPlanner planner, PolicyCache cache, MeterRegistry registry) {
+  AdmissionHandler(MutationPlanner planner, PolicyCache cache, StoredPods pods, MeterRegistry registry) {
     this.planner = planner;
     this.cache = cache;
+    this.pods = pods;
     this.patched = timer(registry, "patched");
     this.unchanged = timer(registry, "unchanged");
     this.refused = timer(registry, "refused");
@@ -66,10 +71,19 @@ final class AdmissionHandler implements HttpHandler {
         send(exchange, 200, AdmissionReviews.allow(request.uid()));
         return;
       }
+      Optional<JsonNode> stored = request.podCreate() ? Optional.empty() : storedMetadata(request);
+      if (request.ephemeralContainersUpdate() && stored.isEmpty()) {
+        timer = refused;
+        send(exchange, 200, AdmissionReviews.answer(request.uid(), new AdmissionPlan(false, "cannot read pod "
+            + request.namespace() + "/" + request.object().path("metadata").path("name").asText() + " to tell which"
+            + " SeccompProfiles and CapabilityPolicies select its new ephemeral containers; try again",
+            AdmissionReviews.JSON.createArrayNode(), List.of())));
+        return;
+      }
       AdmittedPod pod;
       try {
         pod = request.podCreate() ? AdmittedPod.of(request.object(), request.namespace())
-            : AdmittedPod.ofEphemeralUpdate(request.object(), request.oldObject(), request.namespace());
+            : AdmittedPod.ofEphemeralUpdate(request.object(), request.oldObject(), stored.get(), request.namespace());
       } catch (IllegalArgumentException e) {
         send(exchange, 400, error(e.getMessage()));
         return;
@@ -83,6 +97,22 @@ final class AdmissionHandler implements HttpHandler {
     } finally {
       timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * The labels and annotations that decide what selects new ephemeral containers: those of the stored pod, which
+   * a Pod-shaped oldObject is (1.22 and later); an EphemeralContainers body (1.16 to 1.21) has none, so the pod is
+   * read.
+   */
+  private Optional<JsonNode> storedMetadata(AdmissionReviews.Request request) {
+    if (request.oldObject().has("spec")) {
+      return Optional.of(request.oldObject().path("metadata"));
+    }
+    JsonNode meta = request.object().path("metadata");
+    // The same pod, not one re-created under its name since the request was made.
+    String uid = meta.path("uid").asText("");
+    return pods.metadata(request.namespace(), meta.path("name").asText())
+        .filter(stored -> uid.isEmpty() || uid.equals(stored.path("uid").asText()));
   }
 
   private static byte[] error(String message) {

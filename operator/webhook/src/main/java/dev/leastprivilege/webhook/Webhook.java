@@ -59,7 +59,8 @@ public final class Webhook implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> guarded("certificate reload", keys::refresh), REFRESH_SECONDS,
         REFRESH_SECONDS, TimeUnit.SECONDS);
     InformerPolicyCache cache = InformerPolicyCache.start(client);
-    WebhookServer server = WebhookServer.start(bind, keys, new MutationPlanner(operatorNamespace), cache, registry);
+    WebhookServer server = WebhookServer.start(bind, keys, new MutationPlanner(operatorNamespace), cache,
+        StoredPods.of(client), registry);
     LOG.info("webhook serving https://{}:{}{} with TLS from {}", bind.getHostString(), server.port(),
         WebhookServer.PATH, material.describe());
     return new Webhook(cache, keys, selfManaged, server, timers);

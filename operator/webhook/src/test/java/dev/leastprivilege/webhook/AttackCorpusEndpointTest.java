@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AttackCorpusEndpointTest {
   private static final AttackCorpus CORPUS = AttackCorpus.load();
+  /** The pods "stored" so far, whose metadata the webhook reads for an EphemeralContainers body. */
+  private static final Map<String, JsonNode> STORED = new ConcurrentHashMap<>();
   private static WebhookServer server;
   private static AdmissionClient client;
 
@@ -59,7 +63,7 @@ class AttackCorpusEndpointTest {
       }
     };
     server = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, new MutationPlanner("lpo-system"), cache,
-        new SimpleMeterRegistry());
+        (ns, name) -> Optional.ofNullable(STORED.get(ns + "/" + name)), new SimpleMeterRegistry());
     client = new AdmissionClient(java.net.URI.create("https://127.0.0.1:" + server.port() + WebhookServer.PATH),
         ca.certificate());
   }
@@ -83,14 +87,25 @@ class AttackCorpusEndpointTest {
       return;
     }
     assertTrue(created.allowed(), "the target pod is admitted: " + created.message());
+    STORED.put(c.namespace() + "/" + c.id(), created.patched().path("metadata"));
+    // As the API server sends it on 1.20: name and namespace only, no labels or annotations.
     ObjectNode old = AttackCorpus.YAML.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
-    old.set("metadata", created.patched().path("metadata").deepCopy());
+    old.putObject("metadata").put("name", c.id()).put("namespace", c.namespace());
     old.putArray("ephemeralContainers");
     ObjectNode update = old.deepCopy();
     c.ephemeral().forEach(e -> update.withArray("ephemeralContainers").add(e.deepCopy()));
     Answer added = send(review(c, "UPDATE", "ephemeralcontainers", "EphemeralContainers", update, old));
     check(c, added, added.allowed() ? AttackCorpus.securityContexts(added.patched().path("ephemeralContainers"))
         : Map.of());
+    // 1.22 and later: the whole pod, whose body a client may edit; oldObject is the stored pod.
+    ObjectNode podUpdate = created.patched().deepCopy();
+    c.ephemeral().forEach(e -> podUpdate.with("spec").withArray("ephemeralContainers").add(e.deepCopy()));
+    if (c.ephemeralLabels().isObject()) {
+      podUpdate.with("metadata").set("labels", c.ephemeralLabels().deepCopy());
+    }
+    Answer asPod = send(review(c, "UPDATE", "ephemeralcontainers", "Pod", podUpdate, created.patched()));
+    check(c, asPod, asPod.allowed() ? AttackCorpus.securityContexts(asPod.patched().path("spec")
+        .path("ephemeralContainers")) : Map.of());
   }
 
   private static void check(AttackCorpus.Case c, Answer a, Map<String, JsonNode> stored) {

@@ -57,12 +57,9 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     List<dev.leastprivilege.api.v1alpha1.Condition> previous = policy.getStatus() == null ? null
         : policy.getStatus().getConditions();
-    if (!validation.ok()) {
-      next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
-          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation,
-          previous, now)));
-    } else {
-      CapabilityPolicySpec spec = policy.getSpec();
+    // An invalid policy is still enforced as far as it can be (PolicyCandidate), so its pods are reviewed too.
+    CapabilityPolicySpec spec = policy.getSpec();
+    if (spec != null) {
       NonCompliantPods.Review review = nonCompliantPods.review(policy, nonCompliantPods.selected(ns,
           spec.getPodSelector()), p -> violations(policy, p).isEmpty(), policy.getStatus() == null ? null
           : policy.getStatus().getNonCompliantPods(), Boolean.TRUE.equals(spec.getRestartNonCompliant()),
@@ -70,8 +67,14 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       next.setMatchedPods(review.selected().size());
       next.setNonCompliantPods(review.nonCompliant().size());
       next.setRecentViolations(recentViolations(policy, review.nonCompliant()));
-      next.setConditions(List.of(Conditions.ready(true, "Valid", review.selected().size() + " pods selected, "
-          + review.nonCompliant().size() + " not compliant", generation, previous, now)));
+    }
+    if (!validation.ok()) {
+      next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
+          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation,
+          previous, now)));
+    } else {
+      next.setConditions(List.of(Conditions.ready(true, "Valid", next.getMatchedPods() + " pods selected, "
+          + next.getNonCompliantPods() + " not compliant", generation, previous, now)));
     }
     if (StatusDiff.same(policy.getStatus(), next)) {
       return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(nonCompliantPods.recount());

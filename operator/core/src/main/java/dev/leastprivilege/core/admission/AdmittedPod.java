@@ -68,25 +68,27 @@ public record AdmittedPod(String namespace, String name, Map<String, String> lab
   /**
    * Reads an UPDATE of the {@code pods/ephemeralcontainers} subresource: only the ephemeral containers that
    * {@code oldObject} does not have yet, since those already running cannot change. The body is a Pod (Kubernetes
-   * 1.22 and later) or an {@code EphemeralContainers} object with a top-level list (1.16 to 1.21); both carry the
-   * pod's metadata.
+   * 1.22 and later) or an {@code EphemeralContainers} object with a top-level list (1.16 to 1.21).
+   *
+   * @param storedMetadata the stored pod's metadata, whose labels and annotations decide what selects the new
+   *     containers. Never the request's: an EphemeralContainers object carries no labels, and a client can send a
+   *     Pod body with other labels (the API server drops metadata changes only after admission).
    */
-  public static AdmittedPod ofEphemeralUpdate(JsonNode object, JsonNode oldObject, String namespace) {
+  public static AdmittedPod ofEphemeralUpdate(JsonNode object, JsonNode oldObject, JsonNode storedMetadata,
+      String namespace) {
     requireObject(object, "Pod or EphemeralContainers");
     boolean podShaped = object.has("spec");
     String pointer = podShaped ? "/spec/ephemeralContainers" : "/ephemeralContainers";
     String field = podShaped ? "spec.ephemeralContainers" : "ephemeralContainers";
     Set<String> existing = new HashSet<>();
-    if (oldObject != null) {
-      JsonNode old = oldObject.has("spec") ? oldObject.path("spec").path("ephemeralContainers")
-          : oldObject.path("ephemeralContainers");
-      old.forEach(c -> existing.add(c.path("name").asText()));
-    }
+    JsonNode old = oldObject.has("spec") ? oldObject.path("spec").path("ephemeralContainers")
+        : oldObject.path("ephemeralContainers");
+    old.forEach(c -> existing.add(c.path("name").asText()));
     List<AdmittedContainer> containers = new ArrayList<>();
     read(object.at(pointer), pointer, field, existing, containers);
-    return new AdmittedPod(namespace, nameOf(object), strings(object.path("metadata").path("labels")),
-        strings(object.path("metadata").path("annotations")),
-        podShaped ? object.path("spec") : MissingNode.getInstance(), containers, false);
+    return new AdmittedPod(namespace, nameOf(object), strings(storedMetadata.path("labels")),
+        strings(storedMetadata.path("annotations")), podShaped ? object.path("spec") : MissingNode.getInstance(),
+        containers, false);
   }
 
   private static void requireObject(JsonNode node, String what) {

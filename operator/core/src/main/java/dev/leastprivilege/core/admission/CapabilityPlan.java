@@ -31,8 +31,15 @@ final class CapabilityPlan {
     CapabilityChange.Parsed requested = CapabilityChange.parseList(asked, "securityContext.capabilities.add", unknown);
     CapabilityChange.Parsed ownDrop = CapabilityChange.parseList(c.capabilities("drop"),
         "securityContext.capabilities.drop", unknown);
-    unknown.forEach(e -> findings.refuse("container " + c.name() + ": " + e));
     List<PolicyCandidate> enforcing = selecting.stream().filter(PolicyCandidate::enforces).toList();
+    // A name nobody knows cannot be checked: refused where a policy is enforced, pointed out where one audits.
+    unknown.forEach(e -> {
+      if (enforcing.isEmpty()) {
+        findings.warn("container " + c.name() + ": " + e + "; an Enforce policy would refuse the pod");
+      } else {
+        findings.refuse("container " + c.name() + ": " + e);
+      }
+    });
     Optional<CapabilityChange> result = Optional.empty();
     if (!enforcing.isEmpty() && unknown.isEmpty()) {
       boolean ok = true;

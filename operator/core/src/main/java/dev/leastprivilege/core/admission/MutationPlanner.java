@@ -39,8 +39,9 @@ public final class MutationPlanner {
       ObjectNode sc = c.securityContext() == null ? JSON.objectNode() : c.securityContext().deepCopy();
       Optional<ProfileCandidate> profile = SeccompChoice.choose(pod, c, ns.profiles(), findings);
       List<PolicyCandidate> policies = ns.policies().stream().filter(p -> p.selects(pod, c.name())).toList();
-      selected |= profile.isPresent() || !policies.isEmpty();
-      if (refusedAsPrivileged(pod, c, profile, policies, findings)) {
+      boolean containerSelected = profile.isPresent() || !policies.isEmpty();
+      selected |= containerSelected;
+      if (refusedAsPrivileged(pod, c, profile, policies, findings) || windows(pod, c, containerSelected, findings)) {
         continue;
       }
       if (profile.isPresent() && usable(c, profile.get(), findings)) {
@@ -97,6 +98,22 @@ public final class MutationPlanner {
           auditing) + " in Enforce mode: a privileged container runs unconfined with every capability");
     }
     return false;
+  }
+
+  /**
+   * A Windows pod has neither seccomp nor Linux capabilities, and the API server refuses either field on it: it is
+   * left as it is (HostProcess containers, its privileged kind, are refused above).
+   */
+  private static boolean windows(AdmittedPod pod, AdmittedPod.AdmittedContainer c, boolean selected,
+      Findings findings) {
+    if (!"windows".equals(pod.podSpec().path("os").path("name").asText())) {
+      return false;
+    }
+    if (selected) {
+      findings.warn("container " + c.name() + ": a Windows pod (spec.os.name: windows) has no seccomp and no Linux"
+          + " capabilities, so SeccompProfiles and CapabilityPolicies do not change it");
+    }
+    return true;
   }
 
   /**
@@ -168,7 +185,7 @@ public final class MutationPlanner {
     if (!"Localhost".equals(seccompProfile.path("type").asText()) || path == null) {
       return false;
     }
-    String normal = LocalhostPaths.normalize(path);
+    String normal = ProfileRef.normalize(path);
     if (!normal.startsWith(ProfileRef.ROOT_DIR + "/")) {
       return false;
     }

@@ -1,6 +1,7 @@
 package dev.leastprivilege.core.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.caps.CapabilityCompliance;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class PodCompliance {
       PrivilegedFields.of(pod, c).ifPresent(f -> out.add(new Violation(c.name(), "is privileged (" + f + ")")));
       JsonNode effective = SeccompSources.effective(pod, c);
       if (!("Localhost".equals(effective.path("type").asText())
-          && wanted.equals(LocalhostPaths.normalize(effective.path("localhostProfile").asText())))) {
+          && wanted.equals(ProfileRef.normalize(effective.path("localhostProfile").asText())))) {
         out.add(new Violation(c.name(), "runs with " + (effective.isMissingNode() ? "no seccompProfile"
             : "seccompProfile " + effective) + " instead of " + wanted));
       }

@@ -46,6 +46,7 @@ public record PolicyCandidate(String name, CapabilityPolicySpec spec, Capability
 
   /** How messages name it: "CapabilityPolicy web-caps", noting when only its valid part is enforced. */
   String title() {
-    return "CapabilityPolicy " + name + (valid ? "" : " (invalid: enforcing only its drop list until it is fixed)");
+    return "CapabilityPolicy " + name + (valid || !enforces() ? ""
+        : " (invalid: enforcing only its drop list until it is fixed)");
   }
 }

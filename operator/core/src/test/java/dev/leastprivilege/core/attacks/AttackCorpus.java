@@ -65,10 +65,16 @@ public final class AttackCorpus {
   }
 
   /** One attack and what must come of it. */
-  public record Case(String id, String namespace, ObjectNode pod, List<ObjectNode> ephemeral, List<String> refused,
-      Map<String, JsonNode> admitted, List<String> warnings, List<String> annotationsRemoved) {
+  public record Case(String id, String namespace, ObjectNode pod, List<ObjectNode> ephemeral, JsonNode ephemeralLabels,
+      List<String> refused, Map<String, JsonNode> admitted, List<String> warnings, List<String> annotationsRemoved,
+      String plannerOnly) {
     public boolean isRefused() {
       return !refused.isEmpty();
+    }
+
+    /** Whether a Kubernetes 1.20 API server can be sent this case as written. */
+    public boolean reachesApiServer120() {
+      return plannerOnly == null;
     }
 
     @Override
@@ -98,8 +104,8 @@ public final class AttackCorpus {
         List<ObjectNode> ephemeral = new ArrayList<>();
         c.path("ephemeral").forEach(x -> ephemeral.add((ObjectNode) x));
         cases.add(new Case(c.path("pod").path("metadata").path("name").asText(), c.path("namespace").asText(),
-            (ObjectNode) c.path("pod"), ephemeral, texts(c.path("refused")), admitted, texts(c.path("warnings")),
-            texts(c.path("annotationsRemoved"))));
+            (ObjectNode) c.path("pod"), ephemeral, c.path("ephemeralLabels"), texts(c.path("refused")), admitted,
+            texts(c.path("warnings")), texts(c.path("annotationsRemoved")), c.path("planner-only").asText(null)));
       }
       return new AttackCorpus(namespaces, cases);
     } catch (IOException e) {

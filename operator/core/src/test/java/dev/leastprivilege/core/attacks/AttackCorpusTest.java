@@ -44,13 +44,19 @@ class AttackCorpusTest {
     // Kubernetes 1.22 and later send the whole pod; 1.16 to 1.21 an EphemeralContainers object.
     ObjectNode asPod = running.deepCopy();
     c.ephemeral().forEach(e -> asPod.with("spec").withArray("ephemeralContainers").add(e.deepCopy()));
-    AdmissionPlan update = planner.plan(AdmittedPod.ofEphemeralUpdate(asPod, running, c.namespace()), ns);
+    if (c.ephemeralLabels().isObject()) {
+      asPod.with("metadata").set("labels", c.ephemeralLabels().deepCopy());
+    }
+    AdmissionPlan update = planner.plan(AdmittedPod.ofEphemeralUpdate(asPod, running, running.path("metadata"),
+        c.namespace()), ns);
     check(c, update, update.allowed() ? JsonPatches.apply(asPod, update.patch()) : null, true);
+    // The EphemeralContainers body carries no labels: what selects the containers comes from the stored pod.
     ObjectNode legacy = AttackCorpus.YAML.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
-    legacy.set("metadata", running.path("metadata").deepCopy());
+    legacy.putObject("metadata").put("name", c.id()).put("namespace", c.namespace());
     c.ephemeral().forEach(e -> legacy.withArray("ephemeralContainers").add(e.deepCopy()));
     ObjectNode legacyOld = legacy.deepCopy().without(List.of("ephemeralContainers"));
-    AdmissionPlan legacyPlan = planner.plan(AdmittedPod.ofEphemeralUpdate(legacy, legacyOld, c.namespace()), ns);
+    AdmissionPlan legacyPlan = planner.plan(AdmittedPod.ofEphemeralUpdate(legacy, legacyOld, running.path("metadata"),
+        c.namespace()), ns);
     assertEquals(update.allowed(), legacyPlan.allowed());
     assertEquals(update.message(), legacyPlan.message());
     if (legacyPlan.allowed()) {
@@ -66,7 +72,7 @@ class AttackCorpusTest {
     // server patch them (it would refuse: they are immutable), so only the new container is planned.
     ObjectNode running = AttackCorpus.pod(c);
     c.ephemeral().forEach(e -> running.with("spec").withArray("ephemeralContainers").add(e.deepCopy()));
-    AdmittedPod none = AdmittedPod.ofEphemeralUpdate(running, running, c.namespace());
+    AdmittedPod none = AdmittedPod.ofEphemeralUpdate(running, running, running.path("metadata"), c.namespace());
     assertEquals(List.of(), none.containers());
   }
 
@@ -84,8 +90,7 @@ class AttackCorpusTest {
     c.warnings().forEach(w -> assertTrue(plan.warnings().stream().anyMatch(x -> x.contains(w)), c + ": no warning"
         + " says \"" + w + "\": " + plan.warnings()));
     c.annotationsRemoved().forEach(a -> assertFalse(after.path("metadata").path("annotations").has(a), a));
-    AdmittedPod again = ephemeral ? AdmittedPod.of(after, c.namespace()) : AdmittedPod.of(after, c.namespace());
-    AdmissionPlan second = planner.plan(again, CORPUS.namespace(c.namespace()).view());
+    AdmissionPlan second = planner.plan(AdmittedPod.of(after, c.namespace()), CORPUS.namespace(c.namespace()).view());
     assertTrue(second.allowed(), c + ": admitting the result again refuses it: " + second.message());
     assertFalse(second.changes(), c + ": admitting the result again changes it: " + second.patch());
   }
