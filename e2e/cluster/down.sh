@@ -17,6 +17,11 @@ stop() { # name
 }
 
 stop kubelet
+# The shims our containerd started, one per pod sandbox: each is the parent of the container processes whose PIDs
+# the bundles record (init.pid). Ended by PID below, should one outlive its containers.
+shims="$(for f in /run/containerd/io.containerd.runtime.v2.task/*/*/init.pid; do
+  [ -f "$f" ] && awk '{print $4}' "/proc/$(cat "$f")/stat" 2>/dev/null
+done | sort -u)"
 # Pods' containers outlive the kubelet; stop them through containerd while it still runs.
 CTR=("$RUNTIME/usr/bin/ctr" --address /run/containerd/containerd.sock -n k8s.io)
 for task in $("${CTR[@]}" tasks list -q 2>/dev/null); do
@@ -28,7 +33,10 @@ for c in $("${CTR[@]}" containers list -q 2>/dev/null); do
   "${CTR[@]}" containers delete "$c" >/dev/null 2>&1
 done
 stop containerd
-pkill -f containerd-shim-runc-v2 2>/dev/null
+for pid in $shims; do
+  # Only if that PID is still a shim: a PID may have been reused since.
+  case "$(cat "/proc/$pid/comm" 2>/dev/null)" in containerd-shim*) kill "$pid" 2>/dev/null ;; esac
+done
 for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
 
 # Mounts the kubelet and containerd made (volumes, sandbox namespaces, rootfs), deepest first.

@@ -9,11 +9,15 @@
 # Writes $LPO_CLUSTER_DIR (default ~/.cache/lpo/cluster): kubeconfig, cluster.env (NODE_IP, NODE_NAME, KUBECONFIG),
 # chart-values.yaml (what installing the chart into this cluster needs), logs/.
 # Stop it with e2e/cluster/down.sh.
+#
+# Feature gates: EphemeralContainers (alpha, off by default in 1.20) on every component, so that `kubectl debug`
+# and the pods/ephemeralcontainers subresource work as they do by default from Kubernetes 1.23 on.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${LPO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lpo}"
 STATE="${LPO_CLUSTER_DIR:-$CACHE/cluster}"
 log() { echo "[cluster] $*" >&2; }
+FEATURE_GATES="EphemeralContainers=true"
 images=()
 for tarball in "$@"; do images+=("$(realpath "$tarball")"); done
 [ "$(id -u)" = 0 ] || { echo "e2e/cluster/up.sh must run as root (kubelet, containerd, mounts)" >&2; exit 1; }
@@ -93,13 +97,15 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers=http://127.0.0.1:2379 
   --service-account-issuer=https://kubernetes.default.svc.cluster.local --service-account-key-file=pki/sa.pub \
   --service-account-signing-key-file=pki/sa.key --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
   --kubelet-client-certificate=pki/admin.crt --kubelet-client-key=pki/admin.key \
-  --kubelet-preferred-address-types=InternalIP,Hostname --kubelet-certificate-authority=pki/ca.crt
+  --kubelet-preferred-address-types=InternalIP,Hostname --kubelet-certificate-authority=pki/ca.crt \
+  --feature-gates="$FEATURE_GATES"
 wait_for "kube-apiserver /readyz" 90 "${KUBECTL[@]}" get --raw /readyz
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$STATE/kubeconfig" \
   --service-account-private-key-file=pki/sa.key --root-ca-file=pki/ca.crt --use-service-account-credentials=true \
   --cluster-signing-cert-file=pki/ca.crt --cluster-signing-key-file=pki/ca.key --leader-elect=false \
-  --controllers='*,-nodeipam,-route,-service'
-start kube-scheduler "$BIN/kube-scheduler" --kubeconfig="$STATE/kubeconfig" --leader-elect=false
+  --controllers='*,-nodeipam,-route,-service' --feature-gates="$FEATURE_GATES"
+start kube-scheduler "$BIN/kube-scheduler" --kubeconfig="$STATE/kubeconfig" --leader-elect=false \
+  --feature-gates="$FEATURE_GATES"
 
 # --- node: containerd with the CNI bridge, then the kubelet ---
 cat > containerd.toml <<TOML
@@ -153,6 +159,7 @@ failSwapOn: false
 # A busy build machine must not evict the test pods.
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
 imageGCHighThresholdPercent: 100
+featureGates: {$(echo "$FEATURE_GATES" | sed 's/=/: /g; s/,/, /g')}
 YAML
 log "starting kubelet as node $NODE_NAME"
 start kubelet "$BIN/kubelet" --config="$STATE/kubelet.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \

@@ -17,13 +17,24 @@ RUNTIME="$("$here/../cluster/runtime-packages.sh")"
 read -r _ BUSYBOX_TAR <<<"$("$here/../cluster/images.sh" "$RUNTIME")"
 mkdir -p "$STATE"
 kind delete cluster --name "$NAME" >/dev/null 2>&1 || true
-kind create cluster --name "$NAME" --image "$NODE_IMAGE" --config "$here/kind-config.yaml" \
+# Ephemeral containers: an explicit feature gate before Kubernetes 1.23 (see kind-config.yaml).
+config="$STATE/kind-config.yaml"
+tag="${NODE_IMAGE%%@*}"
+minor="$(echo "${tag##*:}" | sed -n 's/^v1\.\([0-9]*\).*/\1/p')"
+if [ -n "$minor" ] && [ "$minor" -lt 23 ]; then
+  { echo 'featureGates: {EphemeralContainers: true}'; cat "$here/kind-config.yaml"; } > "$config"
+else
+  cp "$here/kind-config.yaml" "$config"
+fi
+kind create cluster --name "$NAME" --image "$NODE_IMAGE" --config "$config" \
   --kubeconfig "$STATE/kubeconfig" --wait 180s
 for tarball in "$PRODUCT_TAR" "$BUSYBOX_TAR"; do
   kind load image-archive "$tarball" --name "$NAME"
 done
 # The scenarios read node files on one worker; the agent puts them on all.
-printf 'KUBECONFIG=%s\nNODE_NAME=%s\n' "$STATE/kubeconfig" "$NAME-worker" > "$STATE/cluster.env"
+# KUBECTL: the scenarios that go through kubectl itself (kubectl debug) use the one on PATH.
+printf 'KUBECONFIG=%s\nNODE_NAME=%s\nKUBECTL=%s\n' "$STATE/kubeconfig" "$NAME-worker" "$(command -v kubectl)" \
+  > "$STATE/cluster.env"
 # kind routes Services, so the chart's defaults hold: two replicas behind the webhook Service.
 echo 'image: {pullPolicy: Never}' > "$STATE/chart-values.yaml"
 echo "$STATE"

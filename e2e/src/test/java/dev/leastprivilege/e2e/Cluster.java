@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +70,42 @@ final class Cluster {
 
   Path chartValues() {
     return dir.resolve("chart-values.yaml");
+  }
+
+  /** The minor version of the cluster's API server (20 for v1.20.2). */
+  int minorVersion() {
+    return Integer.parseInt(client.getKubernetesVersion().getMinor().replaceAll("[^0-9]", ""));
+  }
+
+  /** What a kubectl command printed, and how it exited. */
+  record Kubectl(int exitCode, String out, String err) {}
+
+  /** Runs the kubectl that came with the cluster (KUBECTL in cluster.env) against it, as a user would. */
+  Kubectl kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of(env.getOrDefault("KUBECTL", "kubectl"),
+        "--kubeconfig", kubeconfig().toString()));
+    command.addAll(List.of(args));
+    try {
+      Path out = Files.createTempFile("kubectl", ".out");
+      Path err = Files.createTempFile("kubectl", ".err");
+      try {
+        Process kubectl = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .start();
+        if (!kubectl.waitFor(2, TimeUnit.MINUTES)) {
+          kubectl.destroyForcibly();
+          throw new IllegalStateException(String.join(" ", command) + ": no answer in 2 minutes");
+        }
+        return new Kubectl(kubectl.exitValue(), Files.readString(out), Files.readString(err));
+      } finally {
+        Files.delete(out);
+        Files.delete(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   void namespace(String name, Map<String, String> labels) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * call was refused for lack of a permission. The chart's RBAC is tested rule by rule in helm/; this is where a
  * missing rule shows, because the real API server refuses the call.
  */
-@Order(4)
+@Order(5)
 class InstalledProductE2E {
   private final Cluster cluster = Product.installed();
 

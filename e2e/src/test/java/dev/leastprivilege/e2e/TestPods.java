@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Short-lived busybox pods that run one command, and what became of them. */
 final class TestPods {
@@ -43,14 +44,23 @@ final class TestPods {
   }
 
   Outcome awaitOutcome(Pod pod) {
+    return awaitOutcome(pod, null);
+  }
+
+  /**
+   * The outcome of one container of the pod, by name: one of its containers or an ephemeral container (kubectl
+   * debug); null means its first container.
+   */
+  Outcome awaitOutcome(Pod pod, String container) {
     var resource = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
-    Pod done = resource.waitUntilCondition(p -> p != null && (terminated(p) != null || waiting(p) != null),
-        2, TimeUnit.MINUTES);
-    var terminated = terminated(done);
+    Pod done = resource.waitUntilCondition(p -> p != null && (terminated(status(p, container)) != null
+        || waiting(status(p, container)) != null), 2, TimeUnit.MINUTES);
+    var terminated = terminated(status(done, container));
     if (terminated != null && !"StartError".equals(terminated.getReason())) {
-      return new Outcome(terminated.getExitCode(), resource.getLog(), terminated.getReason(), terminated.getMessage());
+      String logs = container == null ? resource.getLog() : resource.inContainer(container).getLog();
+      return new Outcome(terminated.getExitCode(), logs, terminated.getReason(), terminated.getMessage());
     }
-    ContainerState state = done.getStatus().getContainerStatuses().get(0).getState();
+    ContainerState state = status(done, container).getState();
     return terminated != null ? new Outcome(null, "", terminated.getReason(), terminated.getMessage())
         : new Outcome(null, "", state.getWaiting().getReason(), state.getWaiting().getMessage());
   }
@@ -64,19 +74,24 @@ final class TestPods {
     client.pods().inNamespace(namespace).withName(name).waitUntilCondition(p -> p == null, 1, TimeUnit.MINUTES);
   }
 
-  private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(Pod p) {
-    ContainerStatus s = status(p);
+  private static io.fabric8.kubernetes.api.model.ContainerStateTerminated terminated(ContainerStatus s) {
     return s == null || s.getState() == null ? null : s.getState().getTerminated();
   }
 
-  private static io.fabric8.kubernetes.api.model.ContainerStateWaiting waiting(Pod p) {
-    ContainerStatus s = status(p);
+  private static io.fabric8.kubernetes.api.model.ContainerStateWaiting waiting(ContainerStatus s) {
     var w = s == null || s.getState() == null ? null : s.getState().getWaiting();
     return w != null && FAILED_TO_START.contains(w.getReason()) ? w : null;
   }
 
-  private static ContainerStatus status(Pod p) {
-    return p.getStatus() == null || p.getStatus().getContainerStatuses().isEmpty() ? null
-        : p.getStatus().getContainerStatuses().get(0);
+  private static ContainerStatus status(Pod p, String container) {
+    if (p.getStatus() == null) {
+      return null;
+    }
+    if (container == null) {
+      return p.getStatus().getContainerStatuses().isEmpty() ? null : p.getStatus().getContainerStatuses().get(0);
+    }
+    return Stream.concat(p.getStatus().getContainerStatuses().stream(),
+            p.getStatus().getEphemeralContainerStatuses().stream())
+        .filter(s -> container.equals(s.getName())).findFirst().orElse(null);
   }
 }

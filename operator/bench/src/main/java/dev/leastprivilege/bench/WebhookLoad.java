@@ -73,7 +73,7 @@ public final class WebhookLoad {
     byte[] allow = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"x\",\"allowed\":true}}"
         .getBytes(StandardCharsets.UTF_8);
     try (WebhookServer webhook = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys,
-        new MutationPlanner("lpo-system"), cache, (ns, name) -> java.util.Optional.empty(), new SimpleMeterRegistry());
+        new MutationPlanner("lpo-system"), cache, dev.leastprivilege.webhook.ClusterReads.none(), new SimpleMeterRegistry());
         WebhookServer noop = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, exchange -> {
           try (exchange) {
             exchange.getRequestBody().readAllBytes();

@@ -99,7 +99,9 @@ class OperationIT {
         CapabilityPolicy p = client.resources(CapabilityPolicy.class).inNamespace("apps").withName("typo").get();
         return p.getStatus() != null && p.getStatus().getConditions().get(0).getMessage()
             .equals("spec.add[0]: unknown capability \"NET_BIND\"; expected a Linux capability such as"
-                + " NET_BIND_SERVICE or CAP_CHOWN, or ALL");
+                + " NET_BIND_SERVICE or CAP_CHOWN, or ALL. Until it is fixed, pods it selects keep being patched with"
+                + " its drop list (ALL if a name in drop is unknown), and unknown names in add or allowed grant"
+                + " nothing");
       }, () -> "typo status");
     } finally {
       operator.stop();

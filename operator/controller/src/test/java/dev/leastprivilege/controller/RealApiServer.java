@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A real kube-apiserver v1.20.2 and etcd, built from Debian's packages by e2e/cluster/build-k8s.sh, started by
- * fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would apply them.
+ * fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would apply them. The
+ * EphemeralContainers feature gate is on (as on the e2e cluster), so kubectl debug's subresource exists.
  */
 public final class RealApiServer implements AutoCloseable {
   public static final String VERSION = "1.20.2";
@@ -31,7 +32,10 @@ public final class RealApiServer implements AutoCloseable {
     Path dir = binaries();
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withTestDir(dir.toString()).withApiServerVersion(VERSION).withUpdateKubeConfig(false)
-        .withStartupTimeout(120_000).build());
+        .withStartupTimeout(120_000)
+        // kubectl debug's subresource (pods/ephemeralcontainers) is alpha in 1.20. kube-api-test already passes
+        // --allow-privileged, so privileged pods reach the admission webhook.
+        .withApiServerFlag("--feature-gates=EphemeralContainers=true").build());
     server.start();
     RealApiServer api = new RealApiServer(server);
     try (KubernetesClient client = api.client()) {

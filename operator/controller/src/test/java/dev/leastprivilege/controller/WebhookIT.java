@@ -221,19 +221,22 @@ class WebhookIT {
   }
 
   @Test
-  void aProfileNotInstalledEverywhereGivesAWarning() throws Exception {
+  void aProfileThatNoNodeHasRefusesThePodsItSelectsWithItsOwnError() throws Exception {
+    // Its base does not exist, so the operator never publishes a file: a pod pointed at it could never start.
     apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: orphan-child, namespace: other}
         spec: {defaultAction: SCMP_ACT_ALLOW, baseProfileName: missing-base, podSelector: {matchLabels: {app: o}}}
         """);
+    Await.until(T, () -> phase("other", "orphan-child") == ProfilePhase.Failed, () -> "orphan-child Failed");
     Await.until(T, () -> webhook.cache().forNamespace("other").profiles().stream()
-        .anyMatch(p -> p.ref().name().equals("orphan-child")), () -> "profile cached");
+        .anyMatch(p -> p.ref().name().equals("orphan-child") && p.missingFile() != null), () -> "profile cached");
     Kubectl.Result r = kubectl.apply(pod("early", "other", "app: o", "{}"));
-    assertEquals(0, r.exit(), r.err());
-    assertTrue(r.err().contains("Warning: SeccompProfile other/orphan-child is not installed on every node yet"),
-        r.err());
+    assertNotEquals(0, r.exit(), r.out());
+    assertTrue(r.err().contains("container app: SeccompProfile orphan-child (Enforce) has no file on the nodes"
+        + " (spec.baseProfileName: base profile other/missing-base not found"), r.err());
+    assertTrue(r.err().contains("fix the profile (kubectl describe seccompprofile orphan-child, or lpo lint)"), r.err());
   }
 
   @Test
@@ -294,7 +297,11 @@ class WebhookIT {
   }
 
   private static ProfilePhase phase(String name) {
-    SeccompProfile p = client.resources(SeccompProfile.class).inNamespace(NS).withName(name).get();
+    return phase(NS, name);
+  }
+
+  private static ProfilePhase phase(String namespace, String name) {
+    SeccompProfile p = client.resources(SeccompProfile.class).inNamespace(namespace).withName(name).get();
     return p == null || p.getStatus() == null ? null : p.getStatus().getPhase();
   }
 

@@ -28,16 +28,16 @@ final class AdmissionHandler implements HttpHandler {
   static final int MAX_BODY = 3 * 1024 * 1024 + 64 * 1024;
   private final MutationPlanner planner;
   private final PolicyCache cache;
-  private final StoredPods pods;
+  private final ClusterReads cluster;
   private final Timer patched;
   private final Timer unchanged;
   private final Timer refused;
   private final Timer malformed;
 
-  AdmissionHandler(MutationPlanner planner, PolicyCache cache, StoredPods pods, MeterRegistry registry) {
+  AdmissionHandler(MutationPlanner planner, PolicyCache cache, ClusterReads cluster, MeterRegistry registry) {
     this.planner = planner;
     this.cache = cache;
-    this.pods = pods;
+    this.cluster = cluster;
     this.patched = timer(registry, "patched");
     this.unchanged = timer(registry, "unchanged");
     this.refused = timer(registry, "refused");
@@ -83,7 +83,8 @@ final class AdmissionHandler implements HttpHandler {
       AdmittedPod pod;
       try {
         pod = request.podCreate() ? AdmittedPod.of(request.object(), request.namespace())
-            : AdmittedPod.ofEphemeralUpdate(request.object(), request.oldObject(), stored.get(), request.namespace());
+            : AdmittedPod.ofEphemeralUpdate(request.object(), request.oldObject(), stored.get(),
+                ephemeralSecurityContextAllowed(request), request.namespace());
       } catch (IllegalArgumentException e) {
         send(exchange, 400, error(e.getMessage()));
         return;
@@ -111,8 +112,17 @@ final class AdmissionHandler implements HttpHandler {
     JsonNode meta = request.object().path("metadata");
     // The same pod, not one re-created under its name since the request was made.
     String uid = meta.path("uid").asText("");
-    return pods.metadata(request.namespace(), meta.path("name").asText())
+    return cluster.podMetadata(request.namespace(), meta.path("name").asText())
         .filter(stored -> uid.isEmpty() || uid.equals(stored.path("uid").asText()));
+  }
+
+  /**
+   * Kubernetes 1.20 refuses a securityContext on an ephemeral container (1.21 allows it), so there the planner
+   * refuses what it would otherwise patch. A Pod-shaped body means 1.22 or later; an EphemeralContainers body
+   * means 1.16 to 1.21, and only the server's version tells which.
+   */
+  private boolean ephemeralSecurityContextAllowed(AdmissionReviews.Request request) {
+    return request.object().has("spec") || cluster.minorVersion().orElse(0) >= 21;
   }
 
   private static byte[] error(String message) {

@@ -60,7 +60,7 @@ public final class Webhook implements AutoCloseable {
         REFRESH_SECONDS, TimeUnit.SECONDS);
     InformerPolicyCache cache = InformerPolicyCache.start(client);
     WebhookServer server = WebhookServer.start(bind, keys, new MutationPlanner(operatorNamespace), cache,
-        StoredPods.of(client), registry);
+        ClusterReads.of(client), registry);
     LOG.info("webhook serving https://{}:{}{} with TLS from {}", bind.getHostString(), server.port(),
         WebhookServer.PATH, material.describe());
     return new Webhook(cache, keys, selfManaged, server, timers);

@@ -31,8 +31,8 @@ public final class WebhookServer implements AutoCloseable {
 
   /** Serves admissions with the planner. */
   public static WebhookServer start(InetSocketAddress address, ReloadingKeyManager keys, MutationPlanner planner,
-      PolicyCache cache, StoredPods pods, MeterRegistry registry) throws IOException {
-    return start(address, keys, new AdmissionHandler(planner, cache, pods, registry));
+      PolicyCache cache, ClusterReads cluster, MeterRegistry registry) throws IOException {
+    return start(address, keys, new AdmissionHandler(planner, cache, cluster, registry));
   }
 
   /** Serves any handler on the same TLS stack (the benchmark's no-op baseline uses this). */

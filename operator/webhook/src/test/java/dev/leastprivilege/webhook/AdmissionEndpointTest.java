@@ -52,7 +52,7 @@ class AdmissionEndpointTest {
       }
     };
     server = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, new MutationPlanner("lpo-system"), cache,
-        (ns, name) -> java.util.Optional.empty(), REGISTRY);
+        ClusterReads.none(), REGISTRY);
     url = "https://127.0.0.1:" + server.port() + WebhookServer.PATH;
     client = new AdmissionClient(java.net.URI.create(url), ca.certificate());
   }

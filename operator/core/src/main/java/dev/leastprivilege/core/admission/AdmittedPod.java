@@ -18,9 +18,11 @@ import java.util.Set;
  *     running pod (then {@link #containers} holds just those, and the pod's labels cannot be patched)
  * @param podSpec the pod's {@code spec}, or a missing node when the request carries no pod spec (the
  *     {@code EphemeralContainers} body of Kubernetes 1.16 to 1.21)
+ * @param securityContextsPatchable false where the API server refuses any securityContext on the containers
+ *     (ephemeral containers before Kubernetes 1.21): what would be patched is refused instead
  */
 public record AdmittedPod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
-    JsonNode podSpec, List<AdmittedContainer> containers, boolean creating) {
+    JsonNode podSpec, List<AdmittedContainer> containers, boolean creating, boolean securityContextsPatchable) {
 
   /** One container, with the JSON Pointer of its list entry, e.g. /spec/initContainers/0. */
   public record AdmittedContainer(String pointer, String name, ObjectNode securityContext) {
@@ -62,7 +64,7 @@ public record AdmittedPod(String namespace, String name, Map<String, String> lab
       read(pod.path("spec").path(list), "/spec/" + list, "spec." + list, Set.of(), containers);
     }
     return new AdmittedPod(namespace, nameOf(pod), strings(pod.path("metadata").path("labels")),
-        strings(pod.path("metadata").path("annotations")), pod.path("spec"), containers, true);
+        strings(pod.path("metadata").path("annotations")), pod.path("spec"), containers, true, true);
   }
 
   /**
@@ -75,7 +77,7 @@ public record AdmittedPod(String namespace, String name, Map<String, String> lab
    *     Pod body with other labels (the API server drops metadata changes only after admission).
    */
   public static AdmittedPod ofEphemeralUpdate(JsonNode object, JsonNode oldObject, JsonNode storedMetadata,
-      String namespace) {
+      boolean securityContextsAllowed, String namespace) {
     requireObject(object, "Pod or EphemeralContainers");
     boolean podShaped = object.has("spec");
     String pointer = podShaped ? "/spec/ephemeralContainers" : "/ephemeralContainers";
@@ -88,7 +90,7 @@ public record AdmittedPod(String namespace, String name, Map<String, String> lab
     read(object.at(pointer), pointer, field, existing, containers);
     return new AdmittedPod(namespace, nameOf(object), strings(storedMetadata.path("labels")),
         strings(storedMetadata.path("annotations")), podShaped ? object.path("spec") : MissingNode.getInstance(),
-        containers, false);
+        containers, false, securityContextsAllowed);
   }
 
   private static void requireObject(JsonNode node, String what) {

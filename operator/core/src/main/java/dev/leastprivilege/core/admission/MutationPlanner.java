@@ -51,8 +51,13 @@ public final class MutationPlanner {
         usesOurs |= checkContainerReferences(pod, c, ns, findings);
       }
       CapabilityPlan.plan(pod, c, ns.policies(), findings).ifPresent(change -> applyCapabilities(change, sc));
-      if (!sc.equals(c.securityContext() == null ? JSON.objectNode() : c.securityContext())) {
+      if (sc.equals(c.securityContext() == null ? JSON.objectNode() : c.securityContext())) {
+        continue;
+      }
+      if (pod.securityContextsPatchable()) {
         patch.addObject().put("op", "add").put("path", c.pointer() + "/securityContext").set("value", sc);
+      } else {
+        refuseUnpatchable(c, profile, policies, findings);
       }
     }
     if (selected && pod.creating()) {
@@ -101,6 +106,25 @@ public final class MutationPlanner {
   }
 
   /**
+   * Before Kubernetes 1.21 an ephemeral container cannot carry a securityContext: the runtime's default
+   * capabilities and no profile of its own, so where a profile or policy is enforced it is refused.
+   */
+  private static void refuseUnpatchable(AdmittedPod.AdmittedContainer c, Optional<ProfileCandidate> profile,
+      List<PolicyCandidate> policies, Findings findings) {
+    List<String> enforcing = new ArrayList<>();
+    profile.filter(ProfileCandidate::enforces).ifPresent(p -> enforcing.add(p.title()));
+    policies.stream().filter(PolicyCandidate::enforces).forEach(p -> enforcing.add(p.title() + " (Enforce)"));
+    String why = "container " + c.name() + ": Kubernetes before 1.21 does not let an ephemeral container carry a"
+        + " securityContext";
+    if (enforcing.isEmpty()) {
+      findings.warn(why + ", so it runs without what the Audit profiles and policies would set");
+    } else {
+      findings.refuse(why + ", so " + String.join(" and ", enforcing) + " cannot confine it. Debug a copy of the"
+          + " pod instead (kubectl debug --copy-to=<name>), which is admitted like any new pod");
+    }
+  }
+
+  /**
    * A Windows pod has neither seccomp nor Linux capabilities, and the API server refuses either field on it: it is
    * left as it is (HostProcess containers, its privileged kind, are refused above).
    */
@@ -144,9 +168,11 @@ public final class MutationPlanner {
     }
     sc.set("seccompProfile", wanted);
     // The API server refuses a pod whose field and deprecated annotation disagree, and old kubelets read the
-    // annotation: the field we set must be the only say.
+    // annotation: one that says otherwise goes. One that agrees stays: the API server (1.19 to 1.24) writes it
+    // itself from the field, so a stored pod created again must come through unchanged.
     String annotation = SeccompSources.containerAnnotation(c.name());
-    if (pod.creating() && pod.annotations().containsKey(annotation)) {
+    if (pod.creating() && pod.annotations().containsKey(annotation)
+        && !wanted.equals(SeccompSources.fromAnnotation(pod.annotations().get(annotation)))) {
       patch.addObject().put("op", "remove").put("path", "/metadata/annotations/" + pointerEscape(annotation));
     }
     warnIfNotInstalled(p, findings);

@@ -54,7 +54,8 @@ public final class PodCompliance {
     List<Violation> out = new ArrayList<>();
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       if (policy.selects(pod, c.name())) {
-        of(pod, c, policy, c.capabilities("drop"), c.capabilities("add")).forEach(f -> out.add(new Violation(c.name(), f)));
+        of(pod, c, policy, c.capabilities("drop"), c.capabilities("add"))
+            .forEach(f -> out.add(new Violation(c.name(), f)));
       }
     }
     return out;

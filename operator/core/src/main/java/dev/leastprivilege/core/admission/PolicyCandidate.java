@@ -31,7 +31,8 @@ public record PolicyCandidate(String name, CapabilityPolicySpec spec, Capability
     }
     CapabilitySet add = CapabilityChange.parseList(spec.getAdd(), "add", grantErrors).expanded();
     CapabilitySet allowed = CapabilityChange.parseList(spec.getAllowed(), "allowed", grantErrors).expanded();
-    return new PolicyCandidate(name, spec, drop, add, add.union(allowed), dropErrors.isEmpty() && grantErrors.isEmpty());
+    return new PolicyCandidate(name, spec, drop, add, add.union(allowed),
+        dropErrors.isEmpty() && grantErrors.isEmpty());
   }
 
   /** An absent selector selects every pod of the namespace, as the policy's status counts them. */

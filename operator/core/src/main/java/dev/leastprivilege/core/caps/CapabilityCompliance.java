@@ -38,6 +38,7 @@ public final class CapabilityCompliance {
 
   private static String spelling(List<String> drop) {
     return RuntimeCapabilities.canonical(drop) ? ""
-        : " (drop " + drop.stream().map(e -> "\"" + e + "\"").toList() + " is not read as written by the container runtime; write ALL or names such as CHOWN)";
+        : " (drop " + drop.stream().map(e -> "\"" + e + "\"").toList() + " is not read as written by the container"
+        + " runtime; write ALL or names such as CHOWN)";
   }
 }

@@ -67,9 +67,18 @@ public final class AttackCorpus {
   /** One attack and what must come of it. */
   public record Case(String id, String namespace, ObjectNode pod, List<ObjectNode> ephemeral, JsonNode ephemeralLabels,
       List<String> refused, Map<String, JsonNode> admitted, List<String> warnings, List<String> annotationsRemoved,
-      String plannerOnly) {
+      String plannerOnly, List<String> refusedBefore121) {
     public boolean isRefused() {
       return !refused.isEmpty();
+    }
+
+    /**
+     * What must come of the case's ephemeral containers on Kubernetes 1.20, whose API server refuses any
+     * securityContext on them: the same, unless the case says they are refused there.
+     */
+    public Case before121() {
+      return refusedBefore121.isEmpty() ? this : new Case(id, namespace, pod, ephemeral, ephemeralLabels,
+          refusedBefore121, Map.of(), List.of(), List.of(), plannerOnly, refusedBefore121);
     }
 
     /** Whether a Kubernetes 1.20 API server can be sent this case as written. */
@@ -105,7 +114,8 @@ public final class AttackCorpus {
         c.path("ephemeral").forEach(x -> ephemeral.add((ObjectNode) x));
         cases.add(new Case(c.path("pod").path("metadata").path("name").asText(), c.path("namespace").asText(),
             (ObjectNode) c.path("pod"), ephemeral, c.path("ephemeralLabels"), texts(c.path("refused")), admitted,
-            texts(c.path("warnings")), texts(c.path("annotationsRemoved")), c.path("planner-only").asText(null)));
+            texts(c.path("warnings")), texts(c.path("annotationsRemoved")), c.path("planner-only").asText(null),
+            texts(c.path("refusedBefore121"))));
       }
       return new AttackCorpus(namespaces, cases);
     } catch (IOException e) {

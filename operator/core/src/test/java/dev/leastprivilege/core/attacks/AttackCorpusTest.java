@@ -47,7 +47,7 @@ class AttackCorpusTest {
     if (c.ephemeralLabels().isObject()) {
       asPod.with("metadata").set("labels", c.ephemeralLabels().deepCopy());
     }
-    AdmissionPlan update = planner.plan(AdmittedPod.ofEphemeralUpdate(asPod, running, running.path("metadata"),
+    AdmissionPlan update = planner.plan(AdmittedPod.ofEphemeralUpdate(asPod, running, running.path("metadata"), true,
         c.namespace()), ns);
     check(c, update, update.allowed() ? JsonPatches.apply(asPod, update.patch()) : null, true);
     // The EphemeralContainers body carries no labels: what selects the containers comes from the stored pod.
@@ -55,13 +55,25 @@ class AttackCorpusTest {
     legacy.putObject("metadata").put("name", c.id()).put("namespace", c.namespace());
     c.ephemeral().forEach(e -> legacy.withArray("ephemeralContainers").add(e.deepCopy()));
     ObjectNode legacyOld = legacy.deepCopy().without(List.of("ephemeralContainers"));
-    AdmissionPlan legacyPlan = planner.plan(AdmittedPod.ofEphemeralUpdate(legacy, legacyOld, running.path("metadata"),
+    // 1.21 takes a securityContext on an ephemeral container: the same answer as for a Pod body.
+    AdmissionPlan on121 = planner.plan(AdmittedPod.ofEphemeralUpdate(legacy, legacyOld, running.path("metadata"), true,
         c.namespace()), ns);
-    assertEquals(update.allowed(), legacyPlan.allowed());
-    assertEquals(update.message(), legacyPlan.message());
-    if (legacyPlan.allowed()) {
-      assertEquals(c.admitted(), AttackCorpus.securityContexts(JsonPatches.apply(legacy, legacyPlan.patch())
+    assertEquals(update.allowed(), on121.allowed());
+    assertEquals(update.message(), on121.message());
+    if (on121.allowed()) {
+      assertEquals(c.admitted(), AttackCorpus.securityContexts(JsonPatches.apply(legacy, on121.patch())
           .path("ephemeralContainers")));
+    }
+    // 1.20 refuses one: what would be patched is refused instead.
+    AdmissionPlan on120 = planner.plan(AdmittedPod.ofEphemeralUpdate(legacy, legacyOld, running.path("metadata"),
+        false, c.namespace()), ns);
+    AttackCorpus.Case before121 = c.before121();
+    if (before121.isRefused()) {
+      assertFalse(on120.allowed(), c + " must be refused before 1.21");
+      before121.refused().forEach(r -> assertTrue(on120.message().contains(r), on120.message()));
+    } else {
+      assertFalse(on120.changes(), c + ": nothing to patch before 1.21");
+      assertEquals(on121.allowed(), on120.allowed());
     }
   }
 
@@ -72,7 +84,8 @@ class AttackCorpusTest {
     // server patch them (it would refuse: they are immutable), so only the new container is planned.
     ObjectNode running = AttackCorpus.pod(c);
     c.ephemeral().forEach(e -> running.with("spec").withArray("ephemeralContainers").add(e.deepCopy()));
-    AdmittedPod none = AdmittedPod.ofEphemeralUpdate(running, running, running.path("metadata"), c.namespace());
+    AdmittedPod none = AdmittedPod.ofEphemeralUpdate(running, running, running.path("metadata"), true,
+        c.namespace());
     assertEquals(List.of(), none.containers());
   }
 
