@@ -5,7 +5,7 @@ import dev.leastprivilege.api.v1alpha1.SelectorRequirement;
 import java.util.List;
 import java.util.Map;
 
-/** Kubernetes' label selector semantics, evaluated here because the webhook may not ask the API server. */
+/** Kubernetes' label selector semantics, evaluated here so that the webhook answers from memory. */
 public final class LabelSelection {
   private LabelSelection() {}
 

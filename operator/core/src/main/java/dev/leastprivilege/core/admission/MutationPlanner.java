@@ -74,6 +74,11 @@ public final class MutationPlanner {
     return new AdmissionPlan(true, null, patch, findings.warnings);
   }
 
+  /** Whether anything in the namespace can select a pod: it is not exempt and has profiles or policies. */
+  public boolean governs(String namespace, NamespacePolicies ns) {
+    return !exempt(namespace, ns) && !(ns.profiles().isEmpty() && ns.policies().isEmpty());
+  }
+
   private boolean exempt(String namespace, NamespacePolicies ns) {
     return exemptNamespaces.contains(namespace) || "true".equals(ns.labels().get(ApiNames.OPT_OUT_LABEL));
   }
@@ -130,7 +135,7 @@ public final class MutationPlanner {
    */
   private static boolean windows(AdmittedPod pod, AdmittedPod.AdmittedContainer c, boolean selected,
       Findings findings) {
-    if (!"windows".equals(pod.podSpec().path("os").path("name").asText())) {
+    if (!PodCompliance.windows(pod)) {
       return false;
     }
     if (selected) {

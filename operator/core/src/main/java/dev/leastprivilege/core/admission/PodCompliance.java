@@ -39,6 +39,9 @@ public final class PodCompliance {
         continue;
       }
       PrivilegedFields.of(pod, c).ifPresent(f -> out.add(new Violation(c.name(), "is privileged (" + f + ")")));
+      if (windows(pod)) {
+        continue;
+      }
       JsonNode effective = SeccompSources.effective(pod, c);
       if (!("Localhost".equals(effective.path("type").asText())
           && wanted.equals(ProfileRef.normalize(effective.path("localhostProfile").asText())))) {
@@ -53,12 +56,17 @@ public final class PodCompliance {
   public static List<Violation> ofPolicy(AdmittedPod pod, PolicyCandidate policy) {
     List<Violation> out = new ArrayList<>();
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
-      if (policy.selects(pod, c.name())) {
+      if (policy.selects(pod, c.name()) && !(windows(pod) && PrivilegedFields.of(pod, c).isEmpty())) {
         of(pod, c, policy, c.capabilities("drop"), c.capabilities("add"))
             .forEach(f -> out.add(new Violation(c.name(), f)));
       }
     }
     return out;
+  }
+
+  /** A Windows pod has no seccomp and no Linux capabilities: only a HostProcess container of it is a violation. */
+  static boolean windows(AdmittedPod pod) {
+    return "windows".equals(pod.podSpec().path("os").path("name").asText());
   }
 
   /** What is wrong with one selected container under a policy, given the raw drop and add lists it runs with. */

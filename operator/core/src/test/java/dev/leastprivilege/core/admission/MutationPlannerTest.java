@@ -241,6 +241,15 @@ class MutationPlannerTest {
     assertFalse(plan.allowed());
     assertTrue(plan.message().startsWith("container web: securityContext.capabilities.add[0]: unknown capability"
         + " \"NET_BIND_SERVIC\""), plan.message());
+
+    // Audit admits as written: the unknown name is pointed out, not refused.
+    AdmissionPlan audit = plan(pod("team", Map.of(), c), policies(policy("caps", null, Mode.Audit, List.of(),
+        List.of(), List.of())));
+    assertTrue(audit.allowed(), audit.message());
+    assertFalse(audit.changes());
+    assertTrue(audit.warnings().stream().anyMatch(w -> w.startsWith("container web: securityContext.capabilities"
+        + ".add[0]: unknown capability \"NET_BIND_SERVIC\"") && w.endsWith("; an Enforce policy would refuse the pod")),
+        audit.warnings().toString());
   }
 
   @Test

@@ -58,6 +58,15 @@ class PodComplianceTest {
     assertEquals("container d adds SYS_ADMIN", wrong.get(2).toString());
   }
 
+  @Test
+  void aWindowsPodHasNothingToComplyWithButItsHostProcessContainers() throws Exception {
+    AdmittedPod pod = pod("{'metadata':{},'spec':{'os':{'name':'windows'},'containers':[{'name':'web'},{'name':'side',"
+        + "'securityContext':{'windowsOptions':{'hostProcess':true}}}]}}");
+    assertEquals(List.of("side"), containers(PodCompliance.ofProfile(pod, PROFILE, List.of(PROFILE))));
+    assertEquals(List.of("side"), containers(PodCompliance.ofPolicy(pod, PolicyCandidate.of("caps",
+        new CapabilityPolicySpec()))));
+  }
+
   private static List<String> containers(List<PodCompliance.Violation> violations) {
     return violations.stream().map(PodCompliance.Violation::container).distinct().toList();
   }
