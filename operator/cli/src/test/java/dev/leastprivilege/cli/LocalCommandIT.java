@@ -28,7 +28,8 @@ class LocalCommandIT {
     assertTrue(r.out().matches("(?s).*demo\\s+web-audit\\s+Audit\\s+Installed\\s+1/1.*"), r.out());
     assertTrue(r.out().matches("(?s).*demo\\s+typo\\s+Enforce\\s+Failed\\s+0/1\\s+spec\\.syscalls\\[1\\]\\.names\\[0\\]:"
         + " unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 \\(did you mean \"chmod\"\\?\\).*"), r.out());
-    assertTrue(r.out().matches("(?s).*demo\\s+bad-capability\\s+Enforce\\s+False\\s+spec\\.add\\[0\\]: unknown"
+    // Invalid, but still enforced as far as it can be: its pods are counted too.
+    assertTrue(r.out().matches("(?s).*demo\\s+bad-capability\\s+Enforce\\s+False\\s+0\\s+0\\s+spec\\.add\\[0\\]: unknown"
         + " capability \"NET_BIND\".*"), r.out());
 
     // The example pods went through the webhook: patched, or refused with the reason.
