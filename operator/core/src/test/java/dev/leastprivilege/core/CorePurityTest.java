@@ -1,35 +1,63 @@
 package dev.leastprivilege.core;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** core is the pure domain: it may not reach a Kubernetes client, the operator framework, or the network. */
+/**
+ * core is the pure domain: it may not reach a Kubernetes client or model, the operator framework, or the network
+ * (an HTTP client or server). The rule reads the compiled classes, so a fully qualified name in code counts as much
+ * as an import. The cross-module directions are in the cli's ArchitectureTest.
+ */
 class CorePurityTest {
-  private static final List<String> FORBIDDEN = List.of("import io.fabric8.", "import io.javaoperatorsdk.",
-      "import java.net.http.", "import io.vertx.", "import okhttp3.");
+  private static final String CORE = "dev.leastprivilege.core..";
+  private static final String FIXTURES = "/dev/leastprivilege/core/archfixture/";
+
+  static final ArchRule CORE_IS_PURE = noClasses().that().resideInAPackage(CORE).should().dependOnClassesThat()
+      .resideInAnyPackage(
+          // any fabric8 type: the Kubernetes client (io.fabric8.kubernetes.client..) and its model alike
+          "io.fabric8..",
+          "io.javaoperatorsdk..",
+          // HTTP clients and servers
+          "java.net.http..", "com.sun.net.httpserver..", "io.vertx..", "io.netty..", "okhttp3..",
+          "org.eclipse.jetty..", "io.undertow..", "jakarta.servlet..", "javax.servlet..")
+      .because("core is plain Java with no client calls (brief, section 2)");
 
   @Test
-  void coreImportsNoKubernetesClientOrNetwork() throws IOException {
-    Path sources = Path.of("src/main/java");
-    List<String> offenders;
-    try (Stream<Path> files = Files.walk(sources)) {
-      offenders = files.filter(p -> p.toString().endsWith(".java")).flatMap(p -> {
-        try {
-          return Files.readAllLines(p).stream().filter(l -> FORBIDDEN.stream().anyMatch(l.trim()::startsWith))
-              .map(l -> p + ": " + l.trim());
-        } catch (IOException e) {
-          throw new RuntimeException(e);
-        }
-      }).toList();
+  void coreReachesNoKubernetesClientOperatorFrameworkOrNetwork() {
+    JavaClasses core = importCore(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
+    assertTrue(core.containPackage("dev.leastprivilege.core.profile"), "core's production classes are imported");
+    assertFalse(core.stream().anyMatch(c -> c.getPackageName().contains("archfixture")), "fixtures are not");
+    CORE_IS_PURE.check(core);
+  }
+
+  /** The rule sees through fully qualified names: it refuses a class that has no import at all. */
+  @Test
+  void ruleCatchesFullyQualifiedNames() {
+    JavaClasses withFixture = importCore(location -> ImportOption.Predefined.DO_NOT_INCLUDE_TESTS.includes(location)
+        || location.contains(FIXTURES));
+    EvaluationResult result = CORE_IS_PURE.evaluate(withFixture);
+
+    assertTrue(result.hasViolation(), "the fixture breaks the rule");
+    List<String> details = result.getFailureReport().getDetails();
+    assertEquals(List.of(), details.stream().filter(d -> !d.contains("archfixture.ReachesOutByFullyQualifiedNames"))
+        .toList(), "only the fixture breaks it");
+    for (String target : List.of("io.fabric8.kubernetes.client.KubernetesClient", "com.sun.net.httpserver.HttpServer",
+        "java.net.http.HttpClient")) {
+      assertTrue(details.stream().anyMatch(d -> d.contains(target)), target + " is reported: " + details);
     }
-    assertFalse(Files.notExists(sources), "run from the core module");
-    assertEquals(List.of(), offenders);
+  }
+
+  private static JavaClasses importCore(ImportOption option) {
+    return new ClassFileImporter().withImportOption(option).importPackages("dev.leastprivilege.core");
   }
 }
