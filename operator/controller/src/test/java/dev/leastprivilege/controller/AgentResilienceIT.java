@@ -77,7 +77,10 @@ class AgentResilienceIT {
       proxy.cut();
       publish(ns, "outage", "{\"v\": 2}\n");
       publish(ns, "during", "{\"new\": true}\n");
-      Thread.sleep(3000);
+      // The agent has tried to reach the API server since the changes, and was turned away.
+      int turnedAway = proxy.turnedAway();
+      await().atMost(T).untilAsserted(() -> assertTrue(proxy.turnedAway() > turnedAway,
+          "the agent did not try to reconnect"));
       assertEquals("{\"v\": 1}\n", read(file), "nothing can arrive while the API server is unreachable");
 
       proxy.restore();

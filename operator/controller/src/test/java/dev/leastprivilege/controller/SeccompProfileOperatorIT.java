@@ -3,6 +3,7 @@ package dev.leastprivilege.controller;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,14 +140,20 @@ class SeccompProfileOperatorIT {
     apply(profileYaml(ns, "svc", "", "read"));
     awaitPhase(ns, "svc", ProfilePhase.Installed);
     String good = Files.readString(file("n1", ns, "svc"));
+    String goodHash = ContentHash.of(Files.readAllBytes(file("n1", ns, "svc")));
     apply(profileYaml(ns, "svc", "", "read", "chmodd"));
+    // The operator has reconciled the invalid generation: the nodes' source, the ConfigMap, still has the good file.
     awaitPhase(ns, "svc", ProfilePhase.Failed);
     SeccompProfile p = cluster.profile(ns, "svc");
     assertEquals("False", p.getStatus().getConditions().get(0).getStatus());
     assertEquals("InvalidSpec", p.getStatus().getConditions().get(0).getReason());
     assertEquals("spec.syscalls[0].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean"
         + " \"chmod\"?); the nodes keep the last valid version", p.getStatus().getConditions().get(0).getMessage());
-    Thread.sleep(500);
+    assertEquals(goodHash, p.getStatus().getContentHash());
+    assertEquals(Optional.of(goodHash), RenderedProfileConfigMap.contentHash(published(ns, "svc")));
+    for (String node : new String[] {"n1", "n2"}) {
+      assertEquals(Optional.of(goodHash), reported(node, ns, "svc").map(InstalledProfile::getContentHash), node);
+    }
     assertEquals(good, Files.readString(file("n1", ns, "svc")));
     assertEquals(good, Files.readString(file("n2", ns, "svc")));
   }
@@ -189,7 +196,7 @@ class SeccompProfileOperatorIT {
   }
 
   @Test
-  void aProfileInUseIsNotDeletedUntilItsPodsAreGone(@TestNamespace String ns) throws Exception {
+  void aProfileInUseIsNotDeletedUntilItsPodsAreGone(@TestNamespace String ns) {
     apply(profileYaml(ns, "busy", "", "read"));
     awaitPhase(ns, "busy", ProfilePhase.Installed);
     // No uses-profiles label: a tenant can remove it from a running pod, so "in use" must come from the spec.
@@ -205,10 +212,13 @@ class SeccompProfileOperatorIT {
     client().resources(SeccompProfile.class).inNamespace(ns).withName("busy").delete();
     awaitPhase(ns, "busy", ProfilePhase.Terminating);
     assertTrue(cluster.profile(ns, "busy").getStatus().getConditions().get(0).getMessage().contains(busy1));
-    Thread.sleep(1000);
-    assertTrue(Files.exists(file("n1", ns, "busy")), "the file stays while the pod runs");
+    // The operator has handled the deletion (Terminating at the current generation, and the event it sends then)
+    // and kept the ConfigMap the agents install from, so the file stays.
     await().atMost(T).untilAsserted(() -> assertTrue(client().v1().events().inNamespace(ns).list().getItems()
         .stream().anyMatch(e -> "InUse".equals(e.getReason()) && e.getMessage().contains(busy1)), "no event"));
+    assertTrue(published(ns, "busy") != null, "the ConfigMap stays while the pod runs");
+    assertTrue(reported("n1", ns, "busy").isPresent(), "n1 still reports the profile installed");
+    assertTrue(Files.exists(file("n1", ns, "busy")), "the file stays while the pod runs");
 
     client().resource(pod).withGracePeriod(0).delete();
     await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "busy") == null,
@@ -245,11 +255,19 @@ class SeccompProfileOperatorIT {
   void restartedOperatorPicksUpChangesMadeWhileItWasDown(@TestNamespace String ns) throws Exception {
     apply(profileYaml(ns, "calm", "", "read"));
     awaitPhase(ns, "calm", ProfilePhase.Installed);
+    String installed = cluster.profile(ns, "calm").getStatus().getContentHash();
     cluster.stopOperator();
-    apply(profileYaml(ns, "calm", "", "read", "futex"));
-    Thread.sleep(500);
-    assertFalse(Files.readString(file("n1", ns, "calm")).contains("futex"));
-    cluster.restartOperator();
+    try {
+      apply(profileYaml(ns, "calm", "", "read", "futex"));
+      // The API server has the change; nobody has handled it: the status still describes the previous generation
+      // and the ConfigMap the agents install from still has the previous file.
+      SeccompProfile stored = cluster.profile(ns, "calm");
+      assertNotEquals(stored.getMetadata().getGeneration(), stored.getStatus().getObservedGeneration());
+      assertEquals(Optional.of(installed), RenderedProfileConfigMap.contentHash(published(ns, "calm")));
+      assertFalse(Files.readString(file("n1", ns, "calm")).contains("futex"));
+    } finally {
+      cluster.restartOperator();
+    }
     await().atMost(T).untilAsserted(() -> assertTrue(read(file("n1", ns, "calm")).contains("futex"),
         "not re-rendered"));
     awaitPhase(ns, "calm", ProfilePhase.Installed);
