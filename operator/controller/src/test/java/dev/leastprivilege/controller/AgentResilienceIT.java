@@ -1,5 +1,6 @@
 package dev.leastprivilege.controller;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.leastprivilege.agent.AgentConfig;
 import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,42 +23,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The agent alone, fed rendered-profile ConfigMaps directly, through an API server outage and a full disk.
+ * The agent alone, fed rendered-profile ConfigMaps directly, through an API server outage and a full disk. Each
+ * test's agent watches the test's own namespace, where the test publishes as the operator would in its namespace.
  */
 class AgentResilienceIT {
   private static final Duration T = Duration.ofSeconds(45);
-  static RealApiServer api;
-  static KubernetesClient admin;
-  @TempDir
-  static Path tmp;
 
-  @BeforeAll
-  static void start() throws Exception {
-    api = RealApiServer.start();
-    admin = api.client();
-    new Cluster(admin).namespace(Cluster.OPERATOR_NS);
-  }
+  @RegisterExtension
+  static final Cluster cluster = new Cluster();
 
-  @AfterAll
-  static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-  }
-
-  static void publish(String name, String json) {
+  static void publish(String agentNamespace, String name, String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    admin.resource(RenderedProfileConfigMap.build(Cluster.OPERATOR_NS, "shop", name, bytes, ContentHash.of(bytes)))
-        .serverSideApply();
+    cluster.client().resource(RenderedProfileConfigMap.build(agentNamespace, "shop", name, bytes,
+        ContentHash.of(bytes))).serverSideApply();
   }
 
   static String read(Path p) {
@@ -68,7 +51,7 @@ class AgentResilienceIT {
   }
 
   static Optional<InstalledProfile> reported(String node, String name, boolean failed) {
-    NodeProfileStatus nps = admin.resources(NodeProfileStatus.class).withName(node).get();
+    NodeProfileStatus nps = cluster.client().resources(NodeProfileStatus.class).withName(node).get();
     if (nps == null || nps.getStatus() == null) {
       return Optional.empty();
     }
@@ -77,46 +60,51 @@ class AgentResilienceIT {
   }
 
   @Test
-  void keepsWorkingThroughAnApiServerOutage() throws Exception {
-    Config direct = admin.getConfiguration();
+  void keepsWorkingThroughAnApiServerOutage(@TestNamespace String ns) throws Exception {
+    Config direct = cluster.client().getConfiguration();
     URI url = URI.create(direct.getMasterUrl());
+    Path root = cluster.nodeRoot("flaky");
     try (CuttableProxy proxy = new CuttableProxy(url.getPort());
          KubernetesClient viaProxy = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client
              .ConfigBuilder(direct).withMasterUrl("https://127.0.0.1:" + proxy.port()).withRequestRetryBackoffLimit(1)
              .build()).build();
-         Agent agent = new Agent(viaProxy, new AgentConfig("flaky", Cluster.OPERATOR_NS, tmp.resolve("flaky"),
-             Duration.ofMillis(100)))) {
-      publish("outage", "{\"v\": 1}\n");
+         Agent agent = new Agent(viaProxy, new AgentConfig("flaky", ns, root, Duration.ofMillis(100)))) {
+      publish(ns, "outage", "{\"v\": 1}\n");
       agent.start();
-      Path file = tmp.resolve("flaky/leastprivilege/shop/outage.json");
-      Await.until(T, () -> read(file).equals("{\"v\": 1}\n"), () -> "first version not written");
+      Path file = root.resolve("leastprivilege/shop/outage.json");
+      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
 
       proxy.cut();
-      publish("outage", "{\"v\": 2}\n");
-      publish("during", "{\"new\": true}\n");
-      Thread.sleep(3000);
+      publish(ns, "outage", "{\"v\": 2}\n");
+      publish(ns, "during", "{\"new\": true}\n");
+      // The agent has tried to reach the API server since the changes, and was turned away.
+      int turnedAway = proxy.turnedAway();
+      await().atMost(T).untilAsserted(() -> assertTrue(proxy.turnedAway() > turnedAway,
+          "the agent did not try to reconnect"));
       assertEquals("{\"v\": 1}\n", read(file), "nothing can arrive while the API server is unreachable");
 
       proxy.restore();
-      Await.until(T, () -> read(file).equals("{\"v\": 2}\n"), () -> "update not caught up after the outage");
-      Await.until(T, () -> read(tmp.resolve("flaky/leastprivilege/shop/during.json")).contains("new"),
-          () -> "profile created during the outage not installed");
-      Await.until(T, () -> reported("flaky", "during", false).isPresent(), () -> "status not reported");
+      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 2}\n", read(file),
+          "update not caught up after the outage"));
+      await().atMost(T).untilAsserted(() -> assertTrue(read(root.resolve("leastprivilege/shop/during.json"))
+          .contains("new"), "profile created during the outage not installed"));
+      await().atMost(T).untilAsserted(() -> assertTrue(reported("flaky", "during", false).isPresent(),
+          "status not reported"));
       assertTrue(agent.isReady());
     }
   }
 
   @Test
-  void reportsAFullDiskKeepsTheOldFileAndRecoversWhenSpaceReturns() throws Exception {
-    Path disk = Files.createDirectories(tmp.resolve("disk"));
+  void reportsAFullDiskKeepsTheOldFileAndRecoversWhenSpaceReturns(@TestNamespace String ns) throws Exception {
+    Path disk = Files.createDirectories(cluster.nodeRoot("small"));
     Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
         .inheritIO().start();
     assertTrue(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0, "mount tmpfs (root needed)");
-    try (Agent agent = new Agent(admin, new AgentConfig("small", Cluster.OPERATOR_NS, disk, Duration.ofMillis(100)))) {
-      publish("big", "{\"v\": 1}\n");
+    try (Agent agent = new Agent(cluster.client(), new AgentConfig("small", ns, disk, Duration.ofMillis(100)))) {
+      publish(ns, "big", "{\"v\": 1}\n");
       agent.start();
       Path file = disk.resolve("leastprivilege/shop/big.json");
-      Await.until(T, () -> read(file).equals("{\"v\": 1}\n"), () -> "first version not written");
+      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
       Path filler = disk.resolve("filler");
       byte[] block = new byte[1024];
       try (var out = Files.newOutputStream(filler)) {
@@ -127,15 +115,15 @@ class AgentResilienceIT {
         // full
       }
       String big = "{\"v\": 2, \"pad\": \"" + "x".repeat(8000) + "\"}\n";
-      publish("big", big);
-      Await.until(T, () -> reported("small", "big", true).map(p -> p.getMessage().contains(
-          "No space left on device")).orElse(false), () -> "failure not reported");
+      publish(ns, "big", big);
+      await().atMost(T).untilAsserted(() -> assertTrue(reported("small", "big", true).map(p -> p.getMessage()
+          .contains("No space left on device")).orElse(false), "failure not reported"));
       assertEquals("{\"v\": 1}\n", read(file), "the old file is kept");
 
       Files.delete(filler);
-      Await.until(T, () -> read(file).equals(big), () -> "not retried once space returned");
-      Await.until(T, () -> reported("small", "big", true).isEmpty() && reported("small", "big", false).isPresent(),
-          () -> "failure not cleared");
+      await().atMost(T).untilAsserted(() -> assertTrue(read(file).equals(big), "not retried once space returned"));
+      await().atMost(T).untilAsserted(() -> assertTrue(reported("small", "big", true).isEmpty()
+          && reported("small", "big", false).isPresent(), "failure not cleared"));
     } finally {
       new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
     }

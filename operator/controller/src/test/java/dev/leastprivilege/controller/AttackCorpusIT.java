@@ -1,5 +1,6 @@
 package dev.leastprivilege.controller;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
@@ -23,16 +23,13 @@ import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.attacks.AttackCorpus;
 import dev.leastprivilege.webhook.Webhook;
 import dev.leastprivilege.webhook.WebhookServer;
-import dev.leastprivilege.webhook.WebhookSettings;
 import dev.leastprivilege.webhook.tls.CertificateIssuer;
 import dev.leastprivilege.webhook.tls.KeyMaterial;
 import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +43,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -67,15 +63,9 @@ class AttackCorpusIT {
   private static final String CONFIG = "lpo-it";
   /** Sorted after {@link #CONFIG}: the API server calls mutating webhook configurations in name order. */
   private static final String LATE_CONFIG = "zz-late-it";
-  static RealApiServer api;
-  static KubernetesClient client;
-  static Cluster cluster;
-  static Operator operator;
-  static Agent agent;
-  static Webhook webhook;
-  static Kubectl kubectl;
-  @TempDir
-  static Path dir;
+  @RegisterExtension
+  static final Cluster cluster = new Cluster().nodes("n1").operator().agents()
+      .webhook(CONFIG, AttackCorpusIT::webhookConfiguration);
 
   static Stream<AttackCorpus.Case> podCases() {
     return CORPUS.cases().stream().filter(c -> c.ephemeral().isEmpty());
@@ -86,79 +76,58 @@ class AttackCorpusIT {
   }
 
   @BeforeAll
-  static void start() throws Exception {
-    api = RealApiServer.start();
-    client = api.client();
-    cluster = new Cluster(client);
-    cluster.namespace(Cluster.OPERATOR_NS);
+  static void applyTheCorpusPolicies() throws Exception {
     CORPUS.namespaces().keySet().forEach(cluster::namespace);
-    cluster.node("n1");
-    operator = cluster.startOperator();
-    agent = cluster.startAgent("n1", dir.resolve("n1"));
-    kubectl = new Kubectl(api.kubeconfig(), dir);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ok(kubectl.apply(webhookConfiguration(port)));
-    webhook = Webhook.start(client, Cluster.OPERATOR_NS, new WebhookSettings(port, null, "lpo-webhook-tls", CONFIG,
-        List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port), cluster.registry);
-    Await.until(T, webhook::ready, () -> "webhook ready");
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
       for (AttackCorpus.Profile p : ns.profiles()) {
-        ok(kubectl.apply(p.manifest(ns.name())));
+        ok(kubectl().apply(p.manifest(ns.name())));
       }
       for (AttackCorpus.Policy p : ns.policies()) {
-        ok(kubectl.apply(p.manifest(ns.name())));
+        ok(kubectl().apply(p.manifest(ns.name())));
       }
     }
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
       for (AttackCorpus.Profile p : ns.profiles()) {
         ProfilePhase expected = p.invalid() ? ProfilePhase.Failed : ProfilePhase.Installed;
-        Await.until(T, () -> {
+        await().atMost(T).untilAsserted(() -> {
           SeccompProfile s = cluster.profile(ns.name(), p.name());
-          return s.getStatus() != null && expected == s.getStatus().getPhase()
-              && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
-        }, () -> "SeccompProfile " + ns.name() + "/" + p.name() + " " + expected + ": " + status(cluster.profile(
-            ns.name(), p.name())));
+          assertTrue(s.getStatus() != null && expected == s.getStatus().getPhase()
+              && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration()),
+              () -> "SeccompProfile " + ns.name() + "/" + p.name() + " " + expected + ": " + status(s));
+        });
       }
       for (AttackCorpus.Policy p : ns.policies()) {
-        Await.until(T, () -> {
+        await().atMost(T).untilAsserted(() -> {
           CapabilityPolicy c = policy(ns.name(), p.name());
-          return c.getStatus() != null && c.getMetadata().getGeneration().equals(c.getStatus().getObservedGeneration());
-        }, () -> "CapabilityPolicy " + ns.name() + "/" + p.name() + " observed: " + status(policy(ns.name(),
-            p.name())));
+          assertTrue(c.getStatus() != null
+              && c.getMetadata().getGeneration().equals(c.getStatus().getObservedGeneration()),
+              () -> "CapabilityPolicy " + ns.name() + "/" + p.name() + " observed: " + status(c));
+        });
       }
       // The webhook's informers see the statuses a little after the operator wrote them.
-      Await.until(T, () -> webhookSees(ns), () -> "the webhook's view of " + ns.name() + ": "
-          + webhook.cache().forNamespace(ns.name()));
+      await().atMost(T).untilAsserted(() -> assertTrue(webhookSees(ns), () -> "the webhook's view of " + ns.name()
+          + ": " + webhook().cache().forNamespace(ns.name())));
     }
     // The API server loads webhook configurations (and the caBundle the webhook wrote) asynchronously: wait until
     // a dry run of a pod in an Enforce namespace comes back patched.
-    Await.until(T, () -> {
+    await().atMost(T).untilAsserted(() -> {
       JsonNode probe = dryRun(pod("probe", "locked", Map.of()));
-      return probe != null && "Localhost".equals(probe.path("spec").path("containers").path(0)
-          .path("securityContext").path("seccompProfile").path("type").asText());
-    }, () -> "the API server calls the webhook");
+      assertTrue(probe != null && "Localhost".equals(probe.path("spec").path("containers").path(0)
+          .path("securityContext").path("seccompProfile").path("type").asText()),
+          () -> "the API server calls the webhook: " + probe);
+    });
   }
 
-  @AfterAll
-  static void stop() {
-    if (webhook != null) {
-      webhook.close();
-    }
-    if (agent != null) {
-      agent.close();
-    }
-    if (operator != null) {
-      operator.stop();
-    }
-    if (client != null) {
-      client.close();
-    }
-    if (api != null) {
-      api.close();
-    }
+  static KubernetesClient client() {
+    return cluster.client();
+  }
+
+  static Kubectl kubectl() throws IOException {
+    return cluster.kubectl();
+  }
+
+  static Webhook webhook() {
+    return cluster.webhook();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -172,7 +141,7 @@ class AttackCorpusIT {
       assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
       c.refused().forEach(s -> assertTrue(r.err().contains(s), c + ": kubectl's error does not say \"" + s + "\": "
           + r.err()));
-      assertTrue(kubectl.run(null, "get", "pod", c.id(), "-n", c.namespace()).err().contains("NotFound"),
+      assertTrue(kubectl().run(null, "get", "pod", c.id(), "-n", c.namespace()).err().contains("NotFound"),
           c + " was stored although refused");
       return;
     }
@@ -262,12 +231,13 @@ class AttackCorpusIT {
     AtomicInteger calls = new AtomicInteger();
     try (WebhookServer late = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys,
         exchange -> addLateContainer(exchange, calls))) {
-      ok(kubectl.apply(lateConfiguration(late.port(), ca.certificate())));
+      ok(kubectl().apply(lateConfiguration(late.port(), ca.certificate())));
       // The API server picks the new configuration up asynchronously: wait until a dry run gets the container.
-      Await.until(T, () -> {
+      await().atMost(T).untilAsserted(() -> {
         JsonNode probe = dryRun(pod("late-probe", "locked", Map.of("late", "plain")));
-        return probe != null && probe.path("spec").path("containers").size() == 2;
-      }, () -> "the API server calls the late webhook (" + calls.get() + " calls so far)");
+        assertTrue(probe != null && probe.path("spec").path("containers").size() == 2,
+            () -> "the API server calls the late webhook (" + calls.get() + " calls so far): " + probe);
+      });
 
       // Ours is called twice for each pod: first, and again after the late webhook changed the pod.
       long ours = admissions();
@@ -285,7 +255,7 @@ class AttackCorpusIT {
           + " \"leastprivilege/locked/strict.json\"}, \"capabilities\": {\"drop\": [\"ALL\"]}}");
       assertEquals(Map.of("app", confined, "late", confined), stored);
     } finally {
-      client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(LATE_CONFIG).delete();
+      client().admissionRegistration().v1().mutatingWebhookConfigurations().withName(LATE_CONFIG).delete();
     }
   }
 
@@ -322,13 +292,13 @@ class AttackCorpusIT {
   // --- what the API server stored, and what kubectl printed ---
 
   private static Kubectl.Result create(JsonNode manifest) throws IOException, InterruptedException {
-    return kubectl.run(manifest.toString(), "create", "-f", "-");
+    return kubectl().run(manifest.toString(), "create", "-f", "-");
   }
 
   /** A pod as the API server would store it ({@code kubectl create --dry-run=server}), or null when refused. */
   private static JsonNode dryRun(JsonNode manifest) {
     try {
-      Kubectl.Result r = kubectl.run(manifest.toString(), "create", "--dry-run=server", "-o", "json", "-f", "-");
+      Kubectl.Result r = kubectl().run(manifest.toString(), "create", "--dry-run=server", "-o", "json", "-f", "-");
       return r.exit() == 0 ? JSON.readTree(r.out()) : null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -339,7 +309,7 @@ class AttackCorpusIT {
   }
 
   private static JsonNode storedPod(String ns, String name) throws IOException, InterruptedException {
-    Kubectl.Result r = kubectl.run(null, "get", "pod", name, "-n", ns, "-o", "json");
+    Kubectl.Result r = kubectl().run(null, "get", "pod", name, "-n", ns, "-o", "json");
     assertEquals(0, r.exit(), r.err());
     return JSON.readTree(r.out());
   }
@@ -361,14 +331,15 @@ class AttackCorpusIT {
     ArrayNode list = body.putArray("ephemeralContainers");
     pod.path("spec").path("ephemeralContainers").forEach(list::add);
     containers.forEach(list::add);
-    Path file = Files.writeString(dir.resolve(name + "-ephemeral-" + System.nanoTime() + ".json"), body.toString());
-    return kubectl.run(null, "replace", "--raw", "/api/v1/namespaces/" + ns + "/pods/" + name
+    Path file = Files.writeString(cluster.dir().resolve(name + "-ephemeral-" + System.nanoTime() + ".json"),
+        body.toString());
+    return kubectl().run(null, "replace", "--raw", "/api/v1/namespaces/" + ns + "/pods/" + name
         + "/ephemeralcontainers", "-f", file.toString());
   }
 
   /** Whether the API server accepts a securityContext on ephemeral containers: from Kubernetes 1.21. */
   private static boolean ephemeralContainersMayHaveASecurityContext() {
-    var version = client.getKubernetesVersion();
+    var version = client().getKubernetesVersion();
     int major = Integer.parseInt(version.getMajor().replaceAll("\\D", ""));
     int minor = Integer.parseInt(version.getMinor().replaceAll("\\D", ""));
     return major > 1 || minor >= 21;
@@ -445,7 +416,7 @@ class AttackCorpusIT {
 
   /** Whether the webhook's cache has every profile (installed or without a file) and policy of the namespace. */
   private static boolean webhookSees(AttackCorpus.Namespace ns) {
-    NamespacePolicies view = webhook.cache().forNamespace(ns.name());
+    NamespacePolicies view = webhook().cache().forNamespace(ns.name());
     Map<String, Boolean> expected = new LinkedHashMap<>();
     ns.profiles().forEach(p -> expected.put(p.name(), !p.invalid()));
     Map<String, Boolean> seen = new LinkedHashMap<>();
@@ -456,11 +427,11 @@ class AttackCorpusIT {
   }
 
   private static CapabilityPolicy policy(String ns, String name) {
-    return client.resources(CapabilityPolicy.class).inNamespace(ns).withName(name).get();
+    return client().resources(CapabilityPolicy.class).inNamespace(ns).withName(name).get();
   }
 
   private static String status(Object resource) {
-    return resource == null ? "absent" : client.getKubernetesSerialization().asJson(resource);
+    return resource == null ? "absent" : client().getKubernetesSerialization().asJson(resource);
   }
 
   private static double admissions(String outcome) {
@@ -470,7 +441,7 @@ class AttackCorpusIT {
   /** For a failure message: what the planner, with the webhook's current view, would patch in this pod. */
   private static String replan(JsonNode pod, String ns) {
     AdmissionPlan plan = new MutationPlanner(Cluster.OPERATOR_NS).plan(AdmittedPod.of(pod, ns),
-        webhook.cache().forNamespace(ns));
+        webhook().cache().forNamespace(ns));
     return plan.allowed() ? plan.patch() + " warnings " + plan.warnings() : "refused: " + plan.message();
   }
 
@@ -490,8 +461,8 @@ class AttackCorpusIT {
   }
 
   private static void awaitAtLeast(long total, Object c) {
-    Await.until(Duration.ofSeconds(10), () -> admissions() >= total, () -> c + ": the webhook answered "
-        + admissions() + " admissions, not " + total + " (" + outcomes() + ")");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(admissions() >= total, () -> c
+        + ": the webhook answered " + admissions() + " admissions, not " + total + " (" + outcomes() + ")"));
   }
 
   private static Map<String, Double> outcomeCounts() {
@@ -509,7 +480,7 @@ class AttackCorpusIT {
     assertEquals(0, r.exit(), r.out() + r.err());
   }
 
-  /** Registered as the Helm chart registers it (templates/webhook.yaml), on 127.0.0.1. */
+  /** Registered as the Helm chart registers it (templates/webhook().yaml), on 127.0.0.1. */
   private static String webhookConfiguration(int port) {
     return """
         apiVersion: admissionregistration.k8s.io/v1

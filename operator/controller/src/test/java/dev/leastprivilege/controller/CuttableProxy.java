@@ -4,67 +4,82 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder on 127.0.0.1 whose connections can be cut and whose port can be closed and reopened: an API
- * server outage as a client sees it, without losing the API server's state.
+ * A TCP forwarder on 127.0.0.1 whose connections can be cut: an API server outage as a client sees it, without
+ * losing the API server's state. While cut, every connection is closed as soon as it is accepted, and counted, so
+ * a test sees its client try again and fail.
  */
 final class CuttableProxy implements AutoCloseable {
   private final int targetPort;
-  private final List<Socket> open = new CopyOnWriteArrayList<>();
-  private final int port;
-  private volatile ServerSocket server;
+  private final List<Socket> open = new ArrayList<>();
+  private final ServerSocket server;
+  private final AtomicInteger turnedAway = new AtomicInteger();
+  private boolean cut;
 
   CuttableProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    this.port = server.getLocalPort();
-    accept(server);
+    Thread t = new Thread(this::accept, "proxy-accept");
+    t.setDaemon(true);
+    t.start();
   }
 
   int port() {
-    return port;
+    return server.getLocalPort();
   }
 
-  /** Drops every connection and refuses new ones. */
-  void cut() throws IOException {
-    server.close();
+  /** Drops every connection and turns new ones away. */
+  synchronized void cut() throws IOException {
+    cut = true;
     for (Socket s : open) {
       s.close();
     }
     open.clear();
   }
 
-  void restore() throws IOException {
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-    server = s;
-    accept(s);
+  synchronized void restore() {
+    cut = false;
   }
 
-  private void accept(ServerSocket s) {
-    Thread t = new Thread(() -> {
-      while (!s.isClosed()) {
-        try {
-          Socket client = s.accept();
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+  /** How many connections were turned away while cut. */
+  int turnedAway() {
+    return turnedAway.get();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        synchronized (this) {
+          if (cut) {
+            client.close();
+            turnedAway.incrementAndGet();
+            continue;
+          }
+          Socket upstream;
+          try {
+            upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+          } catch (IOException e) {
+            client.close();
+            continue;
+          }
           open.add(client);
           open.add(upstream);
           pipe(client, upstream);
           pipe(upstream, client);
-        } catch (IOException e) {
+        }
+      } catch (IOException e) {
+        if (server.isClosed()) {
           return;
         }
       }
-    }, "proxy-accept");
-    t.setDaemon(true);
-    t.start();
+    }
   }
 
   private static void pipe(Socket from, Socket to) {
@@ -93,5 +108,6 @@ final class CuttableProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     cut();
+    server.close();
   }
 }

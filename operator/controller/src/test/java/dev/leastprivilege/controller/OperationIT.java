@@ -1,12 +1,13 @@
 package dev.leastprivilege.controller;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.controller.support.HealthServer;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,163 +18,153 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Running the operator for real: capability policies, leader election, health and metrics. */
 class OperationIT {
   private static final Duration T = Duration.ofSeconds(45);
-  static RealApiServer api;
-  static KubernetesClient client;
-  static Cluster cluster;
-  @TempDir
-  static Path roots;
 
-  @BeforeAll
-  static void start() throws Exception {
-    api = RealApiServer.start();
-    client = api.client();
-    cluster = new Cluster(client);
-    cluster.namespace(Cluster.OPERATOR_NS);
-    cluster.namespace("apps");
-    cluster.node("n1");
+  @RegisterExtension
+  static final Cluster cluster = new Cluster().nodes("n1");
+
+  static KubernetesClient client() {
+    return cluster.client();
   }
 
-  @AfterAll
-  static void stop() {
-    if (client != null) {
-      client.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-  }
-
-  static void apply(String yaml) {
-    client.resource(client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class))
-        .serverSideApply();
-  }
-
-  static void pod(String name, Map<String, String> labels, List<String> drop, List<String> add) {
-    client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("apps").withLabels(labels)
+  static void pod(String ns, String name, Map<String, String> labels, List<String> drop, List<String> add) {
+    client().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels)
         .endMetadata().withNewSpec().addNewContainer().withName("app").withImage("busybox")
           .withNewSecurityContext().withNewCapabilities().withDrop(drop).withAdd(add).endCapabilities()
           .endSecurityContext().endContainer().endSpec().build()).create();
   }
 
+  static CapabilityPolicy policy(String ns, String name) {
+    return client().resources(CapabilityPolicy.class).inNamespace(ns).withName(name).get();
+  }
+
+  static SeccompProfile profile(String ns, String name) {
+    return cluster.profile(ns, name);
+  }
+
   @Test
-  void capabilityPolicyCountsMatchedAndNonCompliantPods() {
-    pod("good", Map.of("app", "web"), List.of("ALL"), List.of("NET_BIND_SERVICE"));
-    pod("greedy", Map.of("app", "web"), List.of("ALL"), List.of("SYS_ADMIN"));
-    pod("other", Map.of("app", "db"), List.of(), List.of());
+  void capabilityPolicyCountsMatchedAndNonCompliantPods(@TestNamespace String ns) {
+    pod(ns, "good", Map.of("app", "web"), List.of("ALL"), List.of("NET_BIND_SERVICE"));
+    pod(ns, "greedy", Map.of("app", "web"), List.of("ALL"), List.of("SYS_ADMIN"));
+    pod(ns, "other", Map.of("app", "db"), List.of(), List.of());
     Operator operator = cluster.startOperator();
     try {
-      apply("""
+      cluster.apply("""
           apiVersion: leastprivilege.dev/v1alpha1
           kind: CapabilityPolicy
-          metadata: {name: web, namespace: apps}
+          metadata: {name: web, namespace: %s}
           spec:
             podSelector: {matchLabels: {app: web}}
             drop: [ALL]
             add: [NET_BIND_SERVICE]
-          """);
-      apply("""
+          ---
           apiVersion: leastprivilege.dev/v1alpha1
           kind: CapabilityPolicy
-          metadata: {name: typo, namespace: apps}
+          metadata: {name: typo, namespace: %1$s}
           spec:
             add: [NET_BIND]
-          """);
-      Await.until(T, () -> {
-        CapabilityPolicy p = client.resources(CapabilityPolicy.class).inNamespace("apps").withName("web").get();
-        return p.getStatus() != null && Integer.valueOf(2).equals(p.getStatus().getMatchedPods())
-            && Integer.valueOf(1).equals(p.getStatus().getNonCompliantPods());
-      }, () -> String.valueOf(client.resources(CapabilityPolicy.class).inNamespace("apps").withName("web").get()));
-      Await.until(T, () -> {
-        CapabilityPolicy p = client.resources(CapabilityPolicy.class).inNamespace("apps").withName("typo").get();
-        return p.getStatus() != null && p.getStatus().getConditions().get(0).getMessage()
-            .equals("spec.add[0]: unknown capability \"NET_BIND\"; expected a Linux capability such as"
-                + " NET_BIND_SERVICE or CAP_CHOWN, or ALL. Until it is fixed, pods it selects keep being patched with"
-                + " its drop list (ALL if a name in drop is unknown), and unknown names in add or allowed grant"
-                + " nothing");
-      }, () -> "typo status");
+          """.formatted(ns));
+      await().atMost(T).untilAsserted(() -> {
+        CapabilityPolicy p = policy(ns, "web");
+        assertTrue(p.getStatus() != null && Integer.valueOf(2).equals(p.getStatus().getMatchedPods())
+            && Integer.valueOf(1).equals(p.getStatus().getNonCompliantPods()), () -> String.valueOf(p));
+      });
+      await().atMost(T).untilAsserted(() -> {
+        CapabilityPolicy p = policy(ns, "typo");
+        assertTrue(p.getStatus() != null && !p.getStatus().getConditions().isEmpty(), () -> "typo status: " + p);
+        assertEquals("spec.add[0]: unknown capability \"NET_BIND\"; expected a Linux capability such as"
+            + " NET_BIND_SERVICE or CAP_CHOWN, or ALL. Until it is fixed, pods it selects keep being patched with"
+            + " its drop list (ALL if a name in drop is unknown), and unknown names in add or allowed grant"
+            + " nothing", p.getStatus().getConditions().get(0).getMessage());
+      });
     } finally {
       operator.stop();
     }
   }
 
   @Test
-  void twoReplicasElectOneLeaderAndTheOtherTakesOver() throws Exception {
-    Operator a = LeastPrivilegeOperator.create(api.client(), new OperatorSettings(Cluster.OPERATOR_NS, true, false,
+  void twoReplicasElectOneLeaderAndTheOtherTakesOver(@TestNamespace String ns) {
+    KubernetesClient clientA = cluster.closeAfterTest(cluster.api().client());
+    KubernetesClient clientB = cluster.closeAfterTest(cluster.api().client());
+    Operator a = LeastPrivilegeOperator.create(clientA, new OperatorSettings(Cluster.OPERATOR_NS, true, false,
         "replica-a", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    Operator b = LeastPrivilegeOperator.create(api.client(), new OperatorSettings(Cluster.OPERATOR_NS, true, false,
+    Operator b = LeastPrivilegeOperator.create(clientB, new OperatorSettings(Cluster.OPERATOR_NS, true, false,
         "replica-b", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    cluster.closeAfterTest(a::stop);
+    cluster.closeAfterTest(b::stop);
     a.start();
-    Await.until(T, () -> lease() != null && lease().getSpec().getHolderIdentity() != null, () -> "no leader");
+    await().atMost(T).untilAsserted(() -> assertTrue(lease() != null && lease().getSpec().getHolderIdentity() != null,
+        "no leader"));
     String first = lease().getSpec().getHolderIdentity();
     assertEquals("replica-a", first);
     b.start();
-    apply("""
+    cluster.apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: led, namespace: apps}
+        metadata: {name: led, namespace: %s}
         spec: {defaultAction: SCMP_ACT_ALLOW}
-        """);
-    Await.until(T, () -> client.resources(SeccompProfile.class).inNamespace("apps").withName("led").get()
-        .getStatus() != null, () -> "the leader did not reconcile");
+        """.formatted(ns));
+    await().atMost(T).untilAsserted(() -> assertTrue(profile(ns, "led").getStatus() != null,
+        "the leader did not reconcile"));
     assertEquals(first, lease().getSpec().getHolderIdentity(), "one leader at a time");
 
     a.stop();
-    Await.until(Duration.ofSeconds(60), () -> "replica-b".equals(lease().getSpec().getHolderIdentity()),
-        () -> "no takeover: " + lease().getSpec());
-    apply("""
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals("replica-b",
+        lease().getSpec().getHolderIdentity(), () -> "no takeover: " + lease().getSpec()));
+    cluster.apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: led-by-b, namespace: apps}
+        metadata: {name: led-by-b, namespace: %s}
         spec: {defaultAction: SCMP_ACT_ALLOW}
-        """);
-    Await.until(T, () -> client.resources(SeccompProfile.class).inNamespace("apps").withName("led-by-b").get()
-        .getStatus() != null, () -> "the new leader did not reconcile");
+        """.formatted(ns));
+    await().atMost(T).untilAsserted(() -> assertTrue(profile(ns, "led-by-b").getStatus() != null,
+        "the new leader did not reconcile"));
     b.stop();
   }
 
   static Lease lease() {
-    return client.resources(Lease.class).inNamespace(Cluster.OPERATOR_NS).withName(OperatorSettings.LEASE_NAME).get();
+    return client().resources(Lease.class).inNamespace(Cluster.OPERATOR_NS).withName(OperatorSettings.LEASE_NAME)
+        .get();
   }
 
   @Test
-  void healthReadinessAndMetricsAreServed() throws Exception {
+  void healthReadinessAndMetricsAreServed(@TestNamespace String ns) throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Operator operator = LeastPrivilegeOperator.create(client, new OperatorSettings(Cluster.OPERATOR_NS, false, false),
-        registry);
+    Operator operator = LeastPrivilegeOperator.create(client(), new OperatorSettings(Cluster.OPERATOR_NS, false,
+        false), registry);
     operator.start();
-    try (var agent = cluster.startAgent("n1", roots.resolve("n1"));
+    try (var agent = cluster.startAgent("n1", cluster.nodeRoot("n1"));
          HealthServer health = new HealthServer(0, () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
              () -> operator.getRuntimeInfo().isStarted(), registry::scrape)) {
-      apply("""
+      cluster.apply("""
           apiVersion: leastprivilege.dev/v1alpha1
           kind: SeccompProfile
-          metadata: {name: measured, namespace: apps}
+          metadata: {name: measured, namespace: %s}
           spec: {defaultAction: SCMP_ACT_ERRNO, syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]}
-          """);
-      Await.until(T, () -> {
-        SeccompProfile p = client.resources(SeccompProfile.class).inNamespace("apps").withName("measured").get();
-        return p.getStatus() != null && "Installed".equals(String.valueOf(p.getStatus().getPhase()));
-      }, () -> "not installed");
+          """.formatted(ns));
+      await().atMost(T).untilAsserted(() -> {
+        SeccompProfile p = profile(ns, "measured");
+        assertTrue(p.getStatus() != null && "Installed".equals(String.valueOf(p.getStatus().getPhase())),
+            () -> "not installed: " + p.getStatus());
+      });
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + health.port();
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
-      Await.until(T, () -> count(scrape(http, base), "lpo_profile_rollout_seconds_count") >= 1,
-          () -> scrape(http, base));
+      await().atMost(T).untilAsserted(() -> {
+        String metrics = scrape(http, base);
+        assertTrue(count(metrics, "lpo_profile_rollout_seconds_count") >= 1, metrics);
+      });
       String metrics = scrape(http, base);
       assertTrue(metrics.contains("lpo_profile_rollout_seconds_bucket{le="), "a histogram, not only counters");
       assertTrue(count(metrics, "operator_sdk_reconciliations_started_total") >= 1, "reconcile counts");

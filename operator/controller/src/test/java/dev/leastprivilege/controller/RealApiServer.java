@@ -36,15 +36,22 @@ public final class RealApiServer implements AutoCloseable {
         // kubectl debug's subresource (pods/ephemeralcontainers) is alpha in 1.20. kube-api-test already passes
         // --allow-privileged, so privileged pods reach the admission webhook.
         .withApiServerFlag("--feature-gates=EphemeralContainers=true").build());
-    server.start();
-    RealApiServer api = new RealApiServer(server);
-    try (KubernetesClient client = api.client()) {
-      api.applyCrds(client);
+    try {
+      // kube-api-test starts etcd, then the API server, and stops neither when the API server does not come up.
+      server.start();
+      RealApiServer api = new RealApiServer(server);
+      try (KubernetesClient client = api.client()) {
+        api.applyCrds(client);
+      }
+      return api;
     } catch (Exception | Error e) {
-      server.stop();
+      try {
+        server.stop();
+      } catch (RuntimeException teardown) {
+        e.addSuppressed(teardown);
+      }
       throw e;
     }
-    return api;
   }
 
   /** The directory build-k8s.sh fills; the test fails, with the command to run, when it is missing. */

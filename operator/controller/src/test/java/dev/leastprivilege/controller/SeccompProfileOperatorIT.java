@@ -1,82 +1,43 @@
 package dev.leastprivilege.controller;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.leastprivilege.agent.Agent;
+import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.leastprivilege.controller.Cluster.TestNamespace;
+import dev.leastprivilege.core.render.ContentHash;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator and two agents ("nodes" n1 and n2, each with its own seccomp root) against a real kube-apiserver.
- * Every test uses its own profile names, so they share one API server.
+ * Every test has a namespace of its own, so they share one API server.
  */
 class SeccompProfileOperatorIT {
-  private static final String NS = "shop";
   private static final Duration T = Duration.ofSeconds(30);
 
-  static RealApiServer api;
-  static KubernetesClient client;
-  static Cluster cluster;
-  static Operator operator;
-  static Agent agent1;
-  static Agent agent2;
-  @TempDir
-  static Path roots;
+  @RegisterExtension
+  static final Cluster cluster = new Cluster().nodes("n1", "n2").operator().agents();
 
-  @BeforeAll
-  static void start() throws Exception {
-    api = RealApiServer.start();
-    client = api.client();
-    cluster = new Cluster(client);
-    cluster.namespace(Cluster.OPERATOR_NS);
-    cluster.namespace(NS);
-    cluster.node("n1");
-    cluster.node("n2");
-    operator = cluster.startOperator();
-    agent1 = cluster.startAgent("n1", roots.resolve("n1"));
-    agent2 = cluster.startAgent("n2", roots.resolve("n2"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (agent1 != null) {
-      agent1.close();
-    }
-    if (agent2 != null) {
-      agent2.close();
-    }
-    if (operator != null) {
-      operator.stop();
-    }
-    if (client != null) {
-      client.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-  }
-
-  static Path file(String node, String name) {
-    return roots.resolve(node).resolve("leastprivilege").resolve(NS).resolve(name + ".json");
+  static Path file(String node, String ns, String name) {
+    return cluster.nodeRoot(node).resolve("leastprivilege").resolve(ns).resolve(name + ".json");
   }
 
   static String read(Path p) {
@@ -87,12 +48,7 @@ class SeccompProfileOperatorIT {
     }
   }
 
-  static void apply(String yaml) {
-    client.resource(client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class))
-        .inNamespace(NS).serverSideApply();
-  }
-
-  static String profileYaml(String name, String extra, String... syscalls) {
+  static String profileYaml(String ns, String name, String extra, String... syscalls) {
     return """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
@@ -103,91 +59,119 @@ class SeccompProfileOperatorIT {
         %s  syscalls:
             - names: [%s]
               action: SCMP_ACT_ALLOW
-        """.formatted(name, NS, extra, String.join(", ", syscalls));
+        """.formatted(name, ns, extra, String.join(", ", syscalls));
   }
 
-  static void awaitPhase(String name, ProfilePhase phase) {
-    Await.until(T, () -> {
-      SeccompProfile p = cluster.profile(NS, name);
-      return p.getStatus() != null && p.getStatus().getPhase() == phase
-          && p.getStatus().getObservedGeneration().equals(p.getMetadata().getGeneration());
-    }, () -> client.getKubernetesSerialization().asYaml(cluster.profile(NS, name)));
+  /** The phase, for the profile's current generation. */
+  static void awaitPhase(String ns, String name, ProfilePhase phase) {
+    await().atMost(T).untilAsserted(() -> {
+      SeccompProfile p = cluster.profile(ns, name);
+      assertTrue(p.getStatus() != null && p.getStatus().getPhase() == phase
+          && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration()),
+          () -> phase + " expected: " + cluster.client().getKubernetesSerialization().asYaml(p));
+    });
+  }
+
+  static KubernetesClient client() {
+    return cluster.client();
+  }
+
+  static void apply(String yaml) {
+    cluster.apply(yaml);
+  }
+
+  /** The rendered-profile ConfigMap the operator publishes for the agents, or null. */
+  static ConfigMap published(String ns, String name) {
+    return client().configMaps().inNamespace(Cluster.OPERATOR_NS).withName(RenderedProfileConfigMap.nameFor(ns, name))
+        .get();
+  }
+
+  /** What a node's agent last reported installing for the profile. */
+  static Optional<InstalledProfile> reported(String node, String ns, String name) {
+    NodeProfileStatus nps = client().resources(NodeProfileStatus.class).withName(node).get();
+    return nps == null || nps.getStatus() == null ? Optional.empty() : nps.getStatus().getInstalled().stream()
+        .filter(i -> i.getNamespace().equals(ns) && i.getName().equals(name)).findFirst();
   }
 
   @Test
-  void createInstallsOnEveryNodeAndReports() throws Exception {
-    apply(profileYaml("web", "", "read", "write", "exit_group"));
-    awaitPhase("web", ProfilePhase.Installed);
-    SeccompProfile p = cluster.profile(NS, "web");
+  void createInstallsOnEveryNodeAndReports(@TestNamespace String ns) throws Exception {
+    apply(profileYaml(ns, "web", "", "read", "write", "exit_group"));
+    awaitPhase(ns, "web", ProfilePhase.Installed);
+    SeccompProfile p = cluster.profile(ns, "web");
     assertEquals("2/2", p.getStatus().getInstalledOn());
-    assertEquals("leastprivilege/shop/web.json", p.getStatus().getLocalhostProfile());
+    assertEquals("leastprivilege/" + ns + "/web.json", p.getStatus().getLocalhostProfile());
     assertEquals("True", p.getStatus().getConditions().get(0).getStatus());
-    String onNode = Files.readString(file("n1", "web"));
-    assertEquals(onNode, Files.readString(file("n2", "web")));
+    String onNode = Files.readString(file("n1", ns, "web"));
+    assertEquals(onNode, Files.readString(file("n2", ns, "web")));
     assertTrue(onNode.contains("\"exit_group\""), onNode);
-    assertEquals(p.getStatus().getContentHash(), dev.leastprivilege.core.render.ContentHash.of(
-        Files.readAllBytes(file("n1", "web"))));
+    assertEquals(p.getStatus().getContentHash(), ContentHash.of(Files.readAllBytes(file("n1", ns, "web"))));
     // one NodeProfileStatus per node, listing the profile by hash
-    NodeProfileStatus n1 = client.resources(NodeProfileStatus.class).withName("n1").get();
+    NodeProfileStatus n1 = client().resources(NodeProfileStatus.class).withName("n1").get();
     assertTrue(n1.getStatus().getInstalled().stream().anyMatch(i -> i.getName().equals("web")
         && i.getContentHash().equals(p.getStatus().getContentHash())));
-    assertTrue(client.configMaps().inNamespace(Cluster.OPERATOR_NS)
-        .withName(RenderedProfileConfigMap.nameFor(NS, "web")).get() != null);
+    assertTrue(published(ns, "web") != null);
   }
 
   @Test
-  void updateReachesTheFiles() throws Exception {
-    apply(profileYaml("api", "", "read"));
-    awaitPhase("api", ProfilePhase.Installed);
-    String before = cluster.profile(NS, "api").getStatus().getContentHash();
-    apply(profileYaml("api", "", "read", "openat"));
-    Await.until(T, () -> read(file("n2", "api")).contains("openat"), () -> "n2 file not updated");
-    awaitPhase("api", ProfilePhase.Installed);
-    assertFalse(before.equals(cluster.profile(NS, "api").getStatus().getContentHash()));
+  void updateReachesTheFiles(@TestNamespace String ns) {
+    apply(profileYaml(ns, "api", "", "read"));
+    awaitPhase(ns, "api", ProfilePhase.Installed);
+    String before = cluster.profile(ns, "api").getStatus().getContentHash();
+    apply(profileYaml(ns, "api", "", "read", "openat"));
+    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n2", ns, "api")).contains("openat"),
+        "n2 file not updated"));
+    awaitPhase(ns, "api", ProfilePhase.Installed);
+    assertFalse(before.equals(cluster.profile(ns, "api").getStatus().getContentHash()));
   }
 
   @Test
-  void aBaseChangeReRendersItsChildren() throws Exception {
-    apply(profileYaml("team-base", "", "read"));
-    apply(profileYaml("app", "  baseProfileName: team-base\n", "write"));
-    awaitPhase("app", ProfilePhase.Installed);
-    assertFalse(Files.readString(file("n1", "app")).contains("\"close\""));
-    apply(profileYaml("team-base", "", "read", "close"));
-    Await.until(T, () -> read(file("n1", "app")).contains("\"close\""),
-        () -> "child not re-rendered: " + cluster.profile(NS, "app").getStatus());
+  void aBaseChangeReRendersItsChildren(@TestNamespace String ns) throws Exception {
+    apply(profileYaml(ns, "team-base", "", "read"));
+    apply(profileYaml(ns, "app", "  baseProfileName: team-base\n", "write"));
+    awaitPhase(ns, "app", ProfilePhase.Installed);
+    assertFalse(Files.readString(file("n1", ns, "app")).contains("\"close\""));
+    apply(profileYaml(ns, "team-base", "", "read", "close"));
+    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n1", ns, "app")).contains("\"close\""),
+        () -> "child not re-rendered: " + cluster.profile(ns, "app").getStatus()));
   }
 
   @Test
-  void invalidSpecIsReportedAndTheLastGoodFileKept() throws Exception {
-    apply(profileYaml("svc", "", "read"));
-    awaitPhase("svc", ProfilePhase.Installed);
-    String good = Files.readString(file("n1", "svc"));
-    apply(profileYaml("svc", "", "read", "chmodd"));
-    awaitPhase("svc", ProfilePhase.Failed);
-    SeccompProfile p = cluster.profile(NS, "svc");
+  void invalidSpecIsReportedAndTheLastGoodFileKept(@TestNamespace String ns) throws Exception {
+    apply(profileYaml(ns, "svc", "", "read"));
+    awaitPhase(ns, "svc", ProfilePhase.Installed);
+    String good = Files.readString(file("n1", ns, "svc"));
+    String goodHash = ContentHash.of(Files.readAllBytes(file("n1", ns, "svc")));
+    apply(profileYaml(ns, "svc", "", "read", "chmodd"));
+    // The operator has reconciled the invalid generation: the nodes' source, the ConfigMap, still has the good file.
+    awaitPhase(ns, "svc", ProfilePhase.Failed);
+    SeccompProfile p = cluster.profile(ns, "svc");
     assertEquals("False", p.getStatus().getConditions().get(0).getStatus());
     assertEquals("InvalidSpec", p.getStatus().getConditions().get(0).getReason());
     assertEquals("spec.syscalls[0].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean"
         + " \"chmod\"?); the nodes keep the last valid version", p.getStatus().getConditions().get(0).getMessage());
-    Thread.sleep(500);
-    assertEquals(good, Files.readString(file("n1", "svc")));
-    assertEquals(good, Files.readString(file("n2", "svc")));
+    assertEquals(goodHash, p.getStatus().getContentHash());
+    assertEquals(Optional.of(goodHash), RenderedProfileConfigMap.contentHash(published(ns, "svc")));
+    for (String node : new String[] {"n1", "n2"}) {
+      assertEquals(Optional.of(goodHash), reported(node, ns, "svc").map(InstalledProfile::getContentHash), node);
+    }
+    assertEquals(good, Files.readString(file("n1", ns, "svc")));
+    assertEquals(good, Files.readString(file("n2", ns, "svc")));
   }
 
   @Test
-  void theSchemaRefusesWhatItCanOnItsOwn() {
+  void theSchemaRefusesWhatItCanOnItsOwn(@TestNamespace String ns) {
     KubernetesClientException badAction = assertThrows(KubernetesClientException.class, () -> apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: bad-action, namespace: shop}
+        metadata: {name: bad-action, namespace: %s}
         spec:
           defaultAction: SCMP_ACT_NOPE
-        """));
+        """.formatted(ns)));
     assertTrue(badAction.getMessage().contains("spec.defaultAction"), badAction.getMessage());
     KubernetesClientException sevenArgs = assertThrows(KubernetesClientException.class, () -> apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: seven-args, namespace: shop}
+        metadata: {name: seven-args, namespace: %s}
         spec:
           defaultAction: SCMP_ACT_ERRNO
           syscalls:
@@ -197,85 +181,95 @@ class SeccompProfileOperatorIT {
                      {index: 2, value: 1, op: SCMP_CMP_EQ}, {index: 3, value: 1, op: SCMP_CMP_EQ},
                      {index: 4, value: 1, op: SCMP_CMP_EQ}, {index: 5, value: 1, op: SCMP_CMP_EQ},
                      {index: 6, value: 1, op: SCMP_CMP_EQ}]
-        """));
+        """.formatted(ns)));
     assertTrue(sevenArgs.getMessage().contains("spec.syscalls.args in body should have at most 6 items"),
         sevenArgs.getMessage());
     KubernetesClientException errno = assertThrows(KubernetesClientException.class, () -> apply("""
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: bad-errno, namespace: shop}
+        metadata: {name: bad-errno, namespace: %s}
         spec:
           defaultAction: SCMP_ACT_ERRNO
           defaultErrnoRet: -1
-        """));
+        """.formatted(ns)));
     assertTrue(errno.getMessage().contains("spec.defaultErrnoRet"), errno.getMessage());
   }
 
   @Test
-  void aProfileInUseIsNotDeletedUntilItsPodsAreGone() throws Exception {
-    apply(profileYaml("busy", "", "read"));
-    awaitPhase("busy", ProfilePhase.Installed);
+  void aProfileInUseIsNotDeletedUntilItsPodsAreGone(@TestNamespace String ns) {
+    apply(profileYaml(ns, "busy", "", "read"));
+    awaitPhase(ns, "busy", ProfilePhase.Installed);
     // No uses-profiles label: a tenant can remove it from a running pod, so "in use" must come from the spec.
-    Pod pod = client.resource(new PodBuilder().withNewMetadata().withName("busy-1").withNamespace(NS).endMetadata()
+    Pod pod = client().resource(new PodBuilder().withNewMetadata().withName("busy-1").withNamespace(ns).endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage("busybox")
           .withNewSecurityContext().withNewSeccompProfile().withType("Localhost")
-            .withLocalhostProfile("leastprivilege/shop/busy.json").endSeccompProfile().endSecurityContext()
+            .withLocalhostProfile("leastprivilege/" + ns + "/busy.json").endSeccompProfile().endSecurityContext()
         .endContainer().endSpec().build()).create();
-    Await.until(T, () -> cluster.profile(NS, "busy").getStatus().getActiveWorkloads().contains("shop/busy-1"),
-        () -> "pod not seen: " + cluster.profile(NS, "busy").getStatus());
+    String busy1 = ns + "/busy-1";
+    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "busy").getStatus().getActiveWorkloads()
+        .contains(busy1), () -> "pod not seen: " + cluster.profile(ns, "busy").getStatus()));
 
-    client.resources(SeccompProfile.class).inNamespace(NS).withName("busy").delete();
-    awaitPhase("busy", ProfilePhase.Terminating);
-    assertTrue(cluster.profile(NS, "busy").getStatus().getConditions().get(0).getMessage()
-        .contains("shop/busy-1"));
-    Thread.sleep(1000);
-    assertTrue(Files.exists(file("n1", "busy")), "the file stays while the pod runs");
-    Await.until(T, () -> client.v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "InUse".equals(e.getReason()) && e.getMessage().contains("shop/busy-1")), () -> "no event");
+    client().resources(SeccompProfile.class).inNamespace(ns).withName("busy").delete();
+    awaitPhase(ns, "busy", ProfilePhase.Terminating);
+    assertTrue(cluster.profile(ns, "busy").getStatus().getConditions().get(0).getMessage().contains(busy1));
+    // The operator has handled the deletion (Terminating at the current generation, and the event it sends then)
+    // and kept the ConfigMap the agents install from, so the file stays.
+    await().atMost(T).untilAsserted(() -> assertTrue(client().v1().events().inNamespace(ns).list().getItems()
+        .stream().anyMatch(e -> "InUse".equals(e.getReason()) && e.getMessage().contains(busy1)), "no event"));
+    assertTrue(published(ns, "busy") != null, "the ConfigMap stays while the pod runs");
+    assertTrue(reported("n1", ns, "busy").isPresent(), "n1 still reports the profile installed");
+    assertTrue(Files.exists(file("n1", ns, "busy")), "the file stays while the pod runs");
 
-    client.resource(pod).withGracePeriod(0).delete();
-    Await.until(T, () -> cluster.profile(NS, "busy") == null, () -> "profile still there: "
-        + cluster.profile(NS, "busy").getStatus());
-    assertFalse(Files.exists(file("n1", "busy")));
-    assertFalse(Files.exists(file("n2", "busy")));
-    assertEquals(null, client.configMaps().inNamespace(Cluster.OPERATOR_NS)
-        .withName(RenderedProfileConfigMap.nameFor(NS, "busy")).get());
+    client().resource(pod).withGracePeriod(0).delete();
+    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "busy") == null,
+        () -> "profile still there: " + cluster.profile(ns, "busy").getStatus()));
+    assertFalse(Files.exists(file("n1", ns, "busy")));
+    assertFalse(Files.exists(file("n2", ns, "busy")));
+    assertEquals(null, published(ns, "busy"));
   }
 
   @Test
-  void restartedAgentCatchesUpAndRemovesOrphans() throws Exception {
-    apply(profileYaml("keep", "", "read"));
-    apply(profileYaml("drop", "", "read"));
-    awaitPhase("drop", ProfilePhase.Installed);
-    agent2.close();
+  void restartedAgentCatchesUpAndRemovesOrphans(@TestNamespace String ns) throws Exception {
+    apply(profileYaml(ns, "keep", "", "read"));
+    apply(profileYaml(ns, "drop", "", "read"));
+    awaitPhase(ns, "drop", ProfilePhase.Installed);
+    cluster.stopAgent("n2");
     try {
-      client.resources(SeccompProfile.class).inNamespace(NS).withName("drop").delete();
-      apply(profileYaml("late", "", "read"));
-      Await.until(T, () -> client.configMaps().inNamespace(Cluster.OPERATOR_NS)
-          .withName(RenderedProfileConfigMap.nameFor(NS, "drop")).get() == null, () -> "drop not unpublished");
-      Await.until(T, () -> client.configMaps().inNamespace(Cluster.OPERATOR_NS)
-          .withName(RenderedProfileConfigMap.nameFor(NS, "late")).get() != null, () -> "late not published");
-      assertTrue(cluster.profile(NS, "drop") != null, "deletion waits for n2 to confirm it removed the file");
-      assertTrue(Files.exists(file("n2", "drop")), "n2 is down, so its file is still there");
+      client().resources(SeccompProfile.class).inNamespace(ns).withName("drop").delete();
+      apply(profileYaml(ns, "late", "", "read"));
+      await().atMost(T).untilAsserted(() -> assertTrue(published(ns, "drop") == null, "drop not unpublished"));
+      await().atMost(T).untilAsserted(() -> assertTrue(published(ns, "late") != null, "late not published"));
+      assertTrue(cluster.profile(ns, "drop") != null, "deletion waits for n2 to confirm it removed the file");
+      assertTrue(Files.exists(file("n2", ns, "drop")), "n2 is down, so its file is still there");
     } finally {
-      agent2 = cluster.startAgent("n2", roots.resolve("n2"));
+      cluster.restartAgent("n2");
     }
-    assertFalse(Files.exists(file("n2", "drop")), "the orphan is removed before the agent reports ready");
-    assertTrue(Files.exists(file("n2", "late")) && Files.exists(file("n2", "keep")));
-    Await.until(T, () -> cluster.profile(NS, "drop") == null, () -> "drop not deleted once n2 confirmed");
-    awaitPhase("late", ProfilePhase.Installed);
+    assertFalse(Files.exists(file("n2", ns, "drop")), "the orphan is removed before the agent reports ready");
+    assertTrue(Files.exists(file("n2", ns, "late")) && Files.exists(file("n2", ns, "keep")));
+    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "drop") == null,
+        "drop not deleted once n2 confirmed"));
+    awaitPhase(ns, "late", ProfilePhase.Installed);
   }
 
   @Test
-  void restartedOperatorPicksUpChangesMadeWhileItWasDown() throws Exception {
-    apply(profileYaml("calm", "", "read"));
-    awaitPhase("calm", ProfilePhase.Installed);
-    operator.stop();
-    apply(profileYaml("calm", "", "read", "futex"));
-    Thread.sleep(500);
-    assertFalse(Files.readString(file("n1", "calm")).contains("futex"));
-    operator = cluster.startOperator();
-    Await.until(T, () -> read(file("n1", "calm")).contains("futex"), () -> "not re-rendered");
-    awaitPhase("calm", ProfilePhase.Installed);
+  void restartedOperatorPicksUpChangesMadeWhileItWasDown(@TestNamespace String ns) throws Exception {
+    apply(profileYaml(ns, "calm", "", "read"));
+    awaitPhase(ns, "calm", ProfilePhase.Installed);
+    String installed = cluster.profile(ns, "calm").getStatus().getContentHash();
+    cluster.stopOperator();
+    try {
+      apply(profileYaml(ns, "calm", "", "read", "futex"));
+      // The API server has the change; nobody has handled it: the status still describes the previous generation
+      // and the ConfigMap the agents install from still has the previous file.
+      SeccompProfile stored = cluster.profile(ns, "calm");
+      assertNotEquals(stored.getMetadata().getGeneration(), stored.getStatus().getObservedGeneration());
+      assertEquals(Optional.of(installed), RenderedProfileConfigMap.contentHash(published(ns, "calm")));
+      assertFalse(Files.readString(file("n1", ns, "calm")).contains("futex"));
+    } finally {
+      cluster.restartOperator();
+    }
+    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n1", ns, "calm")).contains("futex"),
+        "not re-rendered"));
+    awaitPhase(ns, "calm", ProfilePhase.Installed);
   }
 }

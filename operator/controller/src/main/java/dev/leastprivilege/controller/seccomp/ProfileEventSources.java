@@ -6,6 +6,7 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -38,8 +39,7 @@ final class ProfileEventSources {
     // A second view of the profiles, only to hear about base changes: it keeps just what that needs.
     var bases = new InformerEventSource<>(InformerEventSourceConfiguration.from(SeccompProfile.class,
             SeccompProfile.class).withName(BASES)
-        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, SeccompProfile.class, json,
-            "metadata.generation"))
+        .withItemStore(baseStore(json))
         .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
             before.getMetadata().getGeneration()))
         .withSecondaryToPrimaryMapper(base -> ctx.getPrimaryCache()
@@ -58,7 +58,7 @@ final class ProfileEventSources {
     // Only a node coming or going changes "desired"; its frequent status updates do not.
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
         .withName(NODES)
-        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class, json))
+        .withItemStore(nodeStore(json))
         .withOnUpdateFilter((now, before) -> false)
         .withSecondaryToPrimaryMapper(node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
         .withPrimaryToSecondaryMapper(p -> Set.of())
@@ -67,7 +67,7 @@ final class ProfileEventSources {
     // Every pod, not only the labelled ones: a label can be removed from a running pod, its spec cannot.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
         .withName(PODS)
-        .withItemStore(new UsingPodsStore(json))
+        .withItemStore(podStore(json))
         .withSecondaryToPrimaryMapper(pod -> ActiveWorkloads.profilesOf(pod).stream()
             .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
         .build(), ctx);
@@ -75,8 +75,7 @@ final class ProfileEventSources {
     // The operator reads its ConfigMaps' identity and hash, never their data: the agents check data against hash.
     var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class,
             SeccompProfile.class).withName(CONFIG_MAPS)
-        .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, ConfigMap.class, json,
-            "metadata.annotations", "metadata.labels"))
+        .withItemStore(configMapStore(json))
         .withNamespaces(operatorNamespace)
         .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
         .withSecondaryToPrimaryMapper(cm -> RenderedProfileConfigMap.identity(cm)
@@ -84,5 +83,29 @@ final class ProfileEventSources {
         .build(), ctx);
 
     return List.of(bases, reports, nodes, pods, configMaps);
+  }
+
+  // The caches' contents, one factory each, so that tests exercise the stores the event sources use.
+
+  /** The base-change view: a profile's identity and generation. */
+  static ItemStore<SeccompProfile> baseStore(KubernetesSerialization json) {
+    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, SeccompProfile.class, json,
+        "metadata.generation");
+  }
+
+  /** Nodes: their names only. */
+  static ItemStore<Node> nodeStore(KubernetesSerialization json) {
+    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class, json);
+  }
+
+  /** Pods: only those that use one of our files. */
+  static ItemStore<Pod> podStore(KubernetesSerialization json) {
+    return new UsingPodsStore(json);
+  }
+
+  /** Rendered-profile ConfigMaps: identity and hash (annotations and labels), not the data. */
+  static ItemStore<ConfigMap> configMapStore(KubernetesSerialization json) {
+    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, ConfigMap.class, json,
+        "metadata.annotations", "metadata.labels");
   }
 }

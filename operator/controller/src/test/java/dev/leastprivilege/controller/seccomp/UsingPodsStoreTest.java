@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The operator's pod cache keeps exactly the pods whose spec uses one of our files, label or not. */
+/**
+ * The operator's pod cache, as its event source creates it, keeps exactly the pods whose spec uses one of our files,
+ * label or not.
+ */
 class UsingPodsStoreTest {
-  private final UsingPodsStore store = new UsingPodsStore(new KubernetesSerialization());
+  private final ItemStore<Pod> store = ProfileEventSources.podStore(new KubernetesSerialization());
 
   @Test
   void keepsOnlyPodsWhoseSpecUsesOurFilesWhateverTheirLabels() {
