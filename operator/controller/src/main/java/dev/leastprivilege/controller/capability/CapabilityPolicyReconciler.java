@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicyStatus;
 import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.controller.workloads.NonCompliantPods;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.core.FieldError;
@@ -69,11 +70,11 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       next.setRecentViolations(recentViolations(policy, review.nonCompliant()));
     }
     if (!validation.ok()) {
-      next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
+      next.setConditions(List.of(Conditions.ready(false, ConditionReason.InvalidSpec, validation.errors().stream()
           .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation,
           previous, now)));
     } else {
-      next.setConditions(List.of(Conditions.ready(true, "Valid", next.getMatchedPods() + " pods selected, "
+      next.setConditions(List.of(Conditions.ready(true, ConditionReason.Valid, next.getMatchedPods() + " pods selected, "
           + next.getNonCompliantPods() + " not compliant", generation, previous, now)));
     }
     if (StatusDiff.same(policy.getStatus(), next)) {

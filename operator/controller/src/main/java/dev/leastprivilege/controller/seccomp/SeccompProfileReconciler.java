@@ -1,5 +1,6 @@
 package dev.leastprivilege.controller.seccomp;
 
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
@@ -98,8 +99,8 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     Optional<ConfigMap> published = ctx.getSecondaryResource(ConfigMap.class);
     String publishedHash = compiled.ok() ? publisher.publish(compiled.rendered(), published)
         : RenderedProfilePublisher.publishedHash(published).orElse(null);
-    if (!compiled.ok() && !"InvalidSpec".equals(readyReason(profile))) {
-      events.warning(profile, "InvalidSpec", compiled.errors().get(0) + (publishedHash == null ? ""
+    if (!compiled.ok() && readyReason(profile).orElse(null) != ConditionReason.InvalidSpec) {
+      events.warning(profile, ConditionReason.InvalidSpec.name(), compiled.errors().get(0) + (publishedHash == null ? ""
           : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
     }
     SeccompProfileStatus next = fold(profile, ctx, compiled, publishedHash, false);
@@ -208,9 +209,8 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     return (InformerEventSource<R, SeccompProfile>) ctx.eventSourceRetriever().getEventSourceFor(type, name);
   }
 
-  private static String readyReason(SeccompProfile p) {
-    return p.getStatus() == null || p.getStatus().getConditions().isEmpty() ? null
-        : p.getStatus().getConditions().get(0).getReason();
+  private static Optional<ConditionReason> readyReason(SeccompProfile p) {
+    return p.getStatus() == null ? Optional.empty() : ConditionReason.ofReady(p.getStatus().getConditions());
   }
 
   private static UpdateControl<SeccompProfile> patchIfChanged(SeccompProfile profile, SeccompProfileStatus next) {
