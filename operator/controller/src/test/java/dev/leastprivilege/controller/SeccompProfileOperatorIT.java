@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;

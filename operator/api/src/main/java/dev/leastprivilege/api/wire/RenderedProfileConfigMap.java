@@ -1,5 +1,6 @@
-package dev.leastprivilege.api.v1alpha1;
+package dev.leastprivilege.api.wire;
 
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.nio.charset.StandardCharsets;
