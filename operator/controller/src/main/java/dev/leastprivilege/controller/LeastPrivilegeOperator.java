@@ -3,7 +3,7 @@ package dev.leastprivilege.controller;
 import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
 import dev.leastprivilege.controller.support.EventRecorder;
-import dev.leastprivilege.controller.workloads.NonCompliantPods;
+import dev.leastprivilege.controller.workloads.RunningPodReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -30,10 +30,9 @@ public final class LeastPrivilegeOperator {
       }
     });
     EventRecorder events = new EventRecorder(client);
-    NonCompliantPods nonCompliantPods = new NonCompliantPods(client, events, settings.podRecount());
-    operator.register(new SeccompProfileReconciler(settings.namespace(), events, nonCompliantPods,
-        client.getKubernetesSerialization(), registry));
-    operator.register(new CapabilityPolicyReconciler(nonCompliantPods));
+    RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
+    operator.register(new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
+    operator.register(new CapabilityPolicyReconciler(runningPods));
     return operator;
   }
 }
