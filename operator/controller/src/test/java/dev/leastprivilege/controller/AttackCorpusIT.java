@@ -93,7 +93,6 @@ class AttackCorpusIT {
     cluster.namespace(Cluster.OPERATOR_NS);
     CORPUS.namespaces().keySet().forEach(cluster::namespace);
     cluster.node("n1");
-    operator = cluster.startOperator();
     agent = cluster.startAgent("n1", dir.resolve("n1"));
     kubectl = new Kubectl(api.kubeconfig(), dir);
     int port;
@@ -101,8 +100,10 @@ class AttackCorpusIT {
       port = s.getLocalPort();
     }
     ok(kubectl.apply(webhookConfiguration(port)));
-    webhook = Webhook.start(client, Cluster.OPERATOR_NS, new WebhookSettings(port, null, "lpo-webhook-tls", CONFIG,
-        List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port), cluster.registry);
+    LeastPrivilegeOperator product = cluster.startOperator(new WebhookSettings(port, null, "lpo-webhook-tls",
+        CONFIG, List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port));
+    operator = product.operator();
+    webhook = product.webhook().orElseThrow();
     Await.until(T, webhook::ready, () -> "webhook ready");
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
       for (AttackCorpus.Profile p : ns.profiles()) {

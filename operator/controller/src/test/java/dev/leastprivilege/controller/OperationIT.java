@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
-import dev.leastprivilege.controller.support.HealthServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,10 +107,10 @@ class OperationIT {
 
   @Test
   void twoReplicasElectOneLeaderAndTheOtherTakesOver() throws Exception {
-    Operator a = LeastPrivilegeOperator.create(api.client(), new OperatorSettings(Cluster.OPERATOR_NS, true, false,
-        "replica-a", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    Operator b = LeastPrivilegeOperator.create(api.client(), new OperatorSettings(Cluster.OPERATOR_NS, true, false,
-        "replica-b", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    LeastPrivilegeOperator a = LeastPrivilegeOperator.builder(api.client(), new OperatorSettings(Cluster.OPERATOR_NS,
+        true, false, "replica-a", false)).build();
+    LeastPrivilegeOperator b = LeastPrivilegeOperator.builder(api.client(), new OperatorSettings(Cluster.OPERATOR_NS,
+        true, false, "replica-b", false)).build();
     a.start();
     Await.until(T, () -> lease() != null && lease().getSpec().getHolderIdentity() != null, () -> "no leader");
     String first = lease().getSpec().getHolderIdentity();
@@ -129,7 +126,7 @@ class OperationIT {
         .getStatus() != null, () -> "the leader did not reconcile");
     assertEquals(first, lease().getSpec().getHolderIdentity(), "one leader at a time");
 
-    a.stop();
+    a.close();
     Await.until(Duration.ofSeconds(60), () -> "replica-b".equals(lease().getSpec().getHolderIdentity()),
         () -> "no takeover: " + lease().getSpec());
     apply("""
@@ -140,7 +137,7 @@ class OperationIT {
         """);
     Await.until(T, () -> client.resources(SeccompProfile.class).inNamespace("apps").withName("led-by-b").get()
         .getStatus() != null, () -> "the new leader did not reconcile");
-    b.stop();
+    b.close();
   }
 
   static Lease lease() {
@@ -149,13 +146,11 @@ class OperationIT {
 
   @Test
   void healthReadinessAndMetricsAreServed() throws Exception {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Operator operator = LeastPrivilegeOperator.create(client, new OperatorSettings(Cluster.OPERATOR_NS, false, false),
-        registry);
-    operator.start();
-    try (var agent = cluster.startAgent("n1", roots.resolve("n1"));
-         HealthServer health = new HealthServer(0, () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-             () -> operator.getRuntimeInfo().isStarted(), registry::scrape)) {
+    // OperatorMain's assembly, from the environment the chart sets, with free ports and no leader election.
+    Map<String, String> env = Map.of("LPO_NAMESPACE", Cluster.OPERATOR_NS, "LPO_LEADER_ELECTION", "false",
+        "HEALTH_PORT", "0", "LPO_WEBHOOK_PORT", "0", "LPO_WEBHOOK_IPS", "127.0.0.1");
+    try (LeastPrivilegeOperator operator = LeastPrivilegeOperator.fromEnvironment(client, env).build().start();
+         var agent = cluster.startAgent("n1", roots.resolve("n1"))) {
       apply("""
           apiVersion: leastprivilege.dev/v1alpha1
           kind: SeccompProfile
@@ -167,7 +162,7 @@ class OperationIT {
         return p.getStatus() != null && "Installed".equals(String.valueOf(p.getStatus().getPhase()));
       }, () -> "not installed");
       HttpClient http = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + health.port();
+      String base = "http://127.0.0.1:" + operator.healthPort().orElseThrow();
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
@@ -179,8 +174,6 @@ class OperationIT {
       assertTrue(count(metrics, "operator_sdk_reconciliations_started_total") >= 1, "reconcile counts");
       assertTrue(metrics.contains("operator_sdk_controllers_execution_reconcile_seconds_bucket{controller=\"seccompprofile\""),
           "reconcile durations");
-    } finally {
-      operator.stop();
     }
   }
 

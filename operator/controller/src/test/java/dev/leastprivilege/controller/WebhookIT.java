@@ -56,7 +56,6 @@ class WebhookIT {
     cluster.namespace("other");
     cluster.namespace("kube-system");
     cluster.node("n1");
-    operator = cluster.startOperator();
     agent = cluster.startAgent("n1", dir.resolve("n1"));
     kubectl = new Kubectl(api.kubeconfig(), dir);
     int port;
@@ -65,8 +64,10 @@ class WebhookIT {
     }
     assertEquals(0, kubectl.apply(webhookConfiguration(port)).exit());
     // Self-managed TLS: the webhook creates its CA and certificate and writes the caBundle itself.
-    webhook = Webhook.start(client, Cluster.OPERATOR_NS, new WebhookSettings(port, null, "lpo-webhook-tls",
-        "lpo-it", List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port), cluster.registry);
+    LeastPrivilegeOperator product = cluster.startOperator(new WebhookSettings(port, null, "lpo-webhook-tls",
+        "lpo-it", List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port));
+    operator = product.operator();
+    webhook = product.webhook().orElseThrow();
     Await.until(T, webhook::ready, () -> "webhook ready");
     apply("""
         apiVersion: leastprivilege.dev/v1alpha1
