@@ -11,8 +11,8 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static Condition ready(boolean ready, ConditionReason reason, String message, long generation, List<Condition> previous,
-      String now) {
+  public static Condition ready(boolean ready, ConditionReason reason, String message, long generation,
+      List<Condition> previous, String now) {
     String status = ready ? "True" : "False";
     String since = previous == null ? now : previous.stream()
         .filter(c -> READY.equals(c.getType()) && status.equals(c.getStatus()))
