@@ -1,7 +1,7 @@
 package dev.leastprivilege.agent;
 
 import dev.leastprivilege.api.v1alpha1.InstalledProfile;
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;

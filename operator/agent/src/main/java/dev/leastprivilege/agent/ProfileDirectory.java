@@ -58,8 +58,7 @@ public final class ProfileDirectory {
 
   /** The file for a profile, after checking that its name cannot leave the root. */
   public Path pathOf(ProfileRef ref) throws IOException {
-    if (!Names.isLabel(ref.namespace()) || ref.name() == null || !ref.name().matches(
-        dev.leastprivilege.api.v1alpha1.ApiNames.DNS_SUBDOMAIN) || ref.name().length() > 253) {
+    if (!Names.isLabel(ref.namespace()) || !Names.isObjectName(ref.name())) {
       throw new IOException("refusing profile " + ref + ": its namespace or name is not a Kubernetes name, so it"
           + " could leave " + base);
     }

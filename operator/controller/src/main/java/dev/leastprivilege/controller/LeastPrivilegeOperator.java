@@ -3,19 +3,102 @@ package dev.leastprivilege.controller;
 import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
 import dev.leastprivilege.controller.support.EventRecorder;
-import dev.leastprivilege.controller.workloads.NonCompliantPods;
+import dev.leastprivilege.controller.support.HealthServer;
+import dev.leastprivilege.controller.workloads.RunningPodReview;
+import dev.leastprivilege.webhook.Webhook;
+import dev.leastprivilege.webhook.WebhookSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
-/** Assembles the operator: both reconcilers, metrics, and leader election when replicas are more than one. */
-public final class LeastPrivilegeOperator {
-  private LeastPrivilegeOperator() {}
+/**
+ * The one assembly of the operator process: both reconcilers and the running-pod review they share, metrics, leader
+ * election when replicas are more than one, the admission webhook every replica serves, and /healthz, /readyz and
+ * /metrics. {@link OperatorMain} runs it as the Deployment configures it ({@link #fromEnvironment}); {@code lpo
+ * local} and the tests on a real API server build the same assembly with their own settings, so what they exercise
+ * is the wiring the Deployment runs.
+ */
+public final class LeastPrivilegeOperator implements AutoCloseable {
+  private boolean closed;
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final PrometheusMeterRegistry registry;
+  private final WebhookSettings webhookSettings;
+  private final InetSocketAddress webhookBind;
+  private final Operator operator;
+  private Webhook webhook;
+  private HealthServer health;
 
-  public static Operator create(KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+  private LeastPrivilegeOperator(Builder b) {
+    this.client = b.client;
+    this.settings = b.settings;
+    this.registry = b.registry;
+    this.webhookSettings = b.webhookSettings;
+    this.webhookBind = b.webhookBind;
+    this.operator = operator(client, settings, registry);
+  }
+
+  /** The operator with these settings; add the webhook with {@link Builder#webhook}. */
+  public static Builder builder(KubernetesClient client, OperatorSettings settings) {
+    return new Builder(client, settings);
+  }
+
+  /**
+   * The Deployment's assembly, every part configured from its environment: {@link OperatorSettings#fromEnvironment}
+   * (LPO_*, HEALTH_PORT) and {@link WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every
+   * interface.
+   */
+  public static Builder fromEnvironment(KubernetesClient client, Map<String, String> env) {
+    OperatorSettings settings = OperatorSettings.fromEnvironment(env);
+    WebhookSettings webhook = WebhookSettings.fromEnvironment(env, settings.namespace());
+    return builder(client, settings).webhook(webhook, new InetSocketAddress(webhook.port()));
+  }
+
+  /** What to assemble besides the operator. */
+  public static final class Builder {
+    private final KubernetesClient client;
+    private final OperatorSettings settings;
+    private PrometheusMeterRegistry registry;
+    private WebhookSettings webhookSettings;
+    private InetSocketAddress webhookBind;
+
+    private Builder(KubernetesClient client, OperatorSettings settings) {
+      this.client = client;
+      this.settings = settings;
+    }
+
+    /** Where the operator's and the webhook's meters go, and what /metrics serves; a new registry if not set. */
+    public Builder registry(PrometheusMeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** Serve the admission webhook on {@code bind}. Every replica serves it, leader or not. */
+    public Builder webhook(WebhookSettings settings, InetSocketAddress bind) {
+      this.webhookSettings = settings;
+      this.webhookBind = bind;
+      return this;
+    }
+
+    /** The operator with its reconcilers registered; nothing runs until {@link #start()}. */
+    public LeastPrivilegeOperator build() {
+      if (registry == null) {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      }
+      return new LeastPrivilegeOperator(this);
+    }
+  }
+
+  private static Operator operator(KubernetesClient client, OperatorSettings settings,
+      PrometheusMeterRegistry registry) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -24,16 +107,100 @@ public final class LeastPrivilegeOperator {
           // and as many Prometheus series.
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
-            settings.namespace(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-            settings.identity(), null, settings.exitOnLostLeadership()));
+        o.withLeaderElectionConfiguration(settings.leaderElectionConfiguration());
       }
     });
     EventRecorder events = new EventRecorder(client);
-    NonCompliantPods nonCompliantPods = new NonCompliantPods(client, events, settings.podRecount());
-    operator.register(new SeccompProfileReconciler(settings.namespace(), events, nonCompliantPods,
-        client.getKubernetesSerialization(), registry));
-    operator.register(new CapabilityPolicyReconciler(nonCompliantPods));
+    RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
+    operator.register(new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
+    operator.register(new CapabilityPolicyReconciler(runningPods));
     return operator;
+  }
+
+  /**
+   * Starts the webhook, the health port, then the reconcilers (with leader election, on the leader only). If a part
+   * fails to start, those started before it are stopped.
+   */
+  public LeastPrivilegeOperator start() throws IOException {
+    try {
+      if (webhookSettings != null) {
+        webhook = Webhook.start(client, settings.namespace(), webhookSettings, webhookBind, registry);
+      }
+      if (settings.healthPort() != OperatorSettings.NO_HEALTH_PORT) {
+        health = new HealthServer(settings.healthPort(), this::healthy, this::ready, registry::scrape);
+      }
+      operator.start();
+      return this;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * For a process that runs only this: on SIGTERM, stop serving health and the webhook, and let JOSDK stop the
+   * reconcilers (it does so only without leader election; with it, losing the lease ends the process anyway).
+   */
+  public void installShutdownHook() {
+    operator.installShutdownHook(Duration.ofSeconds(10));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (health != null) {
+        health.close();
+      }
+      if (webhook != null) {
+        webhook.close();
+      }
+    }, "lpo-shutdown"));
+  }
+
+  /** /healthz: every informer the reconcilers use is healthy. */
+  public boolean healthy() {
+    return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /**
+   * /readyz: the webhook's caches have synced and it serves a certificate. Every replica serves the webhook, so a
+   * follower is ready too. Without a webhook, once the reconcilers have started.
+   */
+  public boolean ready() {
+    return webhook != null ? webhook.ready() : operator.getRuntimeInfo().isStarted();
+  }
+
+  public Operator operator() {
+    return operator;
+  }
+
+  public Optional<Webhook> webhook() {
+    return Optional.ofNullable(webhook);
+  }
+
+  /** The port /healthz, /readyz and /metrics are served on, once started. */
+  public OptionalInt healthPort() {
+    return health == null ? OptionalInt.empty() : OptionalInt.of(health.port());
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public OperatorSettings settings() {
+    return settings;
+  }
+
+  /** Stops everything this started; the client is the caller's. */
+  @Override
+  public synchronized void close() {
+    // Idempotent: a test stops a replica halfway and its fixture closes it again afterwards.
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (health != null) {
+      health.close();
+    }
+    if (webhook != null) {
+      webhook.close();
+    }
+    operator.stop();
   }
 }

@@ -8,7 +8,7 @@ import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
 import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.client.Config;

@@ -13,8 +13,10 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -64,7 +66,7 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   @Retention(RetentionPolicy.RUNTIME)
   @interface TestNamespace {}
 
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<String> nodes = new ArrayList<>();
   private boolean runOperator;
   private boolean runAgents;
@@ -79,6 +81,8 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   private Path dir;
   private Kubectl kubectl;
   private Operator operator;
+  /** The product with its webhook, when the class asked for one: the operator is then part of it. */
+  private LeastPrivilegeOperator product;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private Webhook webhook;
 
@@ -133,7 +137,9 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
       namespace(OPERATOR_NS);
       nodes.forEach(this::node);
       classScope.add(this::stopOperator);
-      if (runOperator) {
+      if (webhookConfiguration != null) {
+        startWithWebhook();
+      } else if (runOperator) {
         operator = startOperator();
       }
       classScope.add(() -> agents.keySet().stream().toList().forEach(this::stopAgent));
@@ -141,9 +147,6 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
         for (String node : nodes) {
           restartAgent(node);
         }
-      }
-      if (webhookConfiguration != null) {
-        startWebhook();
       }
     } catch (Exception | Error e) {
       try {
@@ -160,7 +163,8 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     classScope.close();
   }
 
-  private void startWebhook() throws Exception {
+  /** The operator and its webhook as production assembles them (LeastPrivilegeOperator), on 127.0.0.1. */
+  private void startWithWebhook() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -169,8 +173,10 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     if (r.exit() != 0) {
       throw new IllegalStateException("kubectl apply of " + webhookConfigName + ": " + r.err());
     }
-    webhook = classScope.add(Webhook.start(client, OPERATOR_NS, new WebhookSettings(port, null, "lpo-webhook-tls",
-        webhookConfigName, List.of(), List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port), registry));
+    product = operator().webhook(new WebhookSettings(port, null, "lpo-webhook-tls", webhookConfigName, List.of(),
+        List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port)).build().start();
+    operator = product.operator();
+    webhook = product.webhook().orElseThrow();
     await("the webhook is ready").atMost(WEBHOOK_READY).until(webhook::ready);
   }
 
@@ -211,10 +217,14 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
 
   /** Stops the class's operator; {@link #restartOperator()} starts it again. */
   void stopOperator() {
-    if (operator != null) {
+    if (product != null) {
+      product.close();
+      product = null;
+    } else if (operator != null) {
       operator.stop();
-      operator = null;
     }
+    operator = null;
+    webhook = null;
   }
 
   void restartOperator() {
@@ -246,11 +256,18 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     client.resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
   }
 
+  /** The product's assembly (LeastPrivilegeOperator), without the webhook and the health port. */
   Operator startOperator() {
-    Operator op = LeastPrivilegeOperator.create(client, new OperatorSettings(OPERATOR_NS, false, false)
-        .withPodRecount(Duration.ofSeconds(2)), registry);
-    op.start();
-    return op;
+    try {
+      return operator().build().start().operator();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private LeastPrivilegeOperator.Builder operator() {
+    return LeastPrivilegeOperator.builder(client, new OperatorSettings(OPERATOR_NS, false, false)
+        .withPodRecount(Duration.ofSeconds(2))).registry(registry);
   }
 
   Agent startAgent(String node, Path root) throws Exception {

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
-import dev.leastprivilege.controller.support.HealthServer;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,15 +88,14 @@ class OperationIT {
   }
 
   @Test
-  void twoReplicasElectOneLeaderAndTheOtherTakesOver(@TestNamespace String ns) {
+  void twoReplicasElectOneLeaderAndTheOtherTakesOver(@TestNamespace String ns) throws Exception {
     KubernetesClient clientA = cluster.closeAfterTest(cluster.api().client());
     KubernetesClient clientB = cluster.closeAfterTest(cluster.api().client());
-    Operator a = LeastPrivilegeOperator.create(clientA, new OperatorSettings(Cluster.OPERATOR_NS, true, false,
-        "replica-a", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    Operator b = LeastPrivilegeOperator.create(clientB, new OperatorSettings(Cluster.OPERATOR_NS, true, false,
-        "replica-b", false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    cluster.closeAfterTest(a::stop);
-    cluster.closeAfterTest(b::stop);
+    // Two replicas as OperatorMain assembles them, each with its own client, as in its own pod.
+    LeastPrivilegeOperator a = cluster.closeAfterTest(LeastPrivilegeOperator.builder(clientA,
+        new OperatorSettings(Cluster.OPERATOR_NS, true, false, "replica-a", false)).build());
+    LeastPrivilegeOperator b = cluster.closeAfterTest(LeastPrivilegeOperator.builder(clientB,
+        new OperatorSettings(Cluster.OPERATOR_NS, true, false, "replica-b", false)).build());
     a.start();
     await().atMost(T).untilAsserted(() -> assertTrue(lease() != null && lease().getSpec().getHolderIdentity() != null,
         "no leader"));
@@ -116,7 +112,7 @@ class OperationIT {
         "the leader did not reconcile"));
     assertEquals(first, lease().getSpec().getHolderIdentity(), "one leader at a time");
 
-    a.stop();
+    a.close();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals("replica-b",
         lease().getSpec().getHolderIdentity(), () -> "no takeover: " + lease().getSpec()));
     cluster.apply("""
@@ -127,7 +123,7 @@ class OperationIT {
         """.formatted(ns));
     await().atMost(T).untilAsserted(() -> assertTrue(profile(ns, "led-by-b").getStatus() != null,
         "the new leader did not reconcile"));
-    b.stop();
+    b.close();
   }
 
   static Lease lease() {
@@ -137,13 +133,11 @@ class OperationIT {
 
   @Test
   void healthReadinessAndMetricsAreServed(@TestNamespace String ns) throws Exception {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Operator operator = LeastPrivilegeOperator.create(client(), new OperatorSettings(Cluster.OPERATOR_NS, false,
-        false), registry);
-    operator.start();
-    try (var agent = cluster.startAgent("n1", cluster.nodeRoot("n1"));
-         HealthServer health = new HealthServer(0, () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-             () -> operator.getRuntimeInfo().isStarted(), registry::scrape)) {
+    // OperatorMain's assembly, from the environment the chart sets, with free ports and no leader election.
+    Map<String, String> env = Map.of("LPO_NAMESPACE", Cluster.OPERATOR_NS, "LPO_LEADER_ELECTION", "false",
+        "HEALTH_PORT", "0", "LPO_WEBHOOK_PORT", "0", "LPO_WEBHOOK_IPS", "127.0.0.1");
+    try (LeastPrivilegeOperator operator = LeastPrivilegeOperator.fromEnvironment(client(), env).build().start();
+         var agent = cluster.startAgent("n1", cluster.nodeRoot("n1"))) {
       cluster.apply("""
           apiVersion: leastprivilege.dev/v1alpha1
           kind: SeccompProfile
@@ -156,7 +150,7 @@ class OperationIT {
             () -> "not installed: " + p.getStatus());
       });
       HttpClient http = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + health.port();
+      String base = "http://127.0.0.1:" + operator.healthPort().orElseThrow();
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
@@ -170,8 +164,6 @@ class OperationIT {
       assertTrue(count(metrics, "operator_sdk_reconciliations_started_total") >= 1, "reconcile counts");
       assertTrue(metrics.contains("operator_sdk_controllers_execution_reconcile_seconds_bucket{controller=\"seccompprofile\""),
           "reconcile durations");
-    } finally {
-      operator.stop();
     }
   }
 

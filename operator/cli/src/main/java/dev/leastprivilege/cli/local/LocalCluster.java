@@ -15,9 +15,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import dev.leastprivilege.webhook.Webhook;
 import dev.leastprivilege.webhook.WebhookServer;
 import dev.leastprivilege.webhook.WebhookSettings;
 import dev.leastprivilege.webhook.tls.CertificateIssuer;
@@ -40,18 +37,16 @@ public final class LocalCluster implements AutoCloseable {
   private static final String LOOPBACK = "127.0.0.1";
   private final KubernetesMockServer server;
   private final KubernetesClient client;
-  private final Operator operator;
+  private final LeastPrivilegeOperator operator;
   private final Agent agent;
-  private final Webhook webhook;
   private final Path webhookCa;
 
-  private LocalCluster(KubernetesMockServer server, KubernetesClient client, Operator operator, Agent agent,
-      Webhook webhook, Path webhookCa) {
+  private LocalCluster(KubernetesMockServer server, KubernetesClient client, LeastPrivilegeOperator operator,
+      Agent agent, Path webhookCa) {
     this.server = server;
     this.client = client;
     this.operator = operator;
     this.agent = agent;
-    this.webhook = webhook;
     this.webhookCa = webhookCa;
   }
 
@@ -71,15 +66,16 @@ public final class LocalCluster implements AutoCloseable {
     String ns = OperatorSettings.DEFAULT_NAMESPACE;
     client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     client.resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build()).create();
-    Operator operator = LeastPrivilegeOperator.create(client, new OperatorSettings(ns, false, false),
-        new SimpleMeterRegistry());
-    operator.start();
+    Path ca = writeCertificates(webhookDir);
+    // The operator's own assembly, as its Deployment runs it, with local settings: no leader election, no health
+    // port, and the webhook on 127.0.0.1 with the certificates above.
+    LeastPrivilegeOperator operator = LeastPrivilegeOperator.builder(client, new OperatorSettings(ns, false, false))
+        .webhook(new WebhookSettings(webhookPort, webhookDir, null, null, List.of(), List.of()),
+            new InetSocketAddress(LOOPBACK, webhookPort))
+        .build().start();
     Agent agent = new Agent(client, new AgentConfig(NODE, ns, kubeletSeccompRoot, Duration.ofMillis(50)));
     agent.start();
-    Path ca = writeCertificates(webhookDir);
-    Webhook webhook = Webhook.start(client, ns, new WebhookSettings(webhookPort, webhookDir, null, null, List.of(),
-        List.of()), new InetSocketAddress(LOOPBACK, webhookPort), new SimpleMeterRegistry());
-    return new LocalCluster(server, client, operator, agent, webhook, ca);
+    return new LocalCluster(server, client, operator, agent, ca);
   }
 
   /** A fresh CA and a serving certificate for 127.0.0.1 and localhost, as files the webhook reads. */
@@ -95,7 +91,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The webhook's URL, as a MutatingWebhookConfiguration's clientConfig.url would name it. */
   public URI webhookUrl() {
-    return URI.create("https://" + LOOPBACK + ":" + webhook.port() + WebhookServer.PATH);
+    return URI.create("https://" + LOOPBACK + ":" + operator.webhook().orElseThrow().port() + WebhookServer.PATH);
   }
 
   /** The CA certificate a client must trust to call the webhook (the caBundle). */
@@ -109,9 +105,8 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    webhook.close();
     agent.close();
-    operator.stop();
+    operator.close();
     client.close();
     server.destroy();
   }

@@ -1,9 +1,11 @@
 package dev.leastprivilege.cli.local;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.cli.manifest.Manifest;
+import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.FieldError;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -95,8 +97,8 @@ public final class LocalRun {
   }
 
   private static boolean invalid(SeccompProfile p) {
-    return p.getStatus() != null && !p.getStatus().getConditions().isEmpty()
-        && "InvalidSpec".equals(p.getStatus().getConditions().get(0).getReason());
+    return p.getStatus() != null
+        && ConditionReason.ofReady(p.getStatus().getConditions()).orElse(null) == ConditionReason.InvalidSpec;
   }
 
   public void print(Path kubeletRoot) throws IOException {
@@ -115,7 +117,7 @@ public final class LocalRun {
     }
     out.println();
     out.println("Node files under " + kubeletRoot + ":");
-    Path base = kubeletRoot.resolve("leastprivilege");
+    Path base = kubeletRoot.resolve(ProfileRef.ROOT_DIR);
     if (Files.isDirectory(base)) {
       try (Stream<Path> files = Files.walk(base)) {
         files.filter(Files::isRegularFile).sorted().forEach(f -> out.println("  " + kubeletRoot.relativize(f)));

@@ -1,20 +1,15 @@
 package dev.leastprivilege.controller.capability;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
-import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicyStatus;
 import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
-import dev.leastprivilege.controller.workloads.NonCompliantPods;
+import dev.leastprivilege.api.v1alpha1.Condition;
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.controller.support.StatusDiff;
+import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.leastprivilege.core.admission.AdmittedPod;
-import dev.leastprivilege.core.admission.PodCompliance;
-import dev.leastprivilege.core.admission.PolicyCandidate;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.core.status.Conditions;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -25,74 +20,81 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Validates a CapabilityPolicy with core and counts the running pods it selects and those that do not comply
- * (started before the policy, admitted in Audit mode, or while the webhook was down), naming their owners in an
- * Event and restarting them when the policy asks. Pods are listed by the API server with the policy's own
- * selector, on each reconcile and every minute, rather than cached: a policy selects a few pods, the cluster may
- * have hundreds of thousands.
+ * CapabilityPolicy → status, as a short pipeline:
+ * <ol>
+ *   <li>validate with core;</li>
+ *   <li>review the running pods it selects ({@link RunningPodReview}, shared with SeccompProfile): how many, which
+ *       do not comply (started before the policy, admitted in Audit mode, or while the webhook was down), their
+ *       owners named in an Event and restarted when the policy asks;</li>
+ *   <li>the Ready condition;</li>
+ *   <li>patch the status only when it changed; review again every {@link RunningPodReview#recount()}.</li>
+ * </ol>
+ * This reconciler is the only writer of CapabilityPolicy status.
  */
 @ControllerConfiguration(name = CapabilityPolicyReconciler.NAME)
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
+  /** How many violations the status lists; the counts cover the rest. */
   static final int MAX_VIOLATIONS = 10;
   /** What the webhook does with an invalid policy (PolicyCandidate), so that nobody believes it enforces nothing. */
   static final String INVALID_STILL_ENFORCES = ". Until it is fixed, pods it selects keep being patched with its drop"
       + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
-  private final KubernetesSerialization json = new KubernetesSerialization();
-  private final NonCompliantPods nonCompliantPods;
+  private final RunningPodReview runningPods;
 
-  public CapabilityPolicyReconciler(NonCompliantPods nonCompliantPods) {
-    this.nonCompliantPods = nonCompliantPods;
+  public CapabilityPolicyReconciler(RunningPodReview runningPods) {
+    this.runningPods = runningPods;
   }
 
   @Override
   public UpdateControl<CapabilityPolicy> reconcile(CapabilityPolicy policy, Context<CapabilityPolicy> ctx) {
-    String ns = policy.getMetadata().getNamespace();
-    CapabilityPolicyValidator.Result validation = CapabilityPolicyValidator.validate(ns,
-        policy.getMetadata().getName(), policy.getSpec());
+    CapabilityPolicyValidator.Result validation = CapabilityPolicyValidator.validate(
+        policy.getMetadata().getNamespace(), policy.getMetadata().getName(), policy.getSpec());
     CapabilityPolicyStatus next = new CapabilityPolicyStatus();
-    long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    next.setObservedGeneration(generation);
+    next.setObservedGeneration(generation(policy));
     next.setWarnings(validation.warnings());
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    List<dev.leastprivilege.api.v1alpha1.Condition> previous = policy.getStatus() == null ? null
-        : policy.getStatus().getConditions();
     // An invalid policy is still enforced as far as it can be (PolicyCandidate), so its pods are reviewed too.
-    CapabilityPolicySpec spec = policy.getSpec();
-    if (spec != null) {
-      NonCompliantPods.Review review = nonCompliantPods.review(policy, nonCompliantPods.selected(ns,
-          spec.getPodSelector()), p -> violations(policy, p).isEmpty(), policy.getStatus() == null ? null
-          : policy.getStatus().getNonCompliantPods(), Boolean.TRUE.equals(spec.getRestartNonCompliant()),
-          "CapabilityPolicy " + policy.getMetadata().getName() + "@" + generation);
-      next.setMatchedPods(review.selected().size());
-      next.setNonCompliantPods(review.nonCompliant().size());
-      next.setRecentViolations(recentViolations(policy, review.nonCompliant()));
+    if (policy.getSpec() != null) {
+      reviewRunningPods(policy, next);
     }
+    next.setConditions(List.of(ready(policy, validation, next)));
+    return patchIfChanged(policy, next).rescheduleAfter(runningPods.recount());
+  }
+
+  /** Step 2: the counts, and the first few violations with the pod, container and finding. */
+  private void reviewRunningPods(CapabilityPolicy policy, CapabilityPolicyStatus next) {
+    RunningPodReview.Result review = runningPods.ofPolicy(policy);
+    next.setMatchedPods(review.selected());
+    next.setNonCompliantPods(review.nonCompliant().size());
+    next.setRecentViolations(review.nonCompliant().stream().flatMap(f -> f.violations().stream()
+        .map(v -> new CapabilityViolation(f.pod().getMetadata().getName(), v.container(), v.finding(),
+            f.pod().getMetadata().getCreationTimestamp())))
+        .limit(MAX_VIOLATIONS).toList());
+  }
+
+  /** Step 3: Ready, or why not; an invalid policy's message says what it still enforces. */
+  private static Condition ready(CapabilityPolicy policy, CapabilityPolicyValidator.Result validation,
+      CapabilityPolicyStatus next) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    List<Condition> previous = policy.getStatus() == null ? null : policy.getStatus().getConditions();
     if (!validation.ok()) {
-      next.setConditions(List.of(Conditions.ready(false, "InvalidSpec", validation.errors().stream()
-          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation,
-          previous, now)));
-    } else {
-      next.setConditions(List.of(Conditions.ready(true, "Valid", next.getMatchedPods() + " pods selected, "
-          + next.getNonCompliantPods() + " not compliant", generation, previous, now)));
+      return Conditions.ready(false, ConditionReason.InvalidSpec, validation.errors().stream()
+          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation(policy),
+          previous, now);
     }
+    return Conditions.ready(true, ConditionReason.Valid, next.getMatchedPods() + " pods selected, "
+        + next.getNonCompliantPods() + " not compliant", generation(policy), previous, now);
+  }
+
+  /** Step 4. */
+  private static UpdateControl<CapabilityPolicy> patchIfChanged(CapabilityPolicy policy, CapabilityPolicyStatus next) {
     if (StatusDiff.same(policy.getStatus(), next)) {
-      return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(nonCompliantPods.recount());
+      return UpdateControl.noUpdate();
     }
     policy.setStatus(next);
-    return UpdateControl.patchStatus(policy).rescheduleAfter(nonCompliantPods.recount());
+    return UpdateControl.patchStatus(policy);
   }
 
-  private List<PodCompliance.Violation> violations(CapabilityPolicy policy, Pod pod) {
-    String ns = policy.getMetadata().getNamespace();
-    return PodCompliance.ofPolicy(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns),
-        PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec()));
-  }
-
-  /** What the non-compliant pods do wrong, for status: the first few, with the pod, container and finding. */
-  private List<CapabilityViolation> recentViolations(CapabilityPolicy policy, List<Pod> pods) {
-    return pods.stream().flatMap(p -> violations(policy, p).stream().map(v -> new CapabilityViolation(
-        p.getMetadata().getName(), v.container(), v.finding(), p.getMetadata().getCreationTimestamp())))
-        .limit(MAX_VIOLATIONS).toList();
+  private static long generation(CapabilityPolicy policy) {
+    return policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
   }
 }

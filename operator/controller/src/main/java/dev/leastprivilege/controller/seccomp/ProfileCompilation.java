@@ -3,6 +3,7 @@ package dev.leastprivilege.controller.seccomp;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.profile.BuiltinProfiles;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.profile.ProfileCompiler;
 import dev.leastprivilege.core.profile.ProfileLookup;
@@ -45,7 +46,8 @@ final class ProfileCompilation {
   /** The index key under which a profile's children find it: namespace/baseProfileName. */
   static Optional<String> baseKey(SeccompProfile p) {
     SeccompProfileSpec spec = p.getSpec();
-    if (spec == null || spec.getBaseProfileName() == null || spec.getBaseProfileName().startsWith("builtin:")) {
+    if (spec == null || spec.getBaseProfileName() == null
+        || BuiltinProfiles.isBuiltinReference(spec.getBaseProfileName())) {
       return Optional.empty();
     }
     return Optional.of(p.getMetadata().getNamespace() + "/" + spec.getBaseProfileName());

@@ -1,7 +1,7 @@
 package dev.leastprivilege.controller.seccomp;
 
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;

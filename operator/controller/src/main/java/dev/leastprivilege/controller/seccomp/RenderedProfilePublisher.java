@@ -1,6 +1,6 @@
 package dev.leastprivilege.controller.seccomp;
 
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.render.RenderedProfile;
 import io.fabric8.kubernetes.api.model.ConfigMap;

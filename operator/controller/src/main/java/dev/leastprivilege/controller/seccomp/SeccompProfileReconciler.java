@@ -1,26 +1,16 @@
 package dev.leastprivilege.controller.seccomp;
 
-import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.leastprivilege.controller.workloads.NonCompliantPods;
+import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.ProfileRef;
-import dev.leastprivilege.core.admission.AdmittedPod;
-import dev.leastprivilege.core.admission.ProfileCandidate;
-import dev.leastprivilege.core.admission.PodCompliance;
-import dev.leastprivilege.webhook.InformerPolicyCache;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.leastprivilege.core.profile.CompiledProfile;
-import dev.leastprivilege.core.status.NodeReport;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -28,59 +18,53 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * SeccompProfile → rendered ConfigMap → status, as a short pipeline:
  * <ol>
- *   <li>compile (validate, resolve bases, render, lint) with core;</li>
- *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is invalid;</li>
- *   <li>fold the node reports and active pods into a status;</li>
- *   <li>review the running pods it selects but that run without it (and restart their owners if asked);</li>
+ *   <li>compile (validate, resolve bases, render, lint) with core ({@link ProfileCompilation});</li>
+ *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is invalid
+ *       ({@link RenderedProfilePublisher});</li>
+ *   <li>fold the node reports and the pods that use it into a status, with core's {@link ProfileStatusFolder};</li>
+ *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared with
+ *       CapabilityPolicy);</li>
  *   <li>patch the status only when it changed.</li>
  * </ol>
- * This reconciler is the only writer of SeccompProfile status and of the rendered ConfigMaps; it never writes a
- * profile's spec, labels or annotations.
+ * Deletion follows {@link ProfileDeletion}. This reconciler is the only writer of SeccompProfile status and of the
+ * rendered ConfigMaps; it never writes a profile's spec, labels or annotations.
  */
 @ControllerConfiguration(name = SeccompProfileReconciler.NAME, finalizerName = SeccompProfileReconciler.FINALIZER)
 public final class SeccompProfileReconciler implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
   public static final String NAME = "seccompprofile";
   public static final String FINALIZER = "leastprivilege.dev/finalizer";
-  /** After this long waiting for nodes to drop a deleted profile's file, the finalizer goes anyway. */
-  static final Duration REMOVAL_GRACE = Duration.ofSeconds(60);
-  /** How soon a profile compiled against a base the primary cache had not caught up with is compiled again. */
-  static final long STALE_BASE_RETRY_MILLIS = 200;
+  /**
+   * How soon a profile compiled against a base the primary cache had not caught up with is compiled again: the two
+   * informers are apart by milliseconds, and nothing else would wake the profile.
+   */
+  static final Duration STALE_BASE_RETRY = Duration.ofMillis(200);
   private static final Logger LOG = LoggerFactory.getLogger(SeccompProfileReconciler.class);
 
   private final String operatorNamespace;
   private final EventRecorder events;
   private final RolloutMetrics metrics;
   private final NodeReportIndex nodeReports = new NodeReportIndex();
-  private final NonCompliantPods nonCompliantPods;
-  private final KubernetesSerialization json;
+  private final RunningPodReview runningPods;
   private RenderedProfilePublisher publisher;
 
-  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, NonCompliantPods nonCompliantPods,
-      KubernetesSerialization json, MeterRegistry registry) {
+  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, RunningPodReview runningPods,
+      MeterRegistry registry) {
     this.operatorNamespace = operatorNamespace;
     this.events = events;
-    this.nonCompliantPods = nonCompliantPods;
-    this.json = json;
+    this.runningPods = runningPods;
     this.metrics = new RolloutMetrics(registry);
   }
 
@@ -92,127 +76,111 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
 
   @Override
   public UpdateControl<SeccompProfile> reconcile(SeccompProfile profile, Context<SeccompProfile> ctx) {
+    ProfileInformers informers = new ProfileInformers(ctx);
     ProfileCompilation.Result compilation = ProfileCompilation.compile(profile, ctx.getPrimaryCache(),
-        baseVersions(ctx));
+        informers::baseVersion);
     CompiledProfile compiled = compilation.compiled();
-    Optional<ConfigMap> published = ctx.getSecondaryResource(ConfigMap.class);
-    String publishedHash = compiled.ok() ? publisher.publish(compiled.rendered(), published)
-        : RenderedProfilePublisher.publishedHash(published).orElse(null);
-    if (!compiled.ok() && !"InvalidSpec".equals(readyReason(profile))) {
-      events.warning(profile, "InvalidSpec", compiled.errors().get(0) + (publishedHash == null ? ""
-          : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
-    }
-    SeccompProfileStatus next = fold(profile, ctx, compiled, publishedHash, false);
+    String publishedHash = publish(compiled, ctx.getSecondaryResource(ConfigMap.class));
+    warnWhenItBecomesInvalid(profile, compiled, publishedHash);
+    SeccompProfileStatus next = fold(profile, informers, compiled, publishedHash, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
-      next.setNonCompliantPods(reviewRunningPods(profile, next, ctx));
+      next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
     }
     metrics.observe(profile, next.getPhase());
     LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
         next.getConditions().get(0).getMessage());
     UpdateControl<SeccompProfile> control = patchIfChanged(profile, next);
-    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY_MILLIS)
-        : selects ? control.rescheduleAfter(nonCompliantPods.recount()) : control;
+    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY)
+        : selects ? control.rescheduleAfter(runningPods.recount()) : control;
+  }
+
+  /** Step 2: a valid profile's file goes to the nodes; an invalid one leaves them the last good file. */
+  private String publish(CompiledProfile compiled, Optional<ConfigMap> published) {
+    return compiled.ok() ? publisher.publish(compiled.rendered(), published)
+        : RenderedProfilePublisher.publishedHash(published).orElse(null);
+  }
+
+  /** An Event when the spec turns invalid (not on every reconcile while it stays so): the status says the same. */
+  private void warnWhenItBecomesInvalid(SeccompProfile profile, CompiledProfile compiled, String publishedHash) {
+    Optional<ConditionReason> before = profile.getStatus() == null ? Optional.empty()
+        : ConditionReason.ofReady(profile.getStatus().getConditions());
+    if (!compiled.ok() && before.orElse(null) != ConditionReason.InvalidSpec) {
+      events.warning(profile, ConditionReason.InvalidSpec.name(), compiled.errors().get(0) + (publishedHash == null
+          ? "" : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
+    }
   }
 
   /**
-   * Counts the running pods the profile selects that run without it, names their owners, and restarts them when
-   * the spec asks and the profile is installed everywhere (a restarted pod must find its file on the node).
+   * Step 4: counts the running pods the profile selects that run without it, and restarts their owners when the
+   * spec asks and the profile is installed everywhere.
    */
-  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next, Context<SeccompProfile> ctx) {
-    String ns = profile.getMetadata().getNamespace();
-    ProfileCandidate candidate = InformerPolicyCache.candidate(profile);
-    // The namespace's other profiles settle which one an annotation picks, exactly as at admission.
-    List<ProfileCandidate> inNamespace = ctx.getPrimaryCache().list(ns)
-        .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
-        .map(InformerPolicyCache::candidate).toList();
-    boolean restart = Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant())
-        && next.getPhase() == ProfilePhase.Installed;
-    NonCompliantPods.Review review = nonCompliantPods.review(profile,
-        nonCompliantPods.selected(ns, profile.getSpec().getPodSelector()),
-        pod -> PodCompliance.ofProfile(AdmittedPod.of(json.convertValue(pod, JsonNode.class), ns), candidate,
-            inNamespace).isEmpty(),
-        profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods(), restart,
-        "SeccompProfile " + profile.getMetadata().getName() + "@" + profile.getMetadata().getGeneration());
-    return review.nonCompliant().size();
-  }
-
-  /** The resourceVersion of each profile as the base-change informer last saw it. */
-  private static Function<ResourceID, Optional<String>> baseVersions(Context<SeccompProfile> ctx) {
-    var bases = source(ctx, SeccompProfile.class, ProfileEventSources.BASES);
-    return id -> bases.get(id).map(p -> p.getMetadata().getResourceVersion());
+  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next, ProfileInformers informers) {
+    return runningPods.ofProfile(profile, informers.liveProfiles(profile.getMetadata().getNamespace()),
+        next.getPhase() == ProfilePhase.Installed).nonCompliant().size();
   }
 
   @Override
   public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
+    ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    SeccompProfileStatus next = fold(profile, ctx, null, profile.getStatus() == null ? null
+    SeccompProfileStatus next = fold(profile, informers, null, profile.getStatus() == null ? null
         : profile.getStatus().getContentHash(), true);
-    if (!next.getActiveWorkloads().isEmpty()) {
-      SeccompProfileStatus before = profile.getStatus();
-      boolean news = before == null || before.getPhase() != ProfilePhase.Terminating
-          || !next.getActiveWorkloads().equals(before.getActiveWorkloads());
-      if (news) {
-        events.warning(profile, "InUse", "not removed from the nodes while " + next.getActiveWorkloads().size()
-            + " pods use it: " + String.join(", ", next.getActiveWorkloads())
-            + ". Delete or update those pods; the profile goes once they are gone.");
+    boolean inUse = !next.getActiveWorkloads().isEmpty();
+    if (!inUse) {
+      publisher.unpublish(ref);
+    }
+    boolean stillOnNodes = !inUse && nodeReports.installedAnywhere(ref, informers.nodeReports());
+    ProfileDeletion.Stage stage = ProfileDeletion.stage(inUse, stillOnNodes,
+        Instant.parse(profile.getMetadata().getDeletionTimestamp()), Instant.now());
+    switch (stage) {
+      case WAIT_FOR_PODS -> {
+        warnInUse(profile, next);
+        writeStatus(profile, next, ctx);
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(ProfileDeletion.IN_USE_RECHECK);
       }
-      writeStatus(profile, next, ctx);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30).toMillis());
+      case WAIT_FOR_NODES -> {
+        writeStatus(profile, next, ctx);
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(ProfileDeletion.REMOVAL_RECHECK);
+      }
+      default -> {
+        if (ProfileDeletion.gaveUpOnNodes(stage, stillOnNodes)) {
+          events.warning(profile, "NodesDidNotConfirm", "some nodes did not confirm removing "
+              + ref.localhostProfile() + " within " + ProfileDeletion.REMOVAL_GRACE.toSeconds() + "s; their agents"
+              + " remove it when they next sync");
+        }
+        metrics.forget(profile);
+        LOG.info("{} removed from the nodes", ref);
+        return DeleteControl.defaultDelete();
+      }
     }
-    publisher.unpublish(ref);
-    boolean stillOnNodes = nodeReports.installedAnywhere(ref, nodeStatuses(ctx));
-    Instant since = Instant.parse(profile.getMetadata().getDeletionTimestamp());
-    if (stillOnNodes && Instant.now().isBefore(since.plus(REMOVAL_GRACE))) {
-      writeStatus(profile, next, ctx);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(2000);
-    }
-    if (stillOnNodes) {
-      events.warning(profile, "NodesDidNotConfirm", "some nodes did not confirm removing "
-          + ref.localhostProfile() + " within " + REMOVAL_GRACE.toSeconds() + "s; their agents remove it when"
-          + " they next sync");
-    }
-    metrics.forget(profile);
-    LOG.info("{} removed from the nodes", ref);
-    return DeleteControl.defaultDelete();
   }
 
-  private SeccompProfileStatus fold(SeccompProfile profile, Context<SeccompProfile> ctx, CompiledProfile compiled,
+  /** An InUse Event when a deletion starts waiting for pods, or the pods it waits for change. */
+  private void warnInUse(SeccompProfile profile, SeccompProfileStatus next) {
+    SeccompProfileStatus before = profile.getStatus();
+    boolean news = before == null || before.getPhase() != ProfilePhase.Terminating
+        || !next.getActiveWorkloads().equals(before.getActiveWorkloads());
+    if (news) {
+      events.warning(profile, ConditionReason.InUse.name(), "not removed from the nodes while "
+          + next.getActiveWorkloads().size() + " pods use it: " + String.join(", ", next.getActiveWorkloads())
+          + ". Delete or update those pods; the profile goes once they are gone.");
+    }
+  }
+
+  /** Step 3: what the informers say about the profile, folded into a status by core. */
+  private SeccompProfileStatus fold(SeccompProfile profile, ProfileInformers informers, CompiledProfile compiled,
       String publishedHash, boolean deleting) {
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    Set<String> nodes = nodeNames(ctx);
-    Map<String, NodeReport> reports = nodeReports.reportsFor(ref, nodeStatuses(ctx));
-    // The pod event source's mapper already indexed the pods by the profiles they use.
-    List<String> pods = ctx.getSecondaryResources(Pod.class).stream()
-        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).sorted().toList();
     long generation = profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
     return ProfileStatusFolder.fold(new ProfileStatusFolder.Input(generation,
         compiled == null ? List.of() : compiled.errors(), compiled == null ? List.of() : compiled.warnings(),
-        ref.localhostProfile(), publishedHash, nodes, reports, pods, deleting, profile.getStatus(),
+        ref.localhostProfile(), publishedHash, informers.nodeNames(),
+        nodeReports.reportsFor(ref, informers.nodeReports()), informers.usingPods(), deleting, profile.getStatus(),
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
   }
 
-  private static Set<String> nodeNames(Context<SeccompProfile> ctx) {
-    return source(ctx, Node.class, ProfileEventSources.NODES).list().map(n -> n.getMetadata().getName())
-        .collect(Collectors.toSet());
-  }
-
-  private static Stream<NodeProfileStatus> nodeStatuses(Context<SeccompProfile> ctx) {
-    return source(ctx, NodeProfileStatus.class, ProfileEventSources.NODE_REPORTS).list();
-  }
-
-  /** One of the informers ProfileEventSources registered, read directly (no per-profile index). */
-  @SuppressWarnings("unchecked")
-  private static <R extends HasMetadata> InformerEventSource<R, SeccompProfile> source(Context<SeccompProfile> ctx,
-      Class<R> type, String name) {
-    return (InformerEventSource<R, SeccompProfile>) ctx.eventSourceRetriever().getEventSourceFor(type, name);
-  }
-
-  private static String readyReason(SeccompProfile p) {
-    return p.getStatus() == null || p.getStatus().getConditions().isEmpty() ? null
-        : p.getStatus().getConditions().get(0).getReason();
-  }
-
+  /** Step 5. */
   private static UpdateControl<SeccompProfile> patchIfChanged(SeccompProfile profile, SeccompProfileStatus next) {
     if (StatusDiff.same(profile.getStatus(), next)) {
       return UpdateControl.noUpdate();

@@ -1,6 +1,6 @@
 package dev.leastprivilege.controller.bench;
 
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.RealApiServer;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.ProfileCompiler;

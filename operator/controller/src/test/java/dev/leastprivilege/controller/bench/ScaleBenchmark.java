@@ -86,7 +86,7 @@ public final class ScaleBenchmark {
             new dev.leastprivilege.core.ProfileRef("direct", "x"), profile("direct", "x", 0).getSpec(),
             dev.leastprivilege.core.profile.ProfileLookup.none()).rendered().json();
         long a0 = System.nanoTime();
-        parallel(1000, i -> client.resource(dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap.build(NS,
+        parallel(1000, i -> client.resource(dev.leastprivilege.api.wire.RenderedProfileConfigMap.build(NS,
             "direct", "d" + i, json, dev.leastprivilege.core.render.ContentHash.of(json))).create());
         double published = seconds(a0);
         while (count(work.resolve("root/leastprivilege/direct")) < 1000) {

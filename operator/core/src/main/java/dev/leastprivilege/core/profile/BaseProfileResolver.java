@@ -1,5 +1,6 @@
 package dev.leastprivilege.core.profile;
 
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.core.FieldError;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class BaseProfileResolver {
         Optional<BuiltinProfiles.Builtin> builtin = BuiltinProfiles.find(base);
         if (builtin.isEmpty()) {
           return failed("unknown built-in profile \"" + base + "\"; built-ins are "
-              + String.join(", ", BuiltinProfiles.names().stream().map(n -> "builtin:" + n).toList()));
+              + String.join(", ", BuiltinProfiles.names().stream().map(n -> ApiNames.BUILTIN_PREFIX + n).toList()));
         }
         chain.add(0, builtin.get().spec());
         break;
@@ -52,7 +53,7 @@ public final class BaseProfileResolver {
       Optional<SeccompProfileSpec> found = lookup.find(namespace, base);
       if (found.isEmpty()) {
         return failed("base profile " + key + " not found; a base must be a SeccompProfile in the same namespace"
-            + " or a built-in (builtin:" + BuiltinProfiles.RUNTIME_BASELINE + ")");
+            + " or a built-in (" + ApiNames.BUILTIN_PREFIX + BuiltinProfiles.RUNTIME_BASELINE + ")");
       }
       List<FieldError> baseErrors = ProfileValidator.validate(namespace, base, found.get());
       if (!baseErrors.isEmpty()) {

@@ -15,17 +15,24 @@ public final class Names {
   public static void checkObjectName(String name, String namespace, List<FieldError> errors) {
     if (name == null || name.isEmpty()) {
       errors.add(new FieldError("metadata.name", "required"));
-    } else if (name.length() > 253 || !SUBDOMAIN.matcher(name).matches()) {
+    } else if (!isObjectName(name)) {
       errors.add(new FieldError("metadata.name", "\"" + name + "\" is not a valid name: use lower-case letters,"
-          + " digits, '-' and '.', starting and ending with a letter or digit (at most 253 characters)"));
+          + " digits, '-' and '.', starting and ending with a letter or digit (at most " + ApiNames.MAX_NAME_LENGTH
+          + " characters)"));
     }
     if (namespace != null && !isLabel(namespace)) {
       errors.add(new FieldError("metadata.namespace", "\"" + namespace + "\" is not a valid namespace name"));
     }
   }
 
+  /** An object name (DNS-1123 subdomain): also safe as a file name, since it has no '/' and is never "..". */
+  public static boolean isObjectName(String s) {
+    return s != null && s.length() <= ApiNames.MAX_NAME_LENGTH && SUBDOMAIN.matcher(s).matches();
+  }
+
+  /** A namespace or container name (DNS-1123 label). */
   public static boolean isLabel(String s) {
-    return s != null && s.length() <= 63 && LABEL.matcher(s).matches();
+    return s != null && s.length() <= ApiNames.MAX_LABEL_LENGTH && LABEL.matcher(s).matches();
   }
 
   public static void checkContainerNames(List<String> names, String field, List<FieldError> errors) {

@@ -1,5 +1,6 @@
 package dev.leastprivilege.core.status;
 
+import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.NodeCounts;
 import dev.leastprivilege.api.v1alpha1.NodeFailure;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
@@ -69,42 +70,42 @@ public final class ProfileStatusFolder {
         : in.previous().getConditions();
     ProfilePhase phase;
     boolean ready;
-    String reason;
+    ConditionReason reason;
     String message;
     if (in.deleting()) {
       phase = ProfilePhase.Terminating;
       ready = false;
-      reason = in.activeWorkloads().isEmpty() ? "Deleting" : "InUse";
+      reason = in.activeWorkloads().isEmpty() ? ConditionReason.Deleting : ConditionReason.InUse;
       message = in.activeWorkloads().isEmpty() ? "removing the profile from the nodes"
           : "waiting for " + in.activeWorkloads().size() + " pods that use it: " + String.join(", ",
               s.getActiveWorkloads().stream().limit(10).toList());
     } else if (!in.errors().isEmpty()) {
       phase = ProfilePhase.Failed;
       ready = false;
-      reason = "InvalidSpec";
+      reason = ConditionReason.InvalidSpec;
       message = in.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
           + (in.publishedHash() == null ? "" : "; the nodes keep the last valid version");
     } else if (desired.isEmpty()) {
       phase = ProfilePhase.Pending;
       ready = false;
-      reason = "NoNodes";
+      reason = ConditionReason.NoNodes;
       message = "no nodes to install the profile on yet";
     } else if (installed == desired.size()) {
       phase = ProfilePhase.Installed;
       ready = true;
-      reason = "Installed";
+      reason = ConditionReason.Installed;
       message = "installed on all " + desired.size() + " nodes";
     } else if (!failures.isEmpty() && installed + failures.size() == desired.size()) {
       phase = installed > 0 ? ProfilePhase.Partial : ProfilePhase.Failed;
       ready = false;
-      reason = "InstallFailed";
+      reason = ConditionReason.InstallFailed;
       Map.Entry<String, String> first = failures.entrySet().iterator().next();
       message = "failed on " + failures.size() + " of " + desired.size() + " nodes; " + first.getKey() + ": "
           + first.getValue();
     } else {
       phase = ProfilePhase.Installing;
       ready = false;
-      reason = "Installing";
+      reason = ConditionReason.Installing;
       message = "installed on " + installed + " of " + desired.size() + " nodes"
           + (failures.isEmpty() ? "" : ", failed on " + failures.size());
     }

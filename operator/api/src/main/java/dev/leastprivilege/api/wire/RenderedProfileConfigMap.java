@@ -1,5 +1,6 @@
-package dev.leastprivilege.api.v1alpha1;
+package dev.leastprivilege.api.wire;
 
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.nio.charset.StandardCharsets;
@@ -32,15 +33,15 @@ public final class RenderedProfileConfigMap {
 
   /**
    * The ConfigMap name for a profile: {@code seccomp.<namespace>.<name>}. A namespace has no dots, so the name is
-   * unambiguous; when it would pass 253 characters, the tail is replaced by a hash.
+   * unambiguous; when it would pass {@link ApiNames#MAX_NAME_LENGTH} characters, the tail is replaced by a hash.
    */
   public static String nameFor(String namespace, String name) {
     String full = "seccomp." + namespace + "." + name;
-    if (full.length() <= 253) {
+    if (full.length() <= ApiNames.MAX_NAME_LENGTH) {
       return full;
     }
     String hash = Integer.toHexString((namespace + "/" + name).hashCode() & 0x7fffffff);
-    String cut = full.substring(0, 253 - hash.length() - 1).replaceAll("[.-]+$", "");
+    String cut = full.substring(0, ApiNames.MAX_NAME_LENGTH - hash.length() - 1).replaceAll("[.-]+$", "");
     return cut + "-" + hash;
   }
 

@@ -1,10 +1,9 @@
-package dev.leastprivilege.api;
+package dev.leastprivilege.api.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
