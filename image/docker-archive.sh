@@ -8,7 +8,10 @@
 set -euo pipefail
 ROOT="$1" REF="$2" OUT="$3" CONFIG="$4"
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+PART="$OUT.part.$$"
+trap 'rm -rf "$WORK" "$PART"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 pack() { tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=posix \
   --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime "$@"; }
 
@@ -24,5 +27,7 @@ CONFIG_SHA="$(sha256sum "$WORK/config.json" | cut -d' ' -f1)"
 mv "$WORK/config.json" "$WORK/archive/$CONFIG_SHA.json"
 printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]\n' "$CONFIG_SHA" "$REF" "$LAYER_SHA" \
   > "$WORK/archive/manifest.json"
+# Written beside OUT, then renamed: OUT is complete or absent, never a part (the caches key on its presence).
 mkdir -p "$(dirname "$OUT")"
-pack -C "$WORK/archive" -cf "$OUT" .
+pack -C "$WORK/archive" -cf "$PART" .
+mv "$PART" "$OUT"

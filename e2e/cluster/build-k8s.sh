@@ -43,8 +43,10 @@ mkdir -p "$ROOT" "$WORK/debs"
 (cd "$WORK/debs" && aptq download golang-1.19-go golang-1.19-src rsync libpopt0 \
   golang-github-modern-go-reflect2-dev etcd-server kubernetes-client >/dev/null)
 for d in "$WORK"/debs/*.deb; do dpkg-deb -x "$d" "$ROOT"; done
-cp "$ROOT/usr/bin/etcd" "$BIN/etcd"
-cp "$ROOT/usr/bin/kubectl" "$BIN/kubectl"
+# Each binary is copied beside its place, then renamed: one that is there is complete.
+place() { cp "$1" "$2.part" && mv "$2.part" "$2"; }
+place "$ROOT/usr/bin/etcd" "$BIN/etcd"
+place "$ROOT/usr/bin/kubectl" "$BIN/kubectl"
 
 # --- the Kubernetes source, with Debian's patches ---
 SRC="$WORK/src"
@@ -71,7 +73,7 @@ for c in "${missing[@]}"; do
   log "make WHAT=cmd/$c"
   (cd "$SRC/kubernetes" && make WHAT="cmd/$c" >"$WORK/make-$c.log" 2>&1) || {
     tail -30 "$WORK/make-$c.log" >&2; exit 1; }
-  cp "$SRC/kubernetes/_output/local/bin/linux/amd64/$c" "$BIN/$c"
+  place "$SRC/kubernetes/_output/local/bin/linux/amd64/$c" "$BIN/$c"
 done
 log "done"
 echo "$OUT"

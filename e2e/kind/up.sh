@@ -17,6 +17,11 @@ RUNTIME="$("$here/../cluster/runtime-packages.sh")"
 read -r _ BUSYBOX_TAR <<<"$("$here/../cluster/images.sh" "$RUNTIME")"
 mkdir -p "$STATE"
 kind delete cluster --name "$NAME" >/dev/null 2>&1 || true
+# A failed or interrupted bring-up deletes the cluster it made (Maven skips the teardown after a failed bring-up).
+up=false
+trap 'rc=$?; $up || kind delete cluster --name "$NAME" >/dev/null 2>&1; exit $rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # Ephemeral containers: an explicit feature gate before Kubernetes 1.23 (see kind-config.yaml).
 config="$STATE/kind-config.yaml"
 tag="${NODE_IMAGE%%@*}"
@@ -33,8 +38,9 @@ for tarball in "$PRODUCT_TAR" "$BUSYBOX_TAR"; do
 done
 # The scenarios read node files on one worker; the agent puts them on all.
 # KUBECTL: the scenarios that go through kubectl itself (kubectl debug) use the one on PATH.
-printf 'KUBECONFIG=%s\nNODE_NAME=%s\nKUBECTL=%s\n' "$STATE/kubeconfig" "$NAME-worker" "$(command -v kubectl)" \
-  > "$STATE/cluster.env"
+printf 'KUBECONFIG=%s\nNODE_NAME=%s\nKUBECTL=%s\nSECCOMP_ROOT=%s\n' "$STATE/kubeconfig" "$NAME-worker" \
+  "$(command -v kubectl)" /var/lib/kubelet/seccomp > "$STATE/cluster.env"
 # kind routes Services, so the chart's defaults hold: two replicas behind the webhook Service.
 echo 'image: {pullPolicy: Never}' > "$STATE/chart-values.yaml"
+up=true
 echo "$STATE"

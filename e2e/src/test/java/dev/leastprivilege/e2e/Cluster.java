@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster the suite runs against, as its bootstrap script left it in {@code lpo.cluster.dir}: cluster.env
- * (KUBECONFIG, NODE_NAME), chart-values.yaml. The scenarios know nothing else about how the cluster was made.
+ * (KUBECONFIG, NODE_NAME, KUBECTL, SECCOMP_ROOT), chart-values.yaml. The scenarios know nothing else about how the
+ * cluster was made.
  */
 final class Cluster {
   static final Path TOP = Path.of(System.getProperty("lpo.top", "..")).toAbsolutePath().normalize();
@@ -68,6 +69,11 @@ final class Cluster {
     return env.get("NODE_NAME");
   }
 
+  /** The kubelet's seccomp directory on that node: SECCOMP_ROOT, or the kubelet's default when not given. */
+  String seccompRoot() {
+    return env.getOrDefault("SECCOMP_ROOT", "/var/lib/kubelet/seccomp");
+  }
+
   Path chartValues() {
     return dir.resolve("chart-values.yaml");
   }
@@ -82,8 +88,9 @@ final class Cluster {
 
   /** Runs the kubectl that came with the cluster (KUBECTL in cluster.env) against it, as a user would. */
   Kubectl kubectl(String... args) {
+    // Its discovery cache beside the cluster's files, not in the user's ~/.kube.
     List<String> command = new ArrayList<>(List.of(env.getOrDefault("KUBECTL", "kubectl"),
-        "--kubeconfig", kubeconfig().toString()));
+        "--kubeconfig", kubeconfig().toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()));
     command.addAll(List.of(args));
     try {
       Path out = Files.createTempFile("kubectl", ".out");

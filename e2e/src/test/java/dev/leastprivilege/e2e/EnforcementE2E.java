@@ -24,15 +24,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Enforcement with no way around it, tried as a red team would on a real node: a namespace where an Enforce
  * SeccompProfile and an Enforce CapabilityPolicy select every pod, and pods that try to get more than they allow
  * by spelling, by {@code privileged: true}, or by adding an ephemeral container to a running pod (kubectl debug).
  */
-@Order(4)
+@ExtendWith(Product.class)
 class EnforcementE2E {
   private static final String NS = "enforce";
   private static final String PROFILE = "deny-chmod";
@@ -49,8 +49,8 @@ class EnforcementE2E {
   private static TestPods pods;
 
   @BeforeAll
-  static void enforceEverythingInTheNamespace() {
-    cluster = Product.installed();
+  static void enforceEverythingInTheNamespace(Cluster installed) {
+    cluster = installed;
     pods = new TestPods(cluster.client);
     cluster.namespace(NS, Map.of());
     cluster.apply(cluster.load(SeccompProfile.class, """

@@ -8,14 +8,14 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Argo CD health checks that docs/gitops.md offers, run on objects as the operator left them in the cluster:
  * a check that says Healthy too early, or never, would make every sync lie.
  */
-@Order(3)
+@ExtendWith(Product.class)
 class GitOpsHealthE2E {
   private static final String NS = "gitops";
   private static Cluster cluster;
@@ -23,8 +23,8 @@ class GitOpsHealthE2E {
   private final ArgoHealthCheck policyHealth = new ArgoHealthCheck("CapabilityPolicy");
 
   @BeforeAll
-  static void install() {
-    cluster = Product.installed();
+  static void namespace(Cluster installed) {
+    cluster = installed;
     cluster.namespace(NS, Map.of());
   }
 

@@ -1,35 +1,27 @@
 package dev.leastprivilege.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import java.util.List;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The product as the chart installed it, after the other scenarios have worked it: nothing restarted, and no
- * call was refused for lack of a permission. The chart's RBAC is tested rule by rule in helm/; this is where a
- * missing rule shows, because the real API server refuses the call.
+ * The product as the chart installed it: nothing restarted, no call was refused for lack of a permission, and one
+ * replica leads. This class sees the product as the scenarios that ran before it left it, whichever they were; the
+ * same check runs once more when the whole run ends ({@link Product}'s installation closes), after every scenario.
  */
-@Order(5)
+@ExtendWith(Product.class)
 class InstalledProductE2E {
-  private final Cluster cluster = Product.installed();
+  private final Cluster cluster;
+
+  InstalledProductE2E(Cluster installed) {
+    this.cluster = installed;
+  }
 
   @Test
   void operatorAndAgentsRunWithoutRestartsOrForbiddenCalls() {
-    List<Pod> pods = cluster.client.pods().inNamespace(Product.NAMESPACE).list().getItems();
-    assertFalse(pods.isEmpty());
-    for (Pod pod : pods) {
-      String name = pod.getMetadata().getName();
-      pod.getStatus().getContainerStatuses().forEach(c -> assertEquals(0, c.getRestartCount(),
-          () -> name + " restarted:\n" + Diagnostics.describe(cluster, Product.NAMESPACE)));
-      String log = cluster.client.pods().resource(pod).getLog();
-      assertFalse(log.contains("is forbidden"), () -> name + " was refused a call:\n" + log);
-    }
+    Product.assertNoRestartsOrForbiddenCalls(cluster);
   }
 
   @Test

@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the node's seccomp directory the way an administrator would: a pod on that node with the directory
- * mounted read-only, in a namespace the webhook ignores. Works the same on every cluster the suite runs on.
+ * Reads the node's seccomp directory (the kubelet's, {@link Cluster#seccompRoot}) the way an administrator would: a
+ * pod on that node with the directory mounted read-only, in a namespace the webhook ignores. Works the same on
+ * every cluster the suite runs on.
  */
 final class NodeFiles {
   static final String NAMESPACE = "lpo-e2e-node";
-  private static final String ROOT = "/var/lib/kubelet/seccomp";
   private final KubernetesClient client;
   private final String podName;
 
@@ -29,8 +29,8 @@ final class NodeFiles {
           .withCommand("sleep", "86400")
           .addNewVolumeMount().withName("seccomp").withMountPath("/seccomp").withReadOnly(true).endVolumeMount()
           .endContainer()
-          .addNewVolume().withName("seccomp").withNewHostPath().withPath(ROOT).withType("DirectoryOrCreate")
-          .endHostPath().endVolume().endSpec().build();
+          .addNewVolume().withName("seccomp").withNewHostPath().withPath(cluster.seccompRoot())
+          .withType("DirectoryOrCreate").endHostPath().endVolume().endSpec().build();
       client.resource(reader).create();
     }
     client.pods().inNamespace(NAMESPACE).withName(podName).waitUntilReady(2, TimeUnit.MINUTES);

@@ -15,11 +15,11 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A profile's life on a real node: updated, broken, deleted while in use; and kube-system left alone. */
-@Order(2)
+@ExtendWith(Product.class)
 class ProfileLifecycleE2E {
   private static final String NS = "lifecycle";
   private static Cluster cluster;
@@ -27,8 +27,8 @@ class ProfileLifecycleE2E {
   private static NodeFiles node;
 
   @BeforeAll
-  static void install() {
-    cluster = Product.installed();
+  static void readTheNode(Cluster installed) {
+    cluster = installed;
     pods = new TestPods(cluster.client);
     node = new NodeFiles(cluster);
     cluster.namespace(NS, Map.of());

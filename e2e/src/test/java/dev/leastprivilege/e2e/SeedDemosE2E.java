@@ -15,23 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every seed demo with real pods: the examples of this repository applied to the cluster, pods created through
  * the API server (which calls our webhook), and run by the kubelet, containerd and runc under the files our
  * agent wrote.
  */
-@Order(1)
+@ExtendWith(Product.class)
 class SeedDemosE2E {
   private static final String NS = "demo";
   private static Cluster cluster;
   private static TestPods pods;
 
   @BeforeAll
-  static void applyTheExamples() throws Exception {
-    cluster = Product.installed();
+  static void applyTheExamples(Cluster installed) throws Exception {
+    cluster = installed;
     pods = new TestPods(cluster.client);
     cluster.namespace(NS, Map.of());
     for (String example : List.of("examples/seccomp/deny-chmod.yaml", "examples/seccomp/stderr-ebadf.yaml",
