@@ -173,7 +173,7 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     if (r.exit() != 0) {
       throw new IllegalStateException("kubectl apply of " + webhookConfigName + ": " + r.err());
     }
-    product = operator().webhook(new WebhookSettings(port, null, "lpo-webhook-tls", webhookConfigName, List.of(),
+    product = assembly().webhook(new WebhookSettings(port, null, "lpo-webhook-tls", webhookConfigName, List.of(),
         List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port)).build().start();
     operator = product.operator();
     webhook = product.webhook().orElseThrow();
@@ -259,13 +259,13 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   /** The product's assembly (LeastPrivilegeOperator), without the webhook and the health port. */
   Operator startOperator() {
     try {
-      return operator().build().start().operator();
+      return assembly().build().start().operator();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private LeastPrivilegeOperator.Builder operator() {
+  private LeastPrivilegeOperator.Builder assembly() {
     return LeastPrivilegeOperator.builder(client, new OperatorSettings(OPERATOR_NS, false, false)
         .withPodRecount(Duration.ofSeconds(2))).registry(registry);
   }

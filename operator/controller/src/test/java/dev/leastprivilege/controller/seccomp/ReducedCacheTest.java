@@ -3,7 +3,7 @@ package dev.leastprivilege.controller.seccomp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.leastprivilege.api.v1alpha1.RenderedProfileConfigMap;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
