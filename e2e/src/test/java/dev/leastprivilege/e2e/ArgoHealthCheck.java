@@ -13,8 +13,9 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /**
- * One of the Argo CD health checks in examples/gitops/argocd/argocd-cm-health.yaml, run as Argo CD runs it: the
- * live object as the Lua table {@code obj}, the script's returned table read for {@code status} and {@code message}.
+ * One of the Argo CD health checks in examples/gitops/argocd/argocd-cm-health.yaml, run as Argo CD
+ * runs it: the live object as the Lua table {@code obj}, the script's returned table read for
+ * {@code status} and {@code message}.
  */
 final class ArgoHealthCheck {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -24,8 +25,13 @@ final class ArgoHealthCheck {
 
   ArgoHealthCheck(String kind) {
     try {
-      JsonNode cm = YAML.readTree(Cluster.TOP.resolve("examples/gitops/argocd/argocd-cm-health.yaml").toFile());
-      this.script = cm.path("data").path("resource.customizations.health.leastprivilege.dev_" + kind).asText(null);
+      JsonNode cm =
+          YAML.readTree(
+              Cluster.TOP.resolve("examples/gitops/argocd/argocd-cm-health.yaml").toFile());
+      this.script =
+          cm.path("data")
+              .path("resource.customizations.health.leastprivilege.dev_" + kind)
+              .asText(null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -38,7 +44,8 @@ final class ArgoHealthCheck {
     Globals globals = JsePlatform.standardGlobals();
     globals.set("obj", lua(new ObjectMapper().valueToTree(object)));
     LuaValue result = globals.load(script, "health").call();
-    return new Health(result.get("status").optjstring(null), result.get("message").optjstring(null));
+    return new Health(
+        result.get("status").optjstring(null), result.get("message").optjstring(null));
   }
 
   private static LuaValue lua(JsonNode node) {

@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The cluster the suite runs against, as its bootstrap script left it in {@code lpo.cluster.dir}: cluster.env
- * (KUBECONFIG, NODE_NAME, KUBECTL, SECCOMP_ROOT), chart-values.yaml. The scenarios know nothing else about how the
- * cluster was made.
+ * The cluster the suite runs against, as its bootstrap script left it in {@code lpo.cluster.dir}:
+ * cluster.env (KUBECONFIG, NODE_NAME, KUBECTL, SECCOMP_ROOT), chart-values.yaml. The scenarios know
+ * nothing else about how the cluster was made.
  */
 final class Cluster {
   static final Path TOP = Path.of(System.getProperty("lpo.top", "..")).toAbsolutePath().normalize();
@@ -49,12 +49,14 @@ final class Cluster {
     if (instance == null) {
       String dir = System.getProperty("lpo.cluster.dir");
       if (dir == null) {
-        throw new IllegalStateException("lpo.cluster.dir is not set: run the suite with mvn -Pe2e verify");
+        throw new IllegalStateException(
+            "lpo.cluster.dir is not set: run the suite with mvn -Pe2e verify");
       }
       try {
         instance = new Cluster(Path.of(dir));
       } catch (IOException e) {
-        throw new UncheckedIOException("no cluster described in " + dir + " (did e2e/*/up.sh run?)", e);
+        throw new UncheckedIOException(
+            "no cluster described in " + dir + " (did e2e/*/up.sh run?)", e);
       }
     }
     return instance;
@@ -69,7 +71,10 @@ final class Cluster {
     return env.get("NODE_NAME");
   }
 
-  /** The kubelet's seccomp directory on that node: SECCOMP_ROOT, or the kubelet's default when not given. */
+  /**
+   * The kubelet's seccomp directory on that node: SECCOMP_ROOT, or the kubelet's default when not
+   * given.
+   */
   String seccompRoot() {
     return env.getOrDefault("SECCOMP_ROOT", "/var/lib/kubelet/seccomp");
   }
@@ -86,18 +91,30 @@ final class Cluster {
   /** What a kubectl command printed, and how it exited. */
   record Kubectl(int exitCode, String out, String err) {}
 
-  /** Runs the kubectl that came with the cluster (KUBECTL in cluster.env) against it, as a user would. */
+  /**
+   * Runs the kubectl that came with the cluster (KUBECTL in cluster.env) against it, as a user
+   * would.
+   */
   Kubectl kubectl(String... args) {
     // Its discovery cache beside the cluster's files, not in the user's ~/.kube.
-    List<String> command = new ArrayList<>(List.of(env.getOrDefault("KUBECTL", "kubectl"),
-        "--kubeconfig", kubeconfig().toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                env.getOrDefault("KUBECTL", "kubectl"),
+                "--kubeconfig",
+                kubeconfig().toString(),
+                "--cache-dir",
+                dir.resolve("kubectl-cache").toString()));
     command.addAll(List.of(args));
     try {
       Path out = Files.createTempFile("kubectl", ".out");
       Path err = Files.createTempFile("kubectl", ".err");
       try {
-        Process kubectl = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .start();
+        Process kubectl =
+            new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!kubectl.waitFor(2, TimeUnit.MINUTES)) {
           kubectl.destroyForcibly();
           throw new IllegalStateException(String.join(" ", command) + ": no answer in 2 minutes");
@@ -116,7 +133,14 @@ final class Cluster {
   }
 
   void namespace(String name, Map<String, String> labels) {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+    client
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
         .createOr(NonDeletingOperation::update);
   }
 
@@ -129,16 +153,33 @@ final class Cluster {
     }
   }
 
-  /** Waits until the profile's status describes its current spec and says the file is on every node. */
+  /**
+   * Waits until the profile's status describes its current spec and says the file is on every node.
+   */
   void awaitInstalled(String namespace, String name) {
-    client.resources(SeccompProfile.class).inNamespace(namespace).withName(name).waitUntilCondition(
-        p -> p != null && p.getStatus() != null && p.getStatus().getPhase() == ProfilePhase.Installed
-            && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration()), 2, TimeUnit.MINUTES);
+    client
+        .resources(SeccompProfile.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .waitUntilCondition(
+            p ->
+                p != null
+                    && p.getStatus() != null
+                    && p.getStatus().getPhase() == ProfilePhase.Installed
+                    && p.getMetadata()
+                        .getGeneration()
+                        .equals(p.getStatus().getObservedGeneration()),
+            2,
+            TimeUnit.MINUTES);
   }
 
   <T extends HasMetadata> T load(Class<T> type, String yaml) {
-    return client.resources(type).load(new java.io.ByteArrayInputStream(yaml.getBytes(
-        java.nio.charset.StandardCharsets.UTF_8))).item();
+    return client
+        .resources(type)
+        .load(
+            new java.io.ByteArrayInputStream(
+                yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .item();
   }
 
   <T extends HasMetadata> T apply(T object) {

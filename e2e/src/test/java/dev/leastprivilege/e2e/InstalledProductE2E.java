@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The product as the chart installed it: nothing restarted, no call was refused for lack of a permission, and one
- * replica leads. This class sees the product as the scenarios that ran before it left it, whichever they were; the
- * same check runs once more when the whole run ends ({@link Product}'s installation closes), after every scenario.
+ * The product as the chart installed it: nothing restarted, no call was refused for lack of a
+ * permission, and one replica leads. This class sees the product as the scenarios that ran before
+ * it left it, whichever they were; the same check runs once more when the whole run ends ({@link
+ * Product}'s installation closes), after every scenario.
  */
 @ExtendWith(Product.class)
 class InstalledProductE2E {
@@ -26,10 +27,17 @@ class InstalledProductE2E {
 
   @Test
   void oneReplicaHoldsTheLeaderLease() {
-    Lease lease = cluster.client.leases().inNamespace(Product.NAMESPACE).withName("least-privilege-operator").get();
+    Lease lease =
+        cluster
+            .client
+            .leases()
+            .inNamespace(Product.NAMESPACE)
+            .withName("least-privilege-operator")
+            .get();
     String holder = lease.getSpec().getHolderIdentity();
     assertTrue(holder.startsWith(Product.RELEASE + "-"), holder);
-    assertTrue(cluster.client.pods().inNamespace(Product.NAMESPACE).withName(holder).get() != null,
+    assertTrue(
+        cluster.client.pods().inNamespace(Product.NAMESPACE).withName(holder).get() != null,
         "the holder is a running operator pod: " + holder);
   }
 }

@@ -19,17 +19,19 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The product, installed once per run with `helm install` of the chart, from the locally built image: the fixture
- * every scenario class shares ({@code @ExtendWith(Product.class)}). Whichever class runs first installs it, so any
- * class runs alone or in any order; the others find the installation in JUnit's root store and get the
- * {@link Cluster} it is in as a parameter. When the whole run ends, the root store closes the installation, and
- * closing it checks the product after every scenario has worked it: nothing restarted and no call was refused
- * ({@link #assertNoRestartsOrForbiddenCalls}). A failure there fails the run.
+ * The product, installed once per run with `helm install` of the chart, from the locally built
+ * image: the fixture every scenario class shares ({@code @ExtendWith(Product.class)}). Whichever
+ * class runs first installs it, so any class runs alone or in any order; the others find the
+ * installation in JUnit's root store and get the {@link Cluster} it is in as a parameter. When the
+ * whole run ends, the root store closes the installation, and closing it checks the product after
+ * every scenario has worked it: nothing restarted and no call was refused ({@link
+ * #assertNoRestartsOrForbiddenCalls}). A failure there fails the run.
  */
 final class Product implements BeforeAllCallback, ParameterResolver {
   static final String NAMESPACE = "least-privilege-system";
   static final String RELEASE = "least-privilege-operator";
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(Product.class);
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(Product.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -47,22 +49,30 @@ final class Product implements BeforeAllCallback, ParameterResolver {
   }
 
   private static Installation installation(ExtensionContext context) {
-    return context.getRoot().getStore(STORE).getOrComputeIfAbsent(Installation.class, type -> new Installation(),
-        Installation.class);
+    return context
+        .getRoot()
+        .getStore(STORE)
+        .getOrComputeIfAbsent(Installation.class, type -> new Installation(), Installation.class);
   }
 
   /**
-   * The operator and agent pods have never restarted, and no log line says the API server refused them a call. The
-   * chart's RBAC is tested rule by rule in helm/; this is where a missing rule shows, because the real API server
-   * refuses the call.
+   * The operator and agent pods have never restarted, and no log line says the API server refused
+   * them a call. The chart's RBAC is tested rule by rule in helm/; this is where a missing rule
+   * shows, because the real API server refuses the call.
    */
   static void assertNoRestartsOrForbiddenCalls(Cluster cluster) {
     List<Pod> pods = cluster.client.pods().inNamespace(NAMESPACE).list().getItems();
     assertFalse(pods.isEmpty());
     for (Pod pod : pods) {
       String name = pod.getMetadata().getName();
-      pod.getStatus().getContainerStatuses().forEach(c -> assertEquals(0, c.getRestartCount(),
-          () -> name + " restarted:\n" + Diagnostics.describe(cluster, NAMESPACE)));
+      pod.getStatus()
+          .getContainerStatuses()
+          .forEach(
+              c ->
+                  assertEquals(
+                      0,
+                      c.getRestartCount(),
+                      () -> name + " restarted:\n" + Diagnostics.describe(cluster, NAMESPACE)));
       String log = cluster.client.pods().resource(pod).getLog();
       assertFalse(log.contains("is forbidden"), () -> name + " was refused a call:\n" + log);
     }
@@ -71,7 +81,10 @@ final class Product implements BeforeAllCallback, ParameterResolver {
   /** The product in the cluster, once per run; closed by JUnit when the run ends. */
   static final class Installation implements AutoCloseable {
     private Cluster cluster;
-    /** Set when installing failed, so later scenario classes fail at once instead of waiting again. */
+
+    /**
+     * Set when installing failed, so later scenario classes fail at once instead of waiting again.
+     */
     private RuntimeException failure;
 
     synchronized Cluster cluster() {
@@ -92,7 +105,9 @@ final class Product implements BeforeAllCallback, ParameterResolver {
       return cluster;
     }
 
-    /** After the last scenario class: the whole run, whichever classes ran and in whatever order. */
+    /**
+     * After the last scenario class: the whole run, whichever classes ran and in whatever order.
+     */
     @Override
     public synchronized void close() {
       if (cluster != null) {
@@ -101,14 +116,21 @@ final class Product implements BeforeAllCallback, ParameterResolver {
     }
 
     private static void install(Cluster cluster) {
-      boolean present = Helm.list().withKubeConfig(cluster.kubeconfig()).withNamespace(NAMESPACE).call().stream()
-          .anyMatch(r -> r.getName().equals(RELEASE));
+      boolean present =
+          Helm.list().withKubeConfig(cluster.kubeconfig()).withNamespace(NAMESPACE).call().stream()
+              .anyMatch(r -> r.getName().equals(RELEASE));
       if (!present) {
-        // As docs/install.md says: before Kubernetes 1.21 namespaces carry no kubernetes.io/metadata.name label,
-        // so the release namespace opts out by label, or the webhook would be asked to admit its own pods.
+        // As docs/install.md says: before Kubernetes 1.21 namespaces carry no
+        // kubernetes.io/metadata.name label,
+        // so the release namespace opts out by label, or the webhook would be asked to admit its
+        // own pods.
         cluster.namespace(NAMESPACE, Map.of("leastprivilege.dev/ignore", "true"));
-        var install = new Helm(Cluster.TOP.resolve("helm/least-privilege-operator")).install()
-            .withName(RELEASE).withNamespace(NAMESPACE).withKubeConfig(cluster.kubeconfig());
+        var install =
+            new Helm(Cluster.TOP.resolve("helm/least-privilege-operator"))
+                .install()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeConfig(cluster.kubeconfig());
         if (Files.exists(cluster.chartValues())) {
           install.withValuesFile(cluster.chartValues());
         }
@@ -117,21 +139,46 @@ final class Product implements BeforeAllCallback, ParameterResolver {
       try {
         awaitReady(cluster);
       } catch (RuntimeException e) {
-        throw new IllegalStateException("the product did not become ready:\n"
-            + Diagnostics.describe(cluster, NAMESPACE), e);
+        throw new IllegalStateException(
+            "the product did not become ready:\n" + Diagnostics.describe(cluster, NAMESPACE), e);
       }
     }
 
     private static void awaitReady(Cluster cluster) {
-      Deployment operator = cluster.client.apps().deployments().inNamespace(NAMESPACE).withName(RELEASE)
-          .waitUntilCondition(d -> d != null && d.getStatus() != null
-              && Objects.equals(d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()), 4, TimeUnit.MINUTES);
-      DaemonSet agent = cluster.client.apps().daemonSets().inNamespace(NAMESPACE).withName(RELEASE + "-agent")
-          .waitUntilCondition(d -> d != null && d.getStatus() != null
-              && d.getStatus().getDesiredNumberScheduled() > 0
-              && d.getStatus().getNumberReady().equals(d.getStatus().getDesiredNumberScheduled()),
-              4, TimeUnit.MINUTES);
-      assertTrue(operator.getStatus().getReadyReplicas() >= 1 && agent.getStatus().getNumberReady() >= 1);
+      Deployment operator =
+          cluster
+              .client
+              .apps()
+              .deployments()
+              .inNamespace(NAMESPACE)
+              .withName(RELEASE)
+              .waitUntilCondition(
+                  d ->
+                      d != null
+                          && d.getStatus() != null
+                          && Objects.equals(
+                              d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()),
+                  4,
+                  TimeUnit.MINUTES);
+      DaemonSet agent =
+          cluster
+              .client
+              .apps()
+              .daemonSets()
+              .inNamespace(NAMESPACE)
+              .withName(RELEASE + "-agent")
+              .waitUntilCondition(
+                  d ->
+                      d != null
+                          && d.getStatus() != null
+                          && d.getStatus().getDesiredNumberScheduled() > 0
+                          && d.getStatus()
+                              .getNumberReady()
+                              .equals(d.getStatus().getDesiredNumberScheduled()),
+                  4,
+                  TimeUnit.MINUTES);
+      assertTrue(
+          operator.getStatus().getReadyReplicas() >= 1 && agent.getStatus().getNumberReady() >= 1);
     }
   }
 }

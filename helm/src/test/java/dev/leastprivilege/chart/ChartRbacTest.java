@@ -13,7 +13,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Least privilege for the product itself: each account gets exactly the rules listed here, and no more. */
+/**
+ * Least privilege for the product itself: each account gets exactly the rules listed here, and no
+ * more.
+ */
 class ChartRbacTest {
   private static final String OPERATOR = RenderedChart.RELEASE;
   private static final String AGENT = RenderedChart.RELEASE + "-agent";
@@ -24,35 +27,39 @@ class ChartRbacTest {
     Role role = chart.one(Role.class, AGENT);
     assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
     assertEquals(Set.of("core configmaps [get, list, watch]"), rules(role.getRules()));
-    assertEquals(Set.of(
-        "leastprivilege.dev nodeprofilestatuses [get, create]",
-        "leastprivilege.dev nodeprofilestatuses/status [get, patch, update]"),
+    assertEquals(
+        Set.of(
+            "leastprivilege.dev nodeprofilestatuses [get, create]",
+            "leastprivilege.dev nodeprofilestatuses/status [get, patch, update]"),
         rules(chart.one(ClusterRole.class, AGENT).getRules()));
     assertBoundOnlyTo(AGENT);
   }
 
   @Test
   void operatorGetsExactlyWhatItsReconcilersAndWebhookCall() {
-    assertEquals(Set.of(
-        "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
-        "leastprivilege.dev seccompprofiles/status,capabilitypolicies/status [get, patch, update]",
-        "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
-        "leastprivilege.dev nodeprofilestatuses [get, list, watch]",
-        "core nodes,pods,namespaces [get, list, watch]",
-        "core events [create, patch]",
-        "apps replicasets [get]",
-        "apps deployments,statefulsets,daemonsets [get, patch]",
-        "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
-            + OPERATOR + "]"),
+    assertEquals(
+        Set.of(
+            "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
+            "leastprivilege.dev seccompprofiles/status,capabilitypolicies/status [get, patch, update]",
+            "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
+            "leastprivilege.dev nodeprofilestatuses [get, list, watch]",
+            "core nodes,pods,namespaces [get, list, watch]",
+            "core events [create, patch]",
+            "apps replicasets [get]",
+            "apps deployments,statefulsets,daemonsets [get, patch]",
+            "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
+                + OPERATOR
+                + "]"),
         rules(chart.one(ClusterRole.class, OPERATOR).getRules()));
     Role role = chart.one(Role.class, OPERATOR);
     assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
-    assertEquals(Set.of(
-        "core configmaps [get, list, watch, create, update, patch, delete]",
-        "coordination.k8s.io leases [create]",
-        "coordination.k8s.io leases [get, update, patch] names=[least-privilege-operator]",
-        "core secrets [create]",
-        "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
+    assertEquals(
+        Set.of(
+            "core configmaps [get, list, watch, create, update, patch, delete]",
+            "coordination.k8s.io leases [create]",
+            "coordination.k8s.io leases [get, update, patch] names=[least-privilege-operator]",
+            "core secrets [create]",
+            "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
         rules(role.getRules()));
     assertBoundOnlyTo(OPERATOR);
   }
@@ -61,9 +68,13 @@ class ChartRbacTest {
   void noWildcardsAndNoSecretsOutsideTheReleaseNamespace() {
     for (ClusterRole role : chart.all(ClusterRole.class)) {
       for (PolicyRule rule : role.getRules()) {
-        assertTrue(!rule.getVerbs().contains("*") && !rule.getResources().contains("*")
-            && !rule.getApiGroups().contains("*"), role.getMetadata().getName() + ": " + rule);
-        assertTrue(!rule.getResources().contains("secrets"), role.getMetadata().getName() + ": " + rule);
+        assertTrue(
+            !rule.getVerbs().contains("*")
+                && !rule.getResources().contains("*")
+                && !rule.getApiGroups().contains("*"),
+            role.getMetadata().getName() + ": " + rule);
+        assertTrue(
+            !rule.getResources().contains("secrets"), role.getMetadata().getName() + ": " + rule);
       }
     }
   }
@@ -84,9 +95,12 @@ class ChartRbacTest {
   private static Set<String> rules(List<PolicyRule> rules) {
     Set<String> out = new TreeSet<>();
     for (PolicyRule r : rules) {
-      String groups = String.join(",", r.getApiGroups().stream().map(g -> g.isEmpty() ? "core" : g).toList());
-      String names = r.getResourceNames() == null || r.getResourceNames().isEmpty() ? ""
-          : " names=" + r.getResourceNames();
+      String groups =
+          String.join(",", r.getApiGroups().stream().map(g -> g.isEmpty() ? "core" : g).toList());
+      String names =
+          r.getResourceNames() == null || r.getResourceNames().isEmpty()
+              ? ""
+              : " names=" + r.getResourceNames();
       out.add(groups + " " + String.join(",", r.getResources()) + " " + r.getVerbs() + names);
     }
     return out;

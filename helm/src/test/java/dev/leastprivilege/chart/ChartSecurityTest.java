@@ -36,7 +36,9 @@ class ChartSecurityTest {
   void agentRunsOnEveryNodeAsSystemNodeCritical() {
     PodSpec agent = agent(RenderedChart.defaults());
     assertEquals("system-node-critical", agent.getPriorityClassName());
-    assertEquals(List.of(new Toleration(null, null, "Exists", null, null)), agent.getTolerations(),
+    assertEquals(
+        List.of(new Toleration(null, null, "Exists", null, null)),
+        agent.getTolerations(),
         "one toleration with operator Exists and no key tolerates every taint");
     assertTrue(agent.getNodeSelector() == null || agent.getNodeSelector().isEmpty());
   }
@@ -44,19 +46,31 @@ class ChartSecurityTest {
   @Test
   void agentMountsOnlyTheSeccompDirectoryOfTheHost() {
     PodSpec agent = agent(RenderedChart.defaults());
-    List<Volume> hostPaths = agent.getVolumes().stream().filter(v -> v.getHostPath() != null).toList();
+    List<Volume> hostPaths =
+        agent.getVolumes().stream().filter(v -> v.getHostPath() != null).toList();
     assertEquals(1, hostPaths.size());
     assertEquals("/var/lib/kubelet/seccomp", hostPaths.get(0).getHostPath().getPath());
-    assertTrue(agent.getVolumes().stream().allMatch(v -> v.getHostPath() != null || v.getEmptyDir() != null),
+    assertTrue(
+        agent.getVolumes().stream()
+            .allMatch(v -> v.getHostPath() != null || v.getEmptyDir() != null),
         "besides the seccomp directory, only scratch space");
-    assertFalse(Boolean.TRUE.equals(agent.getHostNetwork()) || Boolean.TRUE.equals(agent.getHostPID())
-        || Boolean.TRUE.equals(agent.getHostIPC()));
+    assertFalse(
+        Boolean.TRUE.equals(agent.getHostNetwork())
+            || Boolean.TRUE.equals(agent.getHostPID())
+            || Boolean.TRUE.equals(agent.getHostIPC()));
 
     PodSpec k0s = agent(RenderedChart.render(CI.resolve("k0s-values.yaml"), Map.of()));
-    assertEquals("/var/lib/k0s/kubelet/seccomp", k0s.getVolumes().stream().filter(v -> v.getHostPath() != null)
-        .findFirst().orElseThrow().getHostPath().getPath());
+    assertEquals(
+        "/var/lib/k0s/kubelet/seccomp",
+        k0s.getVolumes().stream()
+            .filter(v -> v.getHostPath() != null)
+            .findFirst()
+            .orElseThrow()
+            .getHostPath()
+            .getPath());
     assertEquals("Localhost", k0s.getSecurityContext().getSeccompProfile().getType());
-    assertEquals("leastprivilege/least-privilege-system/agent.json",
+    assertEquals(
+        "leastprivilege/least-privilege-system/agent.json",
         k0s.getSecurityContext().getSeccompProfile().getLocalhostProfile());
   }
 
@@ -80,12 +94,18 @@ class ChartSecurityTest {
   void agentJvmIsSizedFromTheMeasuredFootprint() {
     Container agent = agent(RenderedChart.defaults()).getContainers().get(0);
     List<String> args = agent.getArgs();
-    assertTrue(args.containsAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxMetaspaceSize=64m")), args::toString);
+    assertTrue(
+        args.containsAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxMetaspaceSize=64m")),
+        args::toString);
     assertEquals("dev.leastprivilege.agent.AgentMain", args.get(args.size() - 1));
     // ~110 MiB resident with 1,000 profiles and ~137 MiB with 4,000 (docs/performance.md).
-    long limit = Quantity.getAmountInBytes(agent.getResources().getLimits().get("memory")).longValue();
-    long request = Quantity.getAmountInBytes(agent.getResources().getRequests().get("memory")).longValue();
-    assertTrue(request >= 110L << 20 && limit >= 137L << 20 && limit <= 256L << 20, request + " / " + limit);
+    long limit =
+        Quantity.getAmountInBytes(agent.getResources().getLimits().get("memory")).longValue();
+    long request =
+        Quantity.getAmountInBytes(agent.getResources().getRequests().get("memory")).longValue();
+    assertTrue(
+        request >= 110L << 20 && limit >= 137L << 20 && limit <= 256L << 20,
+        request + " / " + limit);
     assertTrue(env(agent).contains(new EnvVar("MALLOC_ARENA_MAX", "2", null)));
   }
 
@@ -94,13 +114,18 @@ class ChartSecurityTest {
     RenderedChart chart = RenderedChart.defaults();
     Deployment operator = chart.one(Deployment.class, RELEASE);
     assertEquals(2, operator.getSpec().getReplicas());
-    assertTrue(env(operator.getSpec().getTemplate().getSpec().getContainers().get(0))
-        .contains(new EnvVar("LPO_LEADER_ELECTION", "true", null)));
+    assertTrue(
+        env(operator.getSpec().getTemplate().getSpec().getContainers().get(0))
+            .contains(new EnvVar("LPO_LEADER_ELECTION", "true", null)));
     PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class, RELEASE);
     assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
-    assertEquals(operator.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels());
-    assertTrue(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
-        .anyMatch(p -> p.getName().equals("webhook")), "the operator's pods serve the webhook");
+    assertEquals(
+        operator.getSpec().getSelector().getMatchLabels(),
+        pdb.getSpec().getSelector().getMatchLabels());
+    assertTrue(
+        operator.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+            .anyMatch(p -> p.getName().equals("webhook")),
+        "the operator's pods serve the webhook");
   }
 
   @Test
@@ -117,14 +142,21 @@ class ChartSecurityTest {
     assertEquals("IfNeeded", hook.getReinvocationPolicy());
     assertEquals("None", hook.getSideEffects());
     List<LabelSelectorRequirement> exprs = hook.getNamespaceSelector().getMatchExpressions();
-    assertTrue(exprs.contains(new LabelSelectorRequirement("leastprivilege.dev/ignore", "NotIn", List.of("true"))));
-    assertTrue(exprs.contains(new LabelSelectorRequirement("kubernetes.io/metadata.name", "NotIn",
-        List.of("kube-system", RenderedChart.NAMESPACE))));
+    assertTrue(
+        exprs.contains(
+            new LabelSelectorRequirement("leastprivilege.dev/ignore", "NotIn", List.of("true"))));
+    assertTrue(
+        exprs.contains(
+            new LabelSelectorRequirement(
+                "kubernetes.io/metadata.name",
+                "NotIn",
+                List.of("kube-system", RenderedChart.NAMESPACE))));
     assertEquals("Fail", hook.getFailurePolicy());
     assertEquals(5, hook.getTimeoutSeconds());
     assertEquals(RELEASE + "-webhook", hook.getClientConfig().getService().getName());
 
-    MutatingWebhook relaxed = webhook(RenderedChart.render(CI.resolve("audit-rollout-values.yaml"), Map.of()));
+    MutatingWebhook relaxed =
+        webhook(RenderedChart.render(CI.resolve("audit-rollout-values.yaml"), Map.of()));
     assertEquals("Ignore", relaxed.getFailurePolicy());
     assertEquals(2, relaxed.getTimeoutSeconds());
   }
@@ -135,11 +167,15 @@ class ChartSecurityTest {
     MutatingWebhookConfiguration config = chart.one(MutatingWebhookConfiguration.class, RELEASE);
     assertTrue(config.getMetadata().getAnnotations().isEmpty());
     assertNull(webhook(chart).getClientConfig().getCaBundle(), "the operator writes it");
-    List<String> envNames = env(operator(chart).getContainers().get(0)).stream().map(EnvVar::getName).toList();
-    assertFalse(envNames.contains("LPO_WEBHOOK_CERT_DIR"), "no cert dir: the operator runs its own CA");
+    List<String> envNames =
+        env(operator(chart).getContainers().get(0)).stream().map(EnvVar::getName).toList();
+    assertFalse(
+        envNames.contains("LPO_WEBHOOK_CERT_DIR"), "no cert dir: the operator runs its own CA");
     assertTrue(envNames.contains("LPO_WEBHOOK_CONFIGURATION"));
     assertTrue(chart.all(Certificate.class).isEmpty());
-    assertTrue(chart.one(Role.class, RELEASE).getRules().stream().anyMatch(r -> r.getResources().contains("secrets")));
+    assertTrue(
+        chart.one(Role.class, RELEASE).getRules().stream()
+            .anyMatch(r -> r.getResources().contains("secrets")));
   }
 
   @Test
@@ -147,22 +183,36 @@ class ChartSecurityTest {
     RenderedChart chart = RenderedChart.render(CI.resolve("cert-manager-values.yaml"), Map.of());
     MutatingWebhookConfiguration config = chart.one(MutatingWebhookConfiguration.class, RELEASE);
     String secret = RELEASE + "-webhook-tls";
-    assertEquals(RenderedChart.NAMESPACE + "/" + secret,
+    assertEquals(
+        RenderedChart.NAMESPACE + "/" + secret,
         config.getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
     Certificate cert = chart.one(Certificate.class, secret);
     assertEquals(secret, cert.getSpec().getSecretName());
-    assertTrue(cert.getSpec().getDnsNames().contains(RELEASE + "-webhook." + RenderedChart.NAMESPACE + ".svc"));
+    assertTrue(
+        cert.getSpec()
+            .getDnsNames()
+            .contains(RELEASE + "-webhook." + RenderedChart.NAMESPACE + ".svc"));
     assertEquals(RELEASE + "-selfsigned", cert.getSpec().getIssuerRef().getName());
     PodSpec operator = operator(chart);
-    assertTrue(env(operator.getContainers().get(0)).contains(new EnvVar("LPO_WEBHOOK_CERT_DIR",
-        "/etc/lpo/webhook-tls", null)));
-    assertEquals(secret, operator.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
-        .orElseThrow().getSecret().getSecretName());
-    assertTrue(chart.one(Role.class, RELEASE).getRules().stream().noneMatch(r -> r.getResources().contains("secrets")),
+    assertTrue(
+        env(operator.getContainers().get(0))
+            .contains(new EnvVar("LPO_WEBHOOK_CERT_DIR", "/etc/lpo/webhook-tls", null)));
+    assertEquals(
+        secret,
+        operator.getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow()
+            .getSecret()
+            .getSecretName());
+    assertTrue(
+        chart.one(Role.class, RELEASE).getRules().stream()
+            .noneMatch(r -> r.getResources().contains("secrets")),
         "with cert-manager the operator needs no Secret access");
 
-    Certificate fromIssuer = RenderedChart.render(CI.resolve("cert-manager-issuer-values.yaml"), Map.of())
-        .one(Certificate.class, secret);
+    Certificate fromIssuer =
+        RenderedChart.render(CI.resolve("cert-manager-issuer-values.yaml"), Map.of())
+            .one(Certificate.class, secret);
     assertEquals("company-ca", fromIssuer.getSpec().getIssuerRef().getName());
     assertEquals("ClusterIssuer", fromIssuer.getSpec().getIssuerRef().getKind());
   }
@@ -175,28 +225,51 @@ class ChartSecurityTest {
     assertNull(hook.getClientConfig().getService());
     PodSpec operator = operator(chart);
     assertEquals(Boolean.TRUE, operator.getHostNetwork());
-    assertTrue(chart.all(PodDisruptionBudget.class).isEmpty(), "one replica: no budget to block a drain");
-    assertTrue(env(operator.getContainers().get(0)).contains(new EnvVar("LPO_WEBHOOK_IPS", "192.0.2.10", null)));
+    assertTrue(
+        chart.all(PodDisruptionBudget.class).isEmpty(), "one replica: no budget to block a drain");
+    assertTrue(
+        env(operator.getContainers().get(0))
+            .contains(new EnvVar("LPO_WEBHOOK_IPS", "192.0.2.10", null)));
     for (PodSpec pod : List.of(operator, agent(chart))) {
-      assertTrue(env(pod.getContainers().get(0)).contains(new EnvVar("KUBERNETES_SERVICE_HOST", "192.0.2.10", null)));
+      assertTrue(
+          env(pod.getContainers().get(0))
+              .contains(new EnvVar("KUBERNETES_SERVICE_HOST", "192.0.2.10", null)));
     }
   }
 
   @Test
   void optionalServiceMonitorAndNetworkPolicies() {
     RenderedChart defaults = RenderedChart.defaults();
-    assertTrue(defaults.all(ServiceMonitor.class).isEmpty() && defaults.all(NetworkPolicy.class).isEmpty());
+    assertTrue(
+        defaults.all(ServiceMonitor.class).isEmpty()
+            && defaults.all(NetworkPolicy.class).isEmpty());
     RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"), Map.of());
     ServiceMonitor monitor = chart.one(ServiceMonitor.class, RELEASE);
     assertEquals("/metrics", monitor.getSpec().getEndpoints().get(0).getPath());
     assertEquals("prometheus", monitor.getMetadata().getLabels().get("release"));
     var metrics = chart.one(io.fabric8.kubernetes.api.model.Service.class, RELEASE + "-metrics");
-    assertTrue(metrics.getMetadata().getLabels().entrySet()
-        .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()), "the monitor selects it");
+    assertTrue(
+        metrics
+            .getMetadata()
+            .getLabels()
+            .entrySet()
+            .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()),
+        "the monitor selects it");
     NetworkPolicy operatorPolicy = chart.one(NetworkPolicy.class, RELEASE);
-    assertEquals(List.of(9443, 8081), operatorPolicy.getSpec().getIngress().get(0).getPorts().stream()
-        .map(p -> p.getPort().getIntVal()).toList());
-    assertEquals(1, chart.one(NetworkPolicy.class, RELEASE + "-agent").getSpec().getIngress().get(0).getPorts().size());
+    assertEquals(
+        List.of(9443, 8081),
+        operatorPolicy.getSpec().getIngress().get(0).getPorts().stream()
+            .map(p -> p.getPort().getIntVal())
+            .toList());
+    assertEquals(
+        1,
+        chart
+            .one(NetworkPolicy.class, RELEASE + "-agent")
+            .getSpec()
+            .getIngress()
+            .get(0)
+            .getPorts()
+            .size());
   }
 
   static PodSpec agent(RenderedChart chart) {
@@ -208,7 +281,8 @@ class ChartSecurityTest {
   }
 
   private static MutatingWebhook webhook(RenderedChart chart) {
-    List<MutatingWebhook> hooks = chart.one(MutatingWebhookConfiguration.class, RELEASE).getWebhooks();
+    List<MutatingWebhook> hooks =
+        chart.one(MutatingWebhookConfiguration.class, RELEASE).getWebhooks();
     assertEquals(1, hooks.size());
     return hooks.get(0);
   }

@@ -25,14 +25,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The chart as a whole: lint, every documented combination renders to valid objects, pinned images, CRDs. */
+/**
+ * The chart as a whole: lint, every documented combination renders to valid objects, pinned images,
+ * CRDs.
+ */
 class ChartTest {
 
   @Test
   void lintsCleanInStrictMode() {
     LintResult result = new Helm(RenderedChart.CHART).lint().strict().call();
     assertFalse(result.isFailed(), () -> String.join("\n", result.getMessages()));
-    assertTrue(result.getMessages().stream().noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]")),
+    assertTrue(
+        result.getMessages().stream()
+            .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]")),
         () -> String.join("\n", result.getMessages()));
   }
 
@@ -40,12 +45,26 @@ class ChartTest {
   void defaultValuesRenderTheOperatorTheAgentAndTheWebhook() {
     RenderedChart chart = RenderedChart.defaults();
     List<String> kinds = chart.objects.stream().map(o -> o.getKind()).sorted().distinct().toList();
-    assertEquals(List.of("ClusterRole", "ClusterRoleBinding", "DaemonSet", "Deployment",
-        "MutatingWebhookConfiguration", "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount"),
+    assertEquals(
+        List.of(
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "DaemonSet",
+            "Deployment",
+            "MutatingWebhookConfiguration",
+            "PodDisruptionBudget",
+            "Role",
+            "RoleBinding",
+            "Service",
+            "ServiceAccount"),
         kinds);
-    assertTrue(chart.all(io.fabric8.kubernetes.api.model.HasMetadata.class).stream()
-        .filter(o -> !o.getKind().startsWith("Cluster") && !o.getKind().equals("MutatingWebhookConfiguration"))
-        .allMatch(o -> RenderedChart.NAMESPACE.equals(o.getMetadata().getNamespace())),
+    assertTrue(
+        chart.all(io.fabric8.kubernetes.api.model.HasMetadata.class).stream()
+            .filter(
+                o ->
+                    !o.getKind().startsWith("Cluster")
+                        && !o.getKind().equals("MutatingWebhookConfiguration"))
+            .allMatch(o -> RenderedChart.NAMESPACE.equals(o.getMetadata().getNamespace())),
         "namespaced objects go to the release namespace");
   }
 
@@ -56,16 +75,22 @@ class ChartTest {
   @ParameterizedTest
   @MethodSource("documentedCombinations")
   void everyDocumentedCombinationRendersObjectsOfKnownTypes(Path values) {
-    // render() itself fails on an object that is not a Kubernetes type or carries a field its type lacks.
+    // render() itself fails on an object that is not a Kubernetes type or carries a field its type
+    // lacks.
     RenderedChart chart = RenderedChart.render(values, Map.of());
-    assertTrue(chart.objects.size() >= 10, () -> values + " rendered only " + chart.objects.size() + " objects");
+    assertTrue(
+        chart.objects.size() >= 10,
+        () -> values + " rendered only " + chart.objects.size() + " objects");
     chart.all(Deployment.class).forEach(d -> assertPinned(d.getSpec().getTemplate().getSpec()));
     chart.all(DaemonSet.class).forEach(d -> assertPinned(d.getSpec().getTemplate().getSpec()));
   }
 
   @Test
   void aMisspeltFieldIsCaughtAsUnknown() {
-    var pod = new KubernetesSerialization().unmarshal("""
+    var pod =
+        new KubernetesSerialization()
+            .unmarshal(
+                """
         apiVersion: v1
         kind: Pod
         metadata: {name: p}
@@ -75,19 +100,27 @@ class ChartTest {
               image: busybox:1.36
               securityContext: {readOnlyRootFileSystem: true}
         """);
-    assertEquals(List.of("Pod.spec.containers[0].securityContext.readOnlyRootFileSystem"), UnknownFields.in(pod));
+    assertEquals(
+        List.of("Pod.spec.containers[0].securityContext.readOnlyRootFileSystem"),
+        UnknownFields.in(pod));
   }
 
   @Test
   void imageTagAndAppVersionArePinned() throws Exception {
-    JsonNode chartYaml = new ObjectMapper(new YAMLFactory()).readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile());
+    JsonNode chartYaml =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile());
     String appVersion = chartYaml.get("appVersion").asText();
     assertTrue(appVersion.matches("\\d+\\.\\d+\\.\\d+"), appVersion);
     Deployment operator = RenderedChart.defaults().one(Deployment.class, RenderedChart.RELEASE);
-    assertEquals("localhost/least-privilege-operator:" + appVersion,
+    assertEquals(
+        "localhost/least-privilege-operator:" + appVersion,
         operator.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
-    Exception latest = assertThrows(Exception.class, () -> RenderedChart.render(null, Map.of("image.tag", "latest")));
-    assertTrue(latest.getMessage().contains("image.tag must be a pinned version"), latest.getMessage());
+    Exception latest =
+        assertThrows(
+            Exception.class, () -> RenderedChart.render(null, Map.of("image.tag", "latest")));
+    assertTrue(
+        latest.getMessage().contains("image.tag must be a pinned version"), latest.getMessage());
   }
 
   @Test
@@ -102,7 +135,9 @@ class ChartTest {
       assertEquals(names, files.map(f -> f.getFileName().toString()).sorted().toList());
     }
     for (String name : names) {
-      assertArrayEquals(Files.readAllBytes(generated.resolve(name)), Files.readAllBytes(inChart.resolve(name)),
+      assertArrayEquals(
+          Files.readAllBytes(generated.resolve(name)),
+          Files.readAllBytes(inChart.resolve(name)),
           () -> name + " differs: run operator/api/tools/update-crds.sh");
       var crd = new KubernetesSerialization().unmarshal(Files.readString(inChart.resolve(name)));
       assertTrue(crd instanceof CustomResourceDefinition, name);
@@ -111,9 +146,11 @@ class ChartTest {
   }
 
   private static void assertPinned(PodSpec spec) {
-    spec.getContainers().forEach(c -> {
-      assertTrue(c.getImage().matches(".+:\\d+\\.\\d+\\.\\d+"), c.getImage());
-      assertFalse(c.getImage().endsWith(":latest"), c.getImage());
-    });
+    spec.getContainers()
+        .forEach(
+            c -> {
+              assertTrue(c.getImage().matches(".+:\\d+\\.\\d+\\.\\d+"), c.getImage());
+              assertFalse(c.getImage().endsWith(":latest"), c.getImage());
+            });
   }
 }

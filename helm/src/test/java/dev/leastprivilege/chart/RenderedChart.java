@@ -32,7 +32,8 @@ final class RenderedChart {
 
   /** With the default values plus the given values file (null for none) and --set pairs. */
   static RenderedChart render(Path valuesFile, Map<String, Object> sets) {
-    TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+    TemplateCommand template =
+        new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
     if (valuesFile != null) {
       template.withValuesFile(valuesFile);
     }
@@ -46,8 +47,16 @@ final class RenderedChart {
       KubernetesResource parsed = SERIALIZATION.unmarshal(doc);
       assertTrue(parsed instanceof HasMetadata, () -> "not a Kubernetes object: " + doc);
       HasMetadata object = (HasMetadata) parsed;
-      assertEquals(List.of(), UnknownFields.in(object), () -> "fields unknown to " + object.getKind() + " "
-          + object.getMetadata().getName() + ":\n" + doc);
+      assertEquals(
+          List.of(),
+          UnknownFields.in(object),
+          () ->
+              "fields unknown to "
+                  + object.getKind()
+                  + " "
+                  + object.getMetadata().getName()
+                  + ":\n"
+                  + doc);
       objects.add(object);
     }
     return new RenderedChart(yaml, objects);
@@ -72,8 +81,11 @@ final class RenderedChart {
 
   <T extends HasMetadata> T one(Class<T> type, String name) {
     List<T> found = all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).toList();
-    assertEquals(1, found.size(), () -> "expected one " + type.getSimpleName() + " named " + name + ", found "
-        + found.size());
+    assertEquals(
+        1,
+        found.size(),
+        () ->
+            "expected one " + type.getSimpleName() + " named " + name + ", found " + found.size());
     return found.get(0);
   }
 }

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fields of a parsed object that its Kubernetes type does not know. fabric8's models keep such fields in
- * {@code additionalProperties} instead of failing, so a misspelt or misplaced key would otherwise pass unseen.
+ * The fields of a parsed object that its Kubernetes type does not know. fabric8's models keep such
+ * fields in {@code additionalProperties} instead of failing, so a misspelt or misplaced key would
+ * otherwise pass unseen.
  */
 final class UnknownFields {
   private UnknownFields() {}
@@ -36,8 +37,10 @@ final class UnknownFields {
       return;
     }
     for (Method getter : value.getClass().getMethods()) {
-      if (!getter.getName().startsWith("get") || getter.getParameterCount() != 0
-          || Modifier.isStatic(getter.getModifiers()) || getter.getDeclaringClass() == Object.class) {
+      if (!getter.getName().startsWith("get")
+          || getter.getParameterCount() != 0
+          || Modifier.isStatic(getter.getModifiers())
+          || getter.getDeclaringClass() == Object.class) {
         continue;
       }
       Object field = invoke(getter, value);

@@ -23,26 +23,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's profile files equal to the rendered-profile ConfigMaps, and reports what it has.
+ * Keeps this node's profile files equal to the rendered-profile ConfigMaps, and reports what it
+ * has.
  *
- * <p>All file work and bookkeeping runs on one thread, in the order events arrive, so there are no races between
- * an update and a delete of the same profile.
+ * <p>All file work and bookkeeping runs on one thread, in the order events arrive, so there are no
+ * races between an update and a delete of the same profile.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-  /** A failed write (a full disk, say) is tried again this often until it succeeds or the profile goes. */
+
+  /**
+   * A failed write (a full disk, say) is tried again this often until it succeeds or the profile
+   * goes.
+   */
   static final long RETRY_SECONDS = 5;
 
   private final KubernetesClient client;
   private final AgentConfig config;
   private final ProfileDirectory directory;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "lpo-agent");
-    t.setDaemon(true);
-    return t;
-  });
-  private final Map<ProfileRef, String> installed = new TreeMap<>(Comparator.comparing(ProfileRef::toString));
-  private final Map<ProfileRef, InstalledProfile> failed = new TreeMap<>(Comparator.comparing(ProfileRef::toString));
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lpo-agent");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Map<ProfileRef, String> installed =
+      new TreeMap<>(Comparator.comparing(ProfileRef::toString));
+  private final Map<ProfileRef, InstalledProfile> failed =
+      new TreeMap<>(Comparator.comparing(ProfileRef::toString));
   private final NodeStatusReporter reporter;
   private SharedIndexInformer<ConfigMap> informer;
   private volatile boolean ready;
@@ -59,33 +68,44 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts watching, then makes the whole directory match what is published (removing orphans a previous run or
-   * a deleted profile left) before reporting ready.
+   * Starts watching, then makes the whole directory match what is published (removing orphans a
+   * previous run or a deleted profile left) before reporting ready.
    */
   public void start() throws Exception {
-    informer = client.configMaps().inNamespace(config.namespace())
-        .withLabelSelector(RenderedProfileConfigMap.SELECTOR).runnableInformer(0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ConfigMap cm) {
-        executor.execute(() -> apply(cm));
-      }
+    informer =
+        client
+            .configMaps()
+            .inNamespace(config.namespace())
+            .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
+            .runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(ConfigMap cm) {
+            executor.execute(() -> apply(cm));
+          }
 
-      @Override
-      public void onUpdate(ConfigMap old, ConfigMap cm) {
-        executor.execute(() -> apply(cm));
-      }
+          @Override
+          public void onUpdate(ConfigMap old, ConfigMap cm) {
+            executor.execute(() -> apply(cm));
+          }
 
-      @Override
-      public void onDelete(ConfigMap cm, boolean unknownFinalState) {
-        executor.execute(() -> RenderedProfileConfigMap.identity(cm)
-            .ifPresent(c -> remove(new ProfileRef(c.namespace(), c.name()))));
-      }
-    });
+          @Override
+          public void onDelete(ConfigMap cm, boolean unknownFinalState) {
+            executor.execute(
+                () ->
+                    RenderedProfileConfigMap.identity(cm)
+                        .ifPresent(c -> remove(new ProfileRef(c.namespace(), c.name()))));
+          }
+        });
     informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
     executor.submit(this::fullSync).get();
     ready = true;
-    LOG.info("agent ready on node {}: {} profiles under {}", config.nodeName(), installed.size(), directory.root());
+    LOG.info(
+        "agent ready on node {}: {} profiles under {}",
+        config.nodeName(),
+        installed.size(),
+        directory.root());
   }
 
   public boolean isReady() {
@@ -95,7 +115,8 @@ public final class Agent implements AutoCloseable {
   private void fullSync() {
     Set<ProfileRef> keep = new HashSet<>();
     for (ConfigMap cm : informer.getStore().list()) {
-      RenderedProfileConfigMap.identity(cm).ifPresent(c -> keep.add(new ProfileRef(c.namespace(), c.name())));
+      RenderedProfileConfigMap.identity(cm)
+          .ifPresent(c -> keep.add(new ProfileRef(c.namespace(), c.name())));
       apply(cm);
     }
     try {
@@ -111,15 +132,20 @@ public final class Agent implements AutoCloseable {
   private void apply(ConfigMap cm) {
     Optional<RenderedProfileConfigMap.Content> content = RenderedProfileConfigMap.read(cm);
     if (content.isEmpty()) {
-      LOG.warn("ignoring ConfigMap {}: it has the rendered-profile label but not the annotations and data the"
-          + " operator writes", cm.getMetadata().getName());
+      LOG.warn(
+          "ignoring ConfigMap {}: it has the rendered-profile label but not the annotations and data the"
+              + " operator writes",
+          cm.getMetadata().getName());
       return;
     }
     RenderedProfileConfigMap.Content c = content.get();
     ProfileRef ref = new ProfileRef(c.namespace(), c.name());
     String actual = ContentHash.of(c.json());
     if (!actual.equals(c.contentHash())) {
-      fail(ref, c.contentHash(), "content does not match its hash (" + actual + "); the old file is kept");
+      fail(
+          ref,
+          c.contentHash(),
+          "content does not match its hash (" + actual + "); the old file is kept");
       return;
     }
     try {
@@ -129,8 +155,14 @@ public final class Agent implements AutoCloseable {
       installed.put(ref, c.contentHash());
       failed.remove(ref);
     } catch (IOException e) {
-      fail(ref, c.contentHash(), "could not write " + ref.localhostProfile() + ": " + describe(e)
-          + "; the old file is kept");
+      fail(
+          ref,
+          c.contentHash(),
+          "could not write "
+              + ref.localhostProfile()
+              + ": "
+              + describe(e)
+              + "; the old file is kept");
       String name = cm.getMetadata().getName();
       executor.schedule(() -> retry(name, c.contentHash()), RETRY_SECONDS, TimeUnit.SECONDS);
     }
@@ -140,7 +172,8 @@ public final class Agent implements AutoCloseable {
   /** Tries a failed write again, if that ConfigMap still asks for the same content. */
   private void retry(String configMapName, String hash) {
     ConfigMap latest = informer.getStore().getByKey(config.namespace() + "/" + configMapName);
-    if (latest != null && RenderedProfileConfigMap.contentHash(latest).map(hash::equals).orElse(false)) {
+    if (latest != null
+        && RenderedProfileConfigMap.contentHash(latest).map(hash::equals).orElse(false)) {
       apply(latest);
     }
   }
@@ -159,21 +192,34 @@ public final class Agent implements AutoCloseable {
       installed.remove(ref);
       failed.remove(ref);
     } catch (IOException e) {
-      fail(ref, installed.get(ref), "could not remove " + ref.localhostProfile() + ": " + describe(e));
+      fail(
+          ref,
+          installed.get(ref),
+          "could not remove " + ref.localhostProfile() + ": " + describe(e));
     }
     reporter.changed();
   }
 
   private NodeStatusReporter.Report report() {
-    List<InstalledProfile> ok = installed.entrySet().stream()
-        .map(e -> new InstalledProfile(e.getKey().namespace(), e.getKey().name(), e.getValue(), null)).toList();
+    List<InstalledProfile> ok =
+        installed.entrySet().stream()
+            .map(
+                e ->
+                    new InstalledProfile(
+                        e.getKey().namespace(), e.getKey().name(), e.getValue(), null))
+            .toList();
     return new NodeStatusReporter.Report(ok, List.copyOf(failed.values()));
   }
 
-  /** An IOException's message names the file but not always the cause ("No space left on device"): keep both. */
+  /**
+   * An IOException's message names the file but not always the cause ("No space left on device"):
+   * keep both.
+   */
   private static String describe(IOException e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return e.getClass().getSimpleName().equals("IOException") ? m : e.getClass().getSimpleName() + ": " + m;
+    return e.getClass().getSimpleName().equals("IOException")
+        ? m
+        : e.getClass().getSimpleName() + ": " + m;
   }
 
   @Override

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The agent's entry point in the DaemonSet: start, serve /healthz and /readyz, run until stopped. */
+/**
+ * The agent's entry point in the DaemonSet: start, serve /healthz and /readyz, run until stopped.
+ */
 public final class AgentMain {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
@@ -29,21 +31,33 @@ public final class AgentMain {
     int port = Integer.parseInt(System.getenv().getOrDefault("HEALTH_PORT", "8081"));
     HttpServer health = HttpServer.create(new InetSocketAddress(port), 0);
     health.createContext("/healthz", ex -> respond(ex, 200, "ok"));
-    health.createContext("/readyz", ex -> respond(ex, agent.isReady() ? 200 : 503, agent.isReady() ? "ready"
-        : "not ready: still syncing profiles"));
+    health.createContext(
+        "/readyz",
+        ex ->
+            respond(
+                ex,
+                agent.isReady() ? 200 : 503,
+                agent.isReady() ? "ready" : "not ready: still syncing profiles"));
     health.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      health.stop(0);
-      client.close();
-    }));
-    LOG.info("starting agent for node {} (namespace {}, root {})", config.nodeName(), config.namespace(),
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  health.stop(0);
+                  client.close();
+                }));
+    LOG.info(
+        "starting agent for node {} (namespace {}, root {})",
+        config.nodeName(),
+        config.namespace(),
         config.seccompRoot());
     agent.start();
     Thread.currentThread().join();
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange ex, int code, String body) throws java.io.IOException {
+  private static void respond(com.sun.net.httpserver.HttpExchange ex, int code, String body)
+      throws java.io.IOException {
     byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
     ex.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {

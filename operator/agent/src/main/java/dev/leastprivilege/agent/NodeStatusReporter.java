@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this node's one NodeProfileStatus. Changes are gathered for a moment and written together, so a burst
- * of a thousand profiles costs a handful of writes; a failed write is retried until it succeeds.
+ * Writes this node's one NodeProfileStatus. Changes are gathered for a moment and written together,
+ * so a burst of a thousand profiles costs a handful of writes; a failed write is retried until it
+ * succeeds.
  */
 final class NodeStatusReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStatusReporter.class);
@@ -34,7 +35,10 @@ final class NodeStatusReporter {
   /** What the node has: installed profiles and failures, each sorted. */
   record Report(List<InstalledProfile> installed, List<InstalledProfile> failed) {}
 
-  NodeStatusReporter(KubernetesClient client, AgentConfig config, ScheduledExecutorService executor,
+  NodeStatusReporter(
+      KubernetesClient client,
+      AgentConfig config,
+      ScheduledExecutorService executor,
       Supplier<Report> snapshot) {
     this.client = client;
     this.config = config;
@@ -56,7 +60,10 @@ final class NodeStatusReporter {
     try {
       write(report);
     } catch (KubernetesClientException e) {
-      LOG.warn("could not write NodeProfileStatus {} ({}); retrying in {} ms", config.nodeName(), e.getMessage(),
+      LOG.warn(
+          "could not write NodeProfileStatus {} ({}); retrying in {} ms",
+          config.nodeName(),
+          e.getMessage(),
           RETRY_MILLIS);
       scheduled = true;
       executor.schedule(this::flush, RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -64,7 +71,8 @@ final class NodeStatusReporter {
   }
 
   private void write(Report report) {
-    Resource<NodeProfileStatus> resource = client.resources(NodeProfileStatus.class).withName(config.nodeName());
+    Resource<NodeProfileStatus> resource =
+        client.resources(NodeProfileStatus.class).withName(config.nodeName());
     NodeProfileStatus current = resource.get();
     if (current == null) {
       NodeProfileStatus fresh = new NodeProfileStatus();
@@ -80,6 +88,9 @@ final class NodeStatusReporter {
     status.setLastSyncTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     current.setStatus(status);
     client.resource(current).patchStatus();
-    LOG.debug("reported {} installed and {} failed profiles", report.installed().size(), report.failed().size());
+    LOG.debug(
+        "reported {} installed and {} failed profiles",
+        report.installed().size(),
+        report.failed().size());
   }
 }

@@ -20,12 +20,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The agent's files: {@code <root>/leastprivilege/<namespace>/<name>.json}, and nothing outside that.
+ * The agent's files: {@code <root>/leastprivilege/<namespace>/<name>.json}, and nothing outside
+ * that.
  *
- * <p>Every write goes to a temporary file in the same directory, is fsynced, renamed over the target and the
- * directory fsynced, so a crash at any point leaves the old file or the new one, never a torn one. A symbolic link
- * anywhere below the root is refused: the agent never makes one, so one there was put by someone else, and
- * following it could write outside the root.
+ * <p>Every write goes to a temporary file in the same directory, is fsynced, renamed over the
+ * target and the directory fsynced, so a crash at any point leaves the old file or the new one,
+ * never a torn one. A symbolic link anywhere below the root is refused: the agent never makes one,
+ * so one there was put by someone else, and following it could write outside the root.
  */
 public final class ProfileDirectory {
   static final String TEMP_PREFIX = ".lpo-";
@@ -35,9 +36,11 @@ public final class ProfileDirectory {
   private final Path base;
   private final WriteSteps steps;
 
-  /** Points in a write where a test can stop the process, to prove what a crash there leaves behind. */
+  /**
+   * Points in a write where a test can stop the process, to prove what a crash there leaves behind.
+   */
   public interface WriteSteps {
-    WriteSteps NONE = step -> { };
+    WriteSteps NONE = step -> {};
 
     void reached(String step) throws IOException;
   }
@@ -59,8 +62,12 @@ public final class ProfileDirectory {
   /** The file for a profile, after checking that its name cannot leave the root. */
   public Path pathOf(ProfileRef ref) throws IOException {
     if (!Names.isLabel(ref.namespace()) || !Names.isObjectName(ref.name())) {
-      throw new IOException("refusing profile " + ref + ": its namespace or name is not a Kubernetes name, so it"
-          + " could leave " + base);
+      throw new IOException(
+          "refusing profile "
+              + ref
+              + ": its namespace or name is not a Kubernetes name, so it"
+              + " could leave "
+              + base);
     }
     Path file = base.resolve(ref.namespace()).resolve(ref.name() + ".json").normalize();
     if (!file.startsWith(base)) {
@@ -69,20 +76,27 @@ public final class ProfileDirectory {
     return file;
   }
 
-  /** Writes the profile unless the file already holds exactly these bytes. Returns whether it wrote. */
+  /**
+   * Writes the profile unless the file already holds exactly these bytes. Returns whether it wrote.
+   */
   public boolean write(ProfileRef ref, byte[] json) throws IOException {
     Path file = pathOf(ref);
     Path dir = file.getParent();
     ensureDirectory(base);
     ensureDirectory(dir);
     refuseLink(file);
-    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(file), json)) {
+    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        && Arrays.equals(Files.readAllBytes(file), json)) {
       return false;
     }
     Path tmp = dir.resolve(TEMP_PREFIX + ref.name() + "." + UUID.randomUUID() + TEMP_SUFFIX);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          LinkOption.NOFOLLOW_LINKS)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
         ByteBuffer buf = ByteBuffer.wrap(json);
         int half = json.length / 2;
         buf.limit(half);
@@ -128,7 +142,9 @@ public final class ProfileDirectory {
         for (Path f : files) {
           String n = f.getFileName().toString();
           if (!n.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-            refs.add(new ProfileRef(ns.getFileName().toString(), n.substring(0, n.length() - ".json".length())));
+            refs.add(
+                new ProfileRef(
+                    ns.getFileName().toString(), n.substring(0, n.length() - ".json".length())));
           }
         }
       }
@@ -137,8 +153,8 @@ public final class ProfileDirectory {
   }
 
   /**
-   * Deletes every file of ours that {@code keep} does not name, temporary files a crash left behind, and emptied
-   * namespace directories. Returns what it removed.
+   * Deletes every file of ours that {@code keep} does not name, temporary files a crash left
+   * behind, and emptied namespace directories. Returns what it removed.
    */
   public Set<ProfileRef> collectGarbage(Set<ProfileRef> keep) throws IOException {
     Set<ProfileRef> removed = new HashSet<>();
@@ -148,7 +164,8 @@ public final class ProfileDirectory {
       }
     }
     for (Path ns : namespaceDirectories()) {
-      try (DirectoryStream<Path> temps = Files.newDirectoryStream(ns, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+      try (DirectoryStream<Path> temps =
+          Files.newDirectoryStream(ns, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
         for (Path t : temps) {
           Files.deleteIfExists(t);
         }
@@ -191,7 +208,8 @@ public final class ProfileDirectory {
   private void refuseLink(Path path) throws IOException {
     for (Path p = path; p != null && p.startsWith(base); p = p.getParent()) {
       if (Files.isSymbolicLink(p)) {
-        throw new IOException("refusing " + path + ": " + p + " is a symbolic link the agent did not create");
+        throw new IOException(
+            "refusing " + path + ": " + p + " is a symbolic link the agent did not create");
       }
     }
   }

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProfileDirectoryTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static byte[] json(String s) {
     return ("{\"defaultAction\": \"" + s + "\"}\n").getBytes(StandardCharsets.UTF_8);
@@ -29,7 +28,8 @@ class ProfileDirectoryTest {
     assertTrue(dir.write(ref, json("A")));
     assertFalse(dir.write(ref, json("A")), "same bytes: no write");
     assertTrue(dir.write(ref, json("B")));
-    assertEquals(new String(json("B"), StandardCharsets.UTF_8),
+    assertEquals(
+        new String(json("B"), StandardCharsets.UTF_8),
         Files.readString(tmp.resolve("root/leastprivilege/shop/web.json")));
     assertEquals(Set.of(ref), dir.list());
   }
@@ -40,8 +40,10 @@ class ProfileDirectoryTest {
     Files.createDirectories(tmp.resolve("root/leastprivilege"));
     Files.createSymbolicLink(tmp.resolve("root/leastprivilege/shop"), outside);
     ProfileDirectory dir = new ProfileDirectory(tmp.resolve("root"));
-    IOException e = assertThrows(IOException.class, () -> dir.write(new ProfileRef("shop", "web"), json("A")));
-    assertTrue(e.getMessage().contains("is a symbolic link the agent did not create"), e.getMessage());
+    IOException e =
+        assertThrows(IOException.class, () -> dir.write(new ProfileRef("shop", "web"), json("A")));
+    assertTrue(
+        e.getMessage().contains("is a symbolic link the agent did not create"), e.getMessage());
     try (var s = Files.list(outside)) {
       assertEquals(0, s.count(), "nothing was written through the link");
     }
@@ -61,9 +63,15 @@ class ProfileDirectoryTest {
   @Test
   void refusesNamesThatWouldLeaveTheRoot() {
     ProfileDirectory dir = new ProfileDirectory(tmp.resolve("root"));
-    for (ProfileRef bad : new ProfileRef[] {new ProfileRef("..", "x"), new ProfileRef("shop", "../../etc/passwd"),
-        new ProfileRef("shop", "a/b"), new ProfileRef("Shop", "x")}) {
-      IOException e = assertThrows(IOException.class, () -> dir.write(bad, json("A")), bad.toString());
+    for (ProfileRef bad :
+        new ProfileRef[] {
+          new ProfileRef("..", "x"),
+          new ProfileRef("shop", "../../etc/passwd"),
+          new ProfileRef("shop", "a/b"),
+          new ProfileRef("Shop", "x")
+        }) {
+      IOException e =
+          assertThrows(IOException.class, () -> dir.write(bad, json("A")), bad.toString());
       assertTrue(e.getMessage().startsWith("refusing profile"), e.getMessage());
     }
     assertFalse(Files.exists(tmp.resolve("etc")));
@@ -76,11 +84,19 @@ class ProfileDirectoryTest {
     dir.write(keep, json("A"));
     dir.write(new ProfileRef("shop", "orphan"), json("A"));
     dir.write(new ProfileRef("gone", "x"), json("A"));
-    Path temp = Files.writeString(tmp.resolve("root/leastprivilege/shop/" + ProfileDirectory.TEMP_PREFIX
-        + "keep.123" + ProfileDirectory.TEMP_SUFFIX), "{\"defaultAc");
+    Path temp =
+        Files.writeString(
+            tmp.resolve(
+                "root/leastprivilege/shop/"
+                    + ProfileDirectory.TEMP_PREFIX
+                    + "keep.123"
+                    + ProfileDirectory.TEMP_SUFFIX),
+            "{\"defaultAc");
     Path foreign = Files.writeString(tmp.resolve("root/other-tool.json"), "{}");
 
-    assertEquals(Set.of(new ProfileRef("shop", "orphan"), new ProfileRef("gone", "x")), dir.collectGarbage(Set.of(keep)));
+    assertEquals(
+        Set.of(new ProfileRef("shop", "orphan"), new ProfileRef("gone", "x")),
+        dir.collectGarbage(Set.of(keep)));
     assertEquals(Set.of(keep), dir.list());
     assertFalse(Files.exists(temp));
     assertFalse(Files.exists(tmp.resolve("root/leastprivilege/gone")));

@@ -23,7 +23,9 @@ final class CrdReference {
     try (Stream<Path> s = Files.list(crds)) {
       files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    StringBuilder out = new StringBuilder("""
+    StringBuilder out =
+        new StringBuilder(
+            """
         # CRD reference
 
         Generated from the schemas in `crds/` (themselves generated from `operator/api`) by
@@ -34,9 +36,13 @@ final class CrdReference {
       JsonNode crd = YAML.readTree(file.toFile());
       JsonNode names = crd.path("spec").path("names");
       JsonNode version = crd.path("spec").path("versions").get(0);
-      out.append("\n## ").append(names.path("kind").asText()).append("\n\n")
-          .append(crd.path("spec").path("scope").asText()).append(", `kubectl get ")
-          .append(names.path("plural").asText()).append('`');
+      out.append("\n## ")
+          .append(names.path("kind").asText())
+          .append("\n\n")
+          .append(crd.path("spec").path("scope").asText())
+          .append(", `kubectl get ")
+          .append(names.path("plural").asText())
+          .append('`');
       JsonNode shortNames = names.path("shortNames");
       if (shortNames.size() > 0) {
         List<String> shorts = new ArrayList<>();
@@ -47,7 +53,8 @@ final class CrdReference {
       JsonNode columns = version.path("additionalPrinterColumns");
       if (columns.size() > 0) {
         List<String> cols = new ArrayList<>();
-        columns.forEach(c -> cols.add(c.path("name").asText() + " (`" + c.path("jsonPath").asText() + "`)"));
+        columns.forEach(
+            c -> cols.add(c.path("name").asText() + " (`" + c.path("jsonPath").asText() + "`)"));
         out.append("Columns: ").append(String.join(", ", cols)).append(".\n");
       }
       out.append("\n| field | type | description |\n|---|---|---|\n");
@@ -62,10 +69,17 @@ final class CrdReference {
   }
 
   private static void fields(String path, JsonNode schema, StringBuilder out) {
-    out.append("| `").append(path).append("` | ").append(type(schema)).append(" | ")
-        .append(describe(schema)).append(" |\n");
-    JsonNode properties = schema.path("type").asText().equals("array") ? schema.path("items").path("properties")
-        : schema.path("properties");
+    out.append("| `")
+        .append(path)
+        .append("` | ")
+        .append(type(schema))
+        .append(" | ")
+        .append(describe(schema))
+        .append(" |\n");
+    JsonNode properties =
+        schema.path("type").asText().equals("array")
+            ? schema.path("items").path("properties")
+            : schema.path("properties");
     String prefix = schema.path("type").asText().equals("array") ? path + "[]" : path;
     for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
@@ -89,7 +103,8 @@ final class CrdReference {
     if (schema.has("description")) {
       parts.add(schema.get("description").asText().replace("|", "\\|"));
     }
-    JsonNode constrained = schema.path("type").asText().equals("array") ? schema.path("items") : schema;
+    JsonNode constrained =
+        schema.path("type").asText().equals("array") ? schema.path("items") : schema;
     if (constrained.has("enum")) {
       List<String> values = new ArrayList<>();
       constrained.get("enum").forEach(v -> values.add("`" + v.asText() + "`"));
@@ -98,7 +113,8 @@ final class CrdReference {
     if (schema.has("default")) {
       parts.add("Default `" + schema.get("default").asText() + "`.");
     }
-    for (String bound : List.of("minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength")) {
+    for (String bound :
+        List.of("minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength")) {
       JsonNode node = schema.has(bound) ? schema.get(bound) : constrained.get(bound);
       if (node != null) {
         parts.add(bound + " " + node.asLong() + ".");

@@ -10,9 +10,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the benchmarks and prints, per benchmark, the median of the measurement iterations (the machines are
- * noisy, so the median rather than the mean), the range, and the ratio to the baseline measured in the same run.
- * Arguments are a JMH include pattern (default: every benchmark).
+ * Runs the benchmarks and prints, per benchmark, the median of the measurement iterations (the
+ * machines are noisy, so the median rather than the mean), the range, and the ratio to the baseline
+ * measured in the same run. Arguments are a JMH include pattern (default: every benchmark).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -33,15 +33,27 @@ public final class BenchMain {
       if (name.startsWith("baseline")) {
         baseline = median;
       }
-      rows.add(new String[] {name, fmt(median), fmt(scores.get(0)) + " – " + fmt(scores.get(scores.size() - 1)),
-          r.getPrimaryResult().getScoreUnit(), Double.toString(median)});
+      rows.add(
+          new String[] {
+            name,
+            fmt(median),
+            fmt(scores.get(0)) + " – " + fmt(scores.get(scores.size() - 1)),
+            r.getPrimaryResult().getScoreUnit(),
+            Double.toString(median)
+          });
     }
     System.out.println();
     System.out.println("| benchmark | median | min – max (per iteration) | unit | vs. baseline |");
     System.out.println("|---|---|---|---|---|");
     for (String[] row : rows) {
       double ratio = Double.parseDouble(row[4]) / baseline;
-      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", row[0], row[1], row[2], row[3],
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s | %s |%n",
+          row[0],
+          row[1],
+          row[2],
+          row[3],
           Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2f×", ratio));
     }
   }

@@ -1,8 +1,8 @@
 package dev.leastprivilege.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
@@ -30,14 +30,17 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Rendering a 300-syscall profile on one thread. The baseline is plain Jackson serialisation of the same spec,
- * measured in the same run: it is the floor any JSON output costs on this machine at this moment.
+ * Rendering a 300-syscall profile on one thread. The baseline is plain Jackson serialisation of the
+ * same spec, measured in the same run: it is the floor any JSON output costs on this machine at
+ * this moment.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 7, time = 1)
 public class RenderBenchmark {

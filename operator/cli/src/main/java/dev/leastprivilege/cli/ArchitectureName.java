@@ -10,18 +10,22 @@ final class ArchitectureName implements CommandLine.ITypeConverter<Architecture>
   @Override
   public Architecture convert(String value) {
     String v = value.toUpperCase(Locale.ROOT);
-    v = switch (v) {
-      case "AMD64" -> "X86_64";
-      case "ARM64" -> "AARCH64";
-      case "386", "I386" -> "X86";
-      default -> v;
-    };
+    v =
+        switch (v) {
+          case "AMD64" -> "X86_64";
+          case "ARM64" -> "AARCH64";
+          case "386", "I386" -> "X86";
+          default -> v;
+        };
     String full = v.startsWith("SCMP_ARCH_") ? v : "SCMP_ARCH_" + v;
     try {
       return Architecture.valueOf(full);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.TypeConversionException("unsupported architecture \"" + value + "\"; expected one of "
-          + Arrays.toString(Architecture.values()));
+      throw new CommandLine.TypeConversionException(
+          "unsupported architecture \""
+              + value
+              + "\"; expected one of "
+              + Arrays.toString(Architecture.values()));
     }
   }
 }

@@ -15,18 +15,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Capability masks and sets, as capsh and /proc/PID/status show them. */
-@Command(name = "caps", mixinStandardHelpOptions = true, description = "Decode, encode and compute capability sets.",
+@Command(
+    name = "caps",
+    mixinStandardHelpOptions = true,
+    description = "Decode, encode and compute capability sets.",
     subcommands = {CapsCommand.Decode.class, CapsCommand.Encode.class, CapsCommand.Effective.class})
 final class CapsCommand {
 
-  @Command(name = "decode", mixinStandardHelpOptions = true,
+  @Command(
+      name = "decode",
+      mixinStandardHelpOptions = true,
       description = "Print the capabilities in a hex mask, as capsh --decode does.")
   static final class Decode implements Callable<Integer> {
     @Parameters(paramLabel = "HEX", description = "e.g. 0x00000000800405fb, as in /proc/PID/status")
     String hex;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -40,13 +44,19 @@ final class CapsCommand {
     }
   }
 
-  @Command(name = "encode", mixinStandardHelpOptions = true, description = "Print the hex mask of capabilities.")
+  @Command(
+      name = "encode",
+      mixinStandardHelpOptions = true,
+      description = "Print the hex mask of capabilities.")
   static final class Encode implements Callable<Integer> {
-    @Parameters(arity = "1..*", split = ",", paramLabel = "CAP", description = "e.g. NET_BIND_SERVICE,cap_chown")
+    @Parameters(
+        arity = "1..*",
+        split = ",",
+        paramLabel = "CAP",
+        description = "e.g. NET_BIND_SERVICE,cap_chown")
     List<String> names;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -56,32 +66,44 @@ final class CapsCommand {
     }
   }
 
-  @Command(name = "effective", mixinStandardHelpOptions = true,
-      description = "Print the set a container gets from a runtime's defaults and a securityContext's drop/add.")
+  @Command(
+      name = "effective",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the set a container gets from a runtime's defaults and a securityContext's drop/add.")
   static final class Effective implements Callable<Integer> {
-    @Option(names = "--runtime", description = "containerd, crio or podman (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--runtime",
+        description = "containerd, crio or podman (default: ${DEFAULT-VALUE}).")
     String runtime = "containerd";
 
-    @Option(names = "--drop", split = ",", paramLabel = "CAP") List<String> drop = new ArrayList<>();
-    @Option(names = "--add", split = ",", paramLabel = "CAP") List<String> add = new ArrayList<>();
+    @Option(names = "--drop", split = ",", paramLabel = "CAP")
+    List<String> drop = new ArrayList<>();
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Option(names = "--add", split = ",", paramLabel = "CAP")
+    List<String> add = new ArrayList<>();
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       List<FieldError> errors = new ArrayList<>();
       Optional<CapabilitySet> defaults = RuntimeDefaults.named(runtime);
       if (defaults.isEmpty()) {
-        errors.add(new FieldError("--runtime", "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
+        errors.add(
+            new FieldError(
+                "--runtime",
+                "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
         return print(spec, errors, "");
       }
-      CapabilitySet set = CapabilityChange.parse(drop, "--drop", add, "--add", errors).applyTo(defaults.get());
+      CapabilitySet set =
+          CapabilityChange.parse(drop, "--drop", add, "--add", errors).applyTo(defaults.get());
       return print(spec, errors, set.encode() + " " + set.toCapshString());
     }
   }
 
-  private static int print(picocli.CommandLine.Model.CommandSpec spec, List<FieldError> errors, String result) {
+  private static int print(
+      picocli.CommandLine.Model.CommandSpec spec, List<FieldError> errors, String result) {
     if (!errors.isEmpty()) {
       PrintWriter err = spec.commandLine().getErr();
       errors.forEach(e -> err.println("error: " + e));

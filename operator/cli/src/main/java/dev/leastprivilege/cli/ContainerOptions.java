@@ -13,70 +13,112 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** How the container is started, shared by run and record: the parts of a pod's securityContext lpo models. */
+/**
+ * How the container is started, shared by run and record: the parts of a pod's securityContext lpo
+ * models.
+ */
 final class ContainerOptions {
-  @Option(names = "--cap-drop", split = ",", paramLabel = "CAP|ALL",
-      description = "Capabilities to drop from the runtime's default set, as securityContext.capabilities.drop.")
+  @Option(
+      names = "--cap-drop",
+      split = ",",
+      paramLabel = "CAP|ALL",
+      description =
+          "Capabilities to drop from the runtime's default set, as securityContext.capabilities.drop.")
   List<String> capDrop = new ArrayList<>();
 
-  @Option(names = "--cap-add", split = ",", paramLabel = "CAP",
+  @Option(
+      names = "--cap-add",
+      split = ",",
+      paramLabel = "CAP",
       description = "Capabilities to add, as securityContext.capabilities.add.")
   List<String> capAdd = new ArrayList<>();
 
-  @Option(names = "--runtime", description = "Whose default capability set to start from: containerd, crio or"
-      + " podman (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runtime",
+      description =
+          "Whose default capability set to start from: containerd, crio or"
+              + " podman (default: ${DEFAULT-VALUE}).")
   String runtime = "containerd";
 
   @Option(names = "--user", paramLabel = "UID[:GID]", description = "User to run as (default: 0).")
   String user = "0";
 
-  @Option(names = "--rootfs", paramLabel = "DIR",
-      description = "Root file system to use as is (default: a fresh busybox one from busybox-static).")
+  @Option(
+      names = "--rootfs",
+      paramLabel = "DIR",
+      description =
+          "Root file system to use as is (default: a fresh busybox one from busybox-static).")
   Path rootfs;
 
-  @Option(names = "--no-new-privileges",
+  @Option(
+      names = "--no-new-privileges",
       description = "Set no_new_privs, as allowPrivilegeEscalation: false does.")
   boolean noNewPrivileges;
 
-  @Option(names = "--privileged", description = "As securityContext.privileged: true: every capability and no"
-      + " seccomp filter, whatever --cap-drop and the profile say (containerd and CRI-O ignore both).")
+  @Option(
+      names = "--privileged",
+      description =
+          "As securityContext.privileged: true: every capability and no"
+              + " seccomp filter, whatever --cap-drop and the profile say (containerd and CRI-O ignore both).")
   boolean privileged;
 
-  /** Set by --pod: read the capability lists as the container runtime does, not as a person would. */
+  /**
+   * Set by --pod: read the capability lists as the container runtime does, not as a person would.
+   */
   boolean runtimeSpelling;
 
   /** The container to start, or null after adding what is wrong with the options to errors. */
   RunSpec runSpec(List<String> command, Optional<JsonNode> seccomp, List<FieldError> errors) {
     CapabilitySet caps = capabilities(errors);
     int[] ids = ids(errors);
-    return errors.isEmpty() ? new RunSpec(command, privileged ? Optional.empty() : seccomp, caps, ids[0], ids[1],
-        Optional.ofNullable(rootfs), noNewPrivileges && !privileged) : null;
+    return errors.isEmpty()
+        ? new RunSpec(
+            command,
+            privileged ? Optional.empty() : seccomp,
+            caps,
+            ids[0],
+            ids[1],
+            Optional.ofNullable(rootfs),
+            noNewPrivileges && !privileged)
+        : null;
   }
 
   private CapabilitySet capabilities(List<FieldError> errors) {
     Optional<CapabilitySet> defaults = RuntimeDefaults.named(runtime);
     if (defaults.isEmpty()) {
-      errors.add(new FieldError("--runtime", "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
+      errors.add(
+          new FieldError(
+              "--runtime",
+              "unknown runtime \"" + runtime + "\"; expected containerd, crio or podman"));
       return null;
     }
     if (privileged) {
       return currentCapabilities(errors);
     }
-    CapabilitySet set = runtimeSpelling ? runtimeReading().applyTo(defaults.get())
-        : CapabilityChange.parse(capDrop, "--cap-drop", capAdd, "--cap-add", errors).applyTo(defaults.get());
+    CapabilitySet set =
+        runtimeSpelling
+            ? runtimeReading().applyTo(defaults.get())
+            : CapabilityChange.parse(capDrop, "--cap-drop", capAdd, "--cap-add", errors)
+                .applyTo(defaults.get());
     return errors.isEmpty() ? set : null;
   }
 
-  /** What containerd gives a privileged container: every capability this process holds, bounded by the kernel. */
+  /**
+   * What containerd gives a privileged container: every capability this process holds, bounded by
+   * the kernel.
+   */
   private static CapabilitySet currentCapabilities(List<FieldError> errors) {
     try {
       for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("CapBnd:")) {
-          return CapabilitySet.decode(line.substring("CapBnd:".length())).intersect(CapabilitySet.ALL);
+          return CapabilitySet.decode(line.substring("CapBnd:".length()))
+              .intersect(CapabilitySet.ALL);
         }
       }
     } catch (java.io.IOException e) {
-      errors.add(new FieldError("--privileged", "cannot read this process's capabilities: " + e.getMessage()));
+      errors.add(
+          new FieldError(
+              "--privileged", "cannot read this process's capabilities: " + e.getMessage()));
       return null;
     }
     errors.add(new FieldError("--privileged", "/proc/self/status has no CapBnd line"));
@@ -100,7 +142,9 @@ final class ContainerOptions {
       }
       return new int[] {uid, gid};
     } catch (NumberFormatException e) {
-      errors.add(new FieldError("--user", "expected UID or UID:GID as non-negative numbers, got \"" + user + "\""));
+      errors.add(
+          new FieldError(
+              "--user", "expected UID or UID:GID as non-negative numbers, got \"" + user + "\""));
       return null;
     }
   }

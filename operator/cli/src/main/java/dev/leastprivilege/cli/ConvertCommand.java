@@ -29,10 +29,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Docker/OCI JSON to a SeccompProfile, with Docker-only conditions decided explicitly. */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-    description = {"Turn a Docker or OCI JSON seccomp profile into a SeccompProfile manifest.",
-        "containerd silently ignores Docker-only fields (archMap, includes, excludes), so they are decided here,"
-            + " for one architecture and one capability set, and the decisions are written as comments."})
+@Command(
+    name = "convert",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Turn a Docker or OCI JSON seccomp profile into a SeccompProfile manifest.",
+      "containerd silently ignores Docker-only fields (archMap, includes, excludes), so they are decided here,"
+          + " for one architecture and one capability set, and the decisions are written as comments."
+    })
 final class ConvertCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE.json")
   Path file;
@@ -40,57 +44,82 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--name", required = true, description = "Name of the SeccompProfile.")
   String name;
 
-  @Option(names = "--namespace", description = "Namespace of the SeccompProfile (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--namespace",
+      description = "Namespace of the SeccompProfile (default: ${DEFAULT-VALUE}).")
   String namespace = "default";
 
-  @Option(names = "--arch", converter = ArchitectureName.class,
+  @Option(
+      names = "--arch",
+      converter = ArchitectureName.class,
       description = "Architecture the nodes run (default: this machine's).")
   Architecture arch;
 
-  @Option(names = "--capabilities", split = ",", paramLabel = "CAP",
-      description = "The containers' capability set, for includes/excludes.caps (default: the runtime's default"
-          + " set).")
+  @Option(
+      names = "--capabilities",
+      split = ",",
+      paramLabel = "CAP",
+      description =
+          "The containers' capability set, for includes/excludes.caps (default: the runtime's default"
+              + " set).")
   List<String> capabilities;
 
-  @Option(names = "--runtime", description = "Runtime whose default capability set applies: containerd, crio or"
-      + " podman (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runtime",
+      description =
+          "Runtime whose default capability set applies: containerd, crio or"
+              + " podman (default: ${DEFAULT-VALUE}).")
   String runtime = "containerd";
 
-  @Option(names = "--kernel", paramLabel = "X.Y", description = "Kernel version for minKernel conditions (default:"
-      + " assume every condition is met).")
+  @Option(
+      names = "--kernel",
+      paramLabel = "X.Y",
+      description =
+          "Kernel version for minKernel conditions (default:" + " assume every condition is met).")
   String kernel;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the manifest here instead of stdout.")
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "FILE",
+      description = "Write the manifest here instead of stdout.")
   Path out;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Optional<CapabilitySet> defaults = RuntimeDefaults.named(runtime);
     if (defaults.isEmpty()) {
-      return fail(err, "--runtime: unknown runtime \"" + runtime + "\"; expected containerd, crio or podman");
+      return fail(
+          err,
+          "--runtime: unknown runtime \"" + runtime + "\"; expected containerd, crio or podman");
     }
     List<FieldError> errors = new ArrayList<>();
-    CapabilitySet caps = capabilities == null ? defaults.get()
-        : CapabilityChange.parseList(capabilities, "--capabilities", errors).expanded();
+    CapabilitySet caps =
+        capabilities == null
+            ? defaults.get()
+            : CapabilityChange.parseList(capabilities, "--capabilities", errors).expanded();
     if (!errors.isEmpty()) {
       return fail(err, errors.get(0).toString());
     }
-    Architecture target = arch != null ? arch : SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
+    Architecture target =
+        arch != null ? arch : SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      return fail(err, file + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage());
+      return fail(
+          err,
+          file + ":" + e.getLocation().getLineNr() + ": malformed JSON: " + e.getOriginalMessage());
     } catch (java.io.IOException e) {
       return fail(err, file + ": " + e.getMessage());
     }
     ConvertedProfile converted;
     try {
-      converted = DockerProfileConverter.convert(root, new ConversionTarget(target, caps, Optional.ofNullable(kernel)));
+      converted =
+          DockerProfileConverter.convert(
+              root, new ConversionTarget(target, caps, Optional.ofNullable(kernel)));
     } catch (IllegalArgumentException e) {
       return fail(err, file + ": " + e.getMessage());
     }
@@ -102,8 +131,15 @@ final class ConvertCommand implements Callable<Integer> {
       return 1;
     }
     List<String> comments = new ArrayList<>();
-    comments.add("Converted by lpo convert from " + file.getFileName() + " for " + target + " with capabilities "
-        + caps.capNames() + (kernel == null ? "" : " and kernel " + kernel) + ".");
+    comments.add(
+        "Converted by lpo convert from "
+            + file.getFileName()
+            + " for "
+            + target
+            + " with capabilities "
+            + caps.capNames()
+            + (kernel == null ? "" : " and kernel " + kernel)
+            + ".");
     converted.notes().forEach(n -> comments.add("- " + n));
     String yaml = ProfileYaml.write(ref, converted.spec(), comments);
     if (out != null) {

@@ -4,13 +4,28 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** lpo: the Least Privilege Operator's command-line tool. */
-@Command(name = "lpo", mixinStandardHelpOptions = true, versionProvider = Lpo.Version.class,
-    description = "Seccomp profiles and capability policies, offline: lint, render, convert, run and record.",
-    subcommands = {LintCommand.class, RenderCommand.class, ConvertCommand.class, CapsCommand.class,
-        RunCommand.class, RecordCommand.class, LocalCommand.class})
+@Command(
+    name = "lpo",
+    mixinStandardHelpOptions = true,
+    versionProvider = Lpo.Version.class,
+    description =
+        "Seccomp profiles and capability policies, offline: lint, render, convert, run and record.",
+    subcommands = {
+      LintCommand.class,
+      RenderCommand.class,
+      ConvertCommand.class,
+      CapsCommand.class,
+      RunCommand.class,
+      RecordCommand.class,
+      LocalCommand.class
+    })
 public final class Lpo {
-  /** Exit code for a problem with lpo's surroundings (no runc, no busybox), as distinct from bad input. */
+  /**
+   * Exit code for a problem with lpo's surroundings (no runc, no busybox), as distinct from bad
+   * input.
+   */
   static final int ENVIRONMENT_ERROR = 125;
+
   /** Held, because JUL forgets the level of a logger nobody references. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -21,8 +36,8 @@ public final class Lpo {
   }
 
   /**
-   * lpo is a command-line tool: what it has to say goes to stdout and stderr as sentences. The operator's and
-   * agent's libraries log only errors here (LPO_LOG_LEVEL=info shows everything).
+   * lpo is a command-line tool: what it has to say goes to stdout and stderr as sentences. The
+   * operator's and agent's libraries log only errors here (LPO_LOG_LEVEL=info shows everything).
    */
   static void quietLogging() {
     String level = System.getenv().getOrDefault("LPO_LOG_LEVEL", "warn");

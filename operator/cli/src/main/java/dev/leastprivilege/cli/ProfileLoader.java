@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Loads and compiles the one profile a command works with: from a manifest, or from plain OCI JSON. */
+/**
+ * Loads and compiles the one profile a command works with: from a manifest, or from plain OCI JSON.
+ */
 final class ProfileLoader {
   private ProfileLoader() {}
 
@@ -31,12 +33,19 @@ final class ProfileLoader {
     if (!repo.fileErrors().isEmpty()) {
       return Optional.empty();
     }
-    Optional<PolicyRepository.ProfileDoc> doc = name != null ? repo.profile(name.toString())
-        : repo.profiles().size() == 1 ? Optional.of(repo.profiles().get(0)) : Optional.empty();
+    Optional<PolicyRepository.ProfileDoc> doc =
+        name != null
+            ? repo.profile(name.toString())
+            : repo.profiles().size() == 1 ? Optional.of(repo.profiles().get(0)) : Optional.empty();
     if (doc.isEmpty()) {
-      err.println("error: " + file + " has " + repo.profiles().size() + " SeccompProfiles "
-          + repo.profiles().stream().map(p -> p.ref().toString()).toList()
-          + (name == null ? "; pick one with --name NS/NAME" : "; none is " + name));
+      err.println(
+          "error: "
+              + file
+              + " has "
+              + repo.profiles().size()
+              + " SeccompProfiles "
+              + repo.profiles().stream().map(p -> p.ref().toString()).toList()
+              + (name == null ? "; pick one with --name NS/NAME" : "; none is " + name));
       return Optional.empty();
     }
     CompiledProfile c = repo.compile(doc.get());
@@ -56,16 +65,22 @@ final class ProfileLoader {
       return Optional.empty();
     }
     if (root.has("archMap") || root.toString().contains("\"includes\"")) {
-      err.println("error: " + file + " is in Docker's format (archMap, includes, excludes), which containerd"
-          + " does not understand; convert it first: lpo convert " + file + " --name NAME");
+      err.println(
+          "error: "
+              + file
+              + " is in Docker's format (archMap, includes, excludes), which containerd"
+              + " does not understand; convert it first: lpo convert "
+              + file
+              + " --name NAME");
       return Optional.empty();
     }
     List<FieldError> errors = new ArrayList<>();
     SeccompProfileSpec spec = TypedReader.read(root, "", SeccompProfileSpec.class, errors);
     String base = file.getFileName().toString().replaceFirst("\\.json$", "").toLowerCase();
-    CompiledProfile c = errors.isEmpty()
-        ? ProfileCompiler.compile(new ProfileRef("default", base), spec, ProfileLookup.none())
-        : new CompiledProfile(errors, null, null, List.of());
+    CompiledProfile c =
+        errors.isEmpty()
+            ? ProfileCompiler.compile(new ProfileRef("default", base), spec, ProfileLookup.none())
+            : new CompiledProfile(errors, null, null, List.of());
     c.errors().forEach(e -> err.println("error: " + file + ": " + e));
     return c.ok() ? Optional.of(c) : Optional.empty();
   }

@@ -12,7 +12,8 @@ final class ProfileName implements CommandLine.ITypeConverter<ProfileRef> {
       return new ProfileRef("default", value);
     }
     if (slash == 0 || slash == value.length() - 1 || value.indexOf('/', slash + 1) >= 0) {
-      throw new CommandLine.TypeConversionException("expected NAMESPACE/NAME or NAME, got \"" + value + "\"");
+      throw new CommandLine.TypeConversionException(
+          "expected NAMESPACE/NAME or NAME, got \"" + value + "\"");
     }
     return new ProfileRef(value.substring(0, slash), value.substring(slash + 1));
   }

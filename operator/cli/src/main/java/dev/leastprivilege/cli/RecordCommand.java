@@ -32,41 +32,54 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * Records the syscalls a command makes and writes the allow-list profile that permits exactly those. It runs
- * the command under a filter whose default action is SCMP_ACT_LOG, then reads the kernel's audit records.
+ * Records the syscalls a command makes and writes the allow-list profile that permits exactly
+ * those. It runs the command under a filter whose default action is SCMP_ACT_LOG, then reads the
+ * kernel's audit records.
  */
-@Command(name = "record", mixinStandardHelpOptions = true,
-    description = {"Run CMD under runc with every syscall logged (SCMP_ACT_LOG), and write a SeccompProfile that"
-        + " allows exactly the syscalls it made. Needs root, runc and the kernel log (dmesg).",
-        "With --base, the recorded syscalls are added to an existing profile's allowed ones."})
+@Command(
+    name = "record",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run CMD under runc with every syscall logged (SCMP_ACT_LOG), and write a SeccompProfile that"
+          + " allows exactly the syscalls it made. Needs root, runc and the kernel log (dmesg).",
+      "With --base, the recorded syscalls are added to an existing profile's allowed ones."
+    })
 final class RecordCommand implements Callable<Integer> {
   @Option(names = "--name", required = true, paramLabel = "NS/NAME", converter = ProfileName.class)
   ProfileRef name;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "FILE",
-      description = "Write the profile here (the container's output then goes to stdout); default: stdout (the"
-          + " container's output then goes to stderr).")
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "FILE",
+      description =
+          "Write the profile here (the container's output then goes to stdout); default: stdout (the"
+              + " container's output then goes to stderr).")
   Path out;
 
-  @Option(names = "--base", paramLabel = "FILE", description = "A profile whose allowed syscalls to keep.")
+  @Option(
+      names = "--base",
+      paramLabel = "FILE",
+      description = "A profile whose allowed syscalls to keep.")
   Path base;
 
-  @Option(names = "--default-action", description = "defaultAction of the recorded profile (default:"
-      + " ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--default-action",
+      description = "defaultAction of the recorded profile (default:" + " ${DEFAULT-VALUE}).")
   SeccompAction defaultAction = SeccompAction.SCMP_ACT_ERRNO;
 
-  @Option(names = "--audit-log", paramLabel = "FILE",
-      description = "Read records from this audit log (when auditd runs) instead of the kernel log.")
+  @Option(
+      names = "--audit-log",
+      paramLabel = "FILE",
+      description =
+          "Read records from this audit log (when auditd runs) instead of the kernel log.")
   Path auditLog;
 
-  @Mixin
-  ContainerOptions container;
+  @Mixin ContainerOptions container;
 
   @Parameters(arity = "1..*", paramLabel = "CMD", description = "Command and arguments, after --.")
   List<String> command;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -85,8 +98,9 @@ final class RecordCommand implements Callable<Integer> {
       }
     }
     Architecture arch = SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
-    JsonNode logAll = new ObjectMapper().readTree(
-        "{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":[\"" + arch + "\"]}");
+    JsonNode logAll =
+        new ObjectMapper()
+            .readTree("{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":[\"" + arch + "\"]}");
     List<FieldError> errors = new ArrayList<>();
     RunSpec run = container.runSpec(command, Optional.of(logAll), errors);
     if (run == null) {
@@ -110,8 +124,11 @@ final class RecordCommand implements Callable<Integer> {
     containerOut.print(result.stdout());
     err.print(result.stderr());
     if (recording.all().isEmpty()) {
-      err.println("error: no seccomp audit records for the container (pid " + result.pid() + "); if auditd runs,"
-          + " pass --audit-log /var/log/audit/audit.log");
+      err.println(
+          "error: no seccomp audit records for the container (pid "
+              + result.pid()
+              + "); if auditd runs,"
+              + " pass --audit-log /var/log/audit/audit.log");
       err.flush();
       return 1;
     }
@@ -125,10 +142,20 @@ final class RecordCommand implements Callable<Integer> {
     SeccompProfileSpec profile = new SeccompProfileSpec();
     profile.setDefaultAction(defaultAction);
     profile.setArchitectures(new ArrayList<>(recording.syscalls().keySet()));
-    profile.getSyscalls().add(new SyscallRule(new ArrayList<>(allowed), SeccompAction.SCMP_ACT_ALLOW));
-    List<String> comments = List.of("Recorded by lpo record from: " + String.join(" ", command)
-        + " (exit code " + result.exitCode() + ")", (base == null ? "" : "New since " + base + ": ") + added.size()
-        + " syscalls" + (base == null ? "" : " " + added));
+    profile
+        .getSyscalls()
+        .add(new SyscallRule(new ArrayList<>(allowed), SeccompAction.SCMP_ACT_ALLOW));
+    List<String> comments =
+        List.of(
+            "Recorded by lpo record from: "
+                + String.join(" ", command)
+                + " (exit code "
+                + result.exitCode()
+                + ")",
+            (base == null ? "" : "New since " + base + ": ")
+                + added.size()
+                + " syscalls"
+                + (base == null ? "" : " " + added));
     String yaml = ProfileYaml.write(name, profile, comments);
     if (out != null) {
       Files.writeString(out, yaml);

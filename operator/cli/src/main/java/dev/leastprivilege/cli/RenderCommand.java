@@ -14,11 +14,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Prints or writes the node files, byte for byte what the agent writes. */
-@Command(name = "render", mixinStandardHelpOptions = true,
-    description = "Print the rendered seccomp JSON of one profile, or write every valid profile to"
-        + " DIR/leastprivilege/<namespace>/<name>.json. Invalid profiles get an error and no file.")
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print the rendered seccomp JSON of one profile, or write every valid profile to"
+            + " DIR/leastprivilege/<namespace>/<name>.json. Invalid profiles get an error and no file.")
 final class RenderCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders with SeccompProfiles.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description = "Files or folders with SeccompProfiles.")
   List<Path> paths;
 
   @Option(names = "--name", paramLabel = "NS/NAME", description = "The profile to print.")
@@ -27,8 +33,7 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Write every valid profile under DIR.")
   Path out;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -75,20 +80,30 @@ final class RenderCommand implements Callable<Integer> {
     if (name != null) {
       Optional<PolicyRepository.ProfileDoc> doc = repo.profile(name);
       if (doc.isEmpty()) {
-        stderr.println("error: no SeccompProfile " + name + " in " + paths + "; profiles found: "
-            + repo.profiles().stream().map(p -> p.ref().toString()).toList());
+        stderr.println(
+            "error: no SeccompProfile "
+                + name
+                + " in "
+                + paths
+                + "; profiles found: "
+                + repo.profiles().stream().map(p -> p.ref().toString()).toList());
       }
       return doc;
     }
     if (repo.profiles().size() == 1) {
       return Optional.of(repo.profiles().get(0));
     }
-    stderr.println("error: " + repo.profiles().size() + " SeccompProfiles found; pick one with --name NS/NAME"
-        + " or write them all with --out DIR");
+    stderr.println(
+        "error: "
+            + repo.profiles().size()
+            + " SeccompProfiles found; pick one with --name NS/NAME"
+            + " or write them all with --out DIR");
     return Optional.empty();
   }
 
   static void report(PrintWriter err, PolicyRepository.ProfileDoc doc, CompiledProfile c) {
-    c.errors().forEach(e -> err.println(doc.source() + ": SeccompProfile " + doc.ref() + ": error: " + e));
+    c.errors()
+        .forEach(
+            e -> err.println(doc.source() + ": SeccompProfile " + doc.ref() + ": error: " + e));
   }
 }

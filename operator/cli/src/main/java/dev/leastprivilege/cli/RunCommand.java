@@ -20,22 +20,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Runs a command under a rendered profile and a capability set, exactly as a node would apply them. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run CMD in a runc container with a profile's rendered seccomp filter and the capability set a"
-        + " securityContext gives, on this machine's kernel. Needs root and runc.",
-        "The container's stdout, stderr and exit code are passed through."})
+/**
+ * Runs a command under a rendered profile and a capability set, exactly as a node would apply them.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run CMD in a runc container with a profile's rendered seccomp filter and the capability set a"
+          + " securityContext gives, on this machine's kernel. Needs root and runc.",
+      "The container's stdout, stderr and exit code are passed through."
+    })
 final class RunCommand implements Callable<Integer> {
-  @Option(names = "--profile", paramLabel = "FILE",
-      description = "A SeccompProfile manifest, or an OCI seccomp JSON file (default: no seccomp filter).")
+  @Option(
+      names = "--profile",
+      paramLabel = "FILE",
+      description =
+          "A SeccompProfile manifest, or an OCI seccomp JSON file (default: no seccomp filter).")
   Path profile;
 
-  @Option(names = "--name", paramLabel = "NS/NAME", converter = ProfileName.class,
+  @Option(
+      names = "--name",
+      paramLabel = "NS/NAME",
+      converter = ProfileName.class,
       description = "The profile to use when FILE has several.")
   ProfileRef name;
 
-  @Mixin
-  ContainerOptions container;
+  @Mixin ContainerOptions container;
 
   @picocli.CommandLine.ArgGroup(exclusive = false)
   PodOptions pod;
@@ -43,8 +54,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "CMD", description = "Command and arguments, after --.")
   List<String> command;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -53,7 +63,8 @@ final class RunCommand implements Callable<Integer> {
     List<FieldError> errors = new ArrayList<>();
     if (pod != null && pod.pod != null) {
       if (profile != null) {
-        errors.add(new FieldError("--profile", "not with --pod: the pod's seccompProfile names the file"));
+        errors.add(
+            new FieldError("--profile", "not with --pod: the pod's seccompProfile names the file"));
       }
       profile = pod.apply(container, errors);
     }

@@ -23,26 +23,44 @@ import java.util.Optional;
 final class Containers {
   private Containers() {}
 
-  /** A run as `lpo run` would do it: a profile from a file (or none), a securityContext's drop/add, a user. */
-  static ContainerRunner.Result run(Path profile, String name, List<String> drop, List<String> add, int uid,
-      String... command) throws Exception {
+  /**
+   * A run as `lpo run` would do it: a profile from a file (or none), a securityContext's drop/add,
+   * a user.
+   */
+  static ContainerRunner.Result run(
+      Path profile, String name, List<String> drop, List<String> add, int uid, String... command)
+      throws Exception {
     return run(profile, name, drop, add, uid, Optional.empty(), false, command);
   }
 
-  static ContainerRunner.Result run(Path profile, String name, List<String> drop, List<String> add, int uid,
-      Optional<Path> rootfs, boolean noNewPrivileges, String... command) throws Exception {
+  static ContainerRunner.Result run(
+      Path profile,
+      String name,
+      List<String> drop,
+      List<String> add,
+      int uid,
+      Optional<Path> rootfs,
+      boolean noNewPrivileges,
+      String... command)
+      throws Exception {
     Optional<JsonNode> seccomp = Optional.empty();
     if (profile != null) {
       StringWriter err = new StringWriter();
-      Optional<CompiledProfile> c = ProfileLoader.load(profile,
-          name == null ? null : new ProfileName().convert(name), new PrintWriter(err, true));
+      Optional<CompiledProfile> c =
+          ProfileLoader.load(
+              profile,
+              name == null ? null : new ProfileName().convert(name),
+              new PrintWriter(err, true));
       assertTrue(c.isPresent(), err.toString());
       seccomp = Optional.of(new ObjectMapper().readTree(c.get().rendered().json()));
     }
     List<FieldError> errors = new ArrayList<>();
-    CapabilitySet caps = CapabilityChange.parse(drop, "drop", add, "add", errors).applyTo(RuntimeDefaults.CONTAINERD);
+    CapabilitySet caps =
+        CapabilityChange.parse(drop, "drop", add, "add", errors)
+            .applyTo(RuntimeDefaults.CONTAINERD);
     assertTrue(errors.isEmpty(), errors.toString());
-    return ContainerRunner.capture(new RunSpec(List.of(command), seccomp, caps, uid, uid, rootfs, noNewPrivileges));
+    return ContainerRunner.capture(
+        new RunSpec(List.of(command), seccomp, caps, uid, uid, rootfs, noNewPrivileges));
   }
 
   static ContainerRunner.Result run(Path profile, String... command) throws Exception {

@@ -9,18 +9,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConvertAndCapsCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void convertWritesAManifestThatLintAccepts() throws Exception {
     Path json = Path.of(ConvertAndCapsCommandTest.class.getResource("/docker-style.json").toURI());
     Path yaml = dir.resolve("p.yaml");
-    Cli.Result r = Cli.run("convert", json.toString(), "--name", "docker-default", "--namespace", "shop",
-        "--arch", "amd64", "-o", yaml.toString());
+    Cli.Result r =
+        Cli.run(
+            "convert",
+            json.toString(),
+            "--name",
+            "docker-default",
+            "--namespace",
+            "shop",
+            "--arch",
+            "amd64",
+            "-o",
+            yaml.toString());
     assertEquals(0, r.code(), r.err());
     String text = Files.readString(yaml);
-    assertTrue(text.startsWith("# Converted by lpo convert from docker-style.json for SCMP_ARCH_X86_64"), text);
+    assertTrue(
+        text.startsWith("# Converted by lpo convert from docker-style.json for SCMP_ARCH_X86_64"),
+        text);
     assertTrue(text.contains("kind: SeccompProfile") && text.contains("namespace: shop"), text);
     assertTrue(!text.contains("archMap") && !text.contains("includes"), text);
     assertEquals(0, Cli.run("lint", yaml.toString()).code());
@@ -38,15 +49,18 @@ class ConvertAndCapsCommandTest {
   void capsDecodePrintsExactlyWhatCapshPrints() {
     Cli.Result r = Cli.run("caps", "decode", "0x00000000800405fb");
     assertEquals(0, r.code());
-    assertEquals("cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,"
-        + "cap_net_bind_service,cap_sys_chroot,cap_setfcap\n", r.out());
+    assertEquals(
+        "cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,"
+            + "cap_net_bind_service,cap_sys_chroot,cap_setfcap\n",
+        r.out());
   }
 
   @Test
   void capsEncodeAndEffective() {
     assertEquals("0x0000000000000400\n", Cli.run("caps", "encode", "cap_net_bind_service").out());
     assertEquals("0x0000000000000401\n", Cli.run("caps", "encode", "CHOWN,NET_BIND_SERVICE").out());
-    assertEquals("0x0000000000000400 cap_net_bind_service\n",
+    assertEquals(
+        "0x0000000000000400 cap_net_bind_service\n",
         Cli.run("caps", "effective", "--drop", "ALL", "--add", "NET_BIND_SERVICE").out());
   }
 

@@ -11,13 +11,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LintCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void validExamplesPass() {
-    Cli.Result r = Cli.run("lint", Cli.EXAMPLES.resolve("seccomp").toString(),
-        Cli.EXAMPLES.resolve("capabilities").toString());
+    Cli.Result r =
+        Cli.run(
+            "lint",
+            Cli.EXAMPLES.resolve("seccomp").toString(),
+            Cli.EXAMPLES.resolve("capabilities").toString());
     assertEquals(0, r.code(), r.out());
     assertTrue(r.out().contains("objects checked: 0 errors"), r.out());
   }
@@ -25,7 +27,8 @@ class LintCommandTest {
   @Test
   void theExamplePolicyRepositoryPassesItsOwnCi() {
     // examples/gitops/policy-repo/ci/lint.sh runs exactly this.
-    Cli.Result r = Cli.run("lint", "--strict", Cli.EXAMPLES.resolve("gitops/policy-repo/policies").toString());
+    Cli.Result r =
+        Cli.run("lint", "--strict", Cli.EXAMPLES.resolve("gitops/policy-repo/policies").toString());
     assertEquals(0, r.code(), r.out());
     assertTrue(r.out().contains("3 objects checked: 0 errors, 0 warnings"), r.out());
   }
@@ -34,16 +37,26 @@ class LintCommandTest {
   void errorsNameFileObjectAndField() {
     Cli.Result r = Cli.run("lint", Cli.EXAMPLES.resolve("invalid").toString());
     assertEquals(1, r.code());
-    assertTrue(r.out().contains("examples/invalid/typo.yaml:2: SeccompProfile demo/typo: error:"
-        + " spec.syscalls[1].names[0]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean \"chmod\"?)"),
+    assertTrue(
+        r.out()
+            .contains(
+                "examples/invalid/typo.yaml:2: SeccompProfile demo/typo: error:"
+                    + " spec.syscalls[1].names[0]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean \"chmod\"?)"),
         r.out());
-    assertTrue(r.out().contains("CapabilityPolicy demo/bad-capability: error: spec.add[0]: unknown capability"
-        + " \"NET_BIND\""), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "CapabilityPolicy demo/bad-capability: error: spec.add[0]: unknown capability"
+                    + " \"NET_BIND\""),
+        r.out());
   }
 
   @Test
   void typeErrorsNameTheField() throws Exception {
-    Path f = Files.writeString(dir.resolve("p.yaml"), """
+    Path f =
+        Files.writeString(
+            dir.resolve("p.yaml"),
+            """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: p, namespace: shop}
@@ -63,14 +76,23 @@ class LintCommandTest {
         """);
     Cli.Result r = Cli.run("lint", f.toString());
     assertEquals(1, r.code());
-    assertTrue(r.out().contains("SeccompProfile shop/p: error: spec.syscalls[0].args[0].op: unsupported value"
-        + " \"SCMP_CMP_NOPE\"; expected one of SCMP_CMP_NE"), r.out());
-    assertTrue(r.out().contains("SeccompProfile shop/q: error: spec.sycalls: unknown field \"sycalls\""), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "SeccompProfile shop/p: error: spec.syscalls[0].args[0].op: unsupported value"
+                    + " \"SCMP_CMP_NOPE\"; expected one of SCMP_CMP_NE"),
+        r.out());
+    assertTrue(
+        r.out().contains("SeccompProfile shop/q: error: spec.sycalls: unknown field \"sycalls\""),
+        r.out());
   }
 
   @Test
   void malformedYamlGivesFileAndLineAndKeepsWhatWasRead() throws Exception {
-    Path good = Files.writeString(dir.resolve("a-good.yaml"), """
+    Path good =
+        Files.writeString(
+            dir.resolve("a-good.yaml"),
+            """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: ok, namespace: shop}
@@ -81,7 +103,8 @@ class LintCommandTest {
     assertEquals(1, r.code());
     assertTrue(r.out().contains("b-bad.yaml:2: malformed YAML"), r.out());
     assertTrue(r.out().startsWith("error: "), r.out());
-    assertTrue(r.out().contains("1 objects checked: 1 error"), "a-good.yaml still counted: " + r.out());
+    assertTrue(
+        r.out().contains("1 objects checked: 1 error"), "a-good.yaml still counted: " + r.out());
     assertTrue(Files.exists(good));
   }
 
@@ -94,12 +117,16 @@ class LintCommandTest {
     JsonNode report = new ObjectMapper().readTree(r.out());
     assertEquals(2, report.get("objects").asInt());
     assertEquals(2, report.get("errors").asInt());
-    assertEquals("spec.syscalls[1].names[0]", report.get("findings").get(0).get("errors").get(0).get("path").asText());
+    assertEquals(
+        "spec.syscalls[1].names[0]",
+        report.get("findings").get(0).get("errors").get(0).get("path").asText());
   }
 
   @Test
   void cyclesAndDuplicatesAcrossFiles() throws Exception {
-    Files.writeString(dir.resolve("loop.yaml"), """
+    Files.writeString(
+        dir.resolve("loop.yaml"),
+        """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: loop-a, namespace: shop}
@@ -116,8 +143,12 @@ class LintCommandTest {
         spec: {defaultAction: SCMP_ACT_ERRNO}
         """);
     Cli.Result r = Cli.run("lint", dir.toString());
-    assertTrue(r.out().contains("SeccompProfile shop/loop-a: error: spec.baseProfileName: cycle shop/loop-a ->"
-        + " shop/loop-b -> shop/loop-a"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "SeccompProfile shop/loop-a: error: spec.baseProfileName: cycle shop/loop-a ->"
+                    + " shop/loop-b -> shop/loop-a"),
+        r.out());
     assertTrue(r.out().contains("SeccompProfile shop/loop-b is defined more than once"), r.out());
   }
 }

@@ -11,30 +11,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RenderCommandTest {
-  @TempDir
-  Path out;
+  @TempDir Path out;
 
   @Test
   void writesEveryValidProfileWhereTheNodeKeepsIt() throws Exception {
-    Cli.Result r = Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--out", out.toString());
+    Cli.Result r =
+        Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     Path chmod = out.resolve("leastprivilege/demo/deny-chmod.json");
     assertTrue(Files.exists(chmod));
-    Cli.Result one = Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--name", "demo/deny-chmod");
-    assertEquals(Files.readString(chmod), one.out(), "--name prints the same bytes as the node file");
+    Cli.Result one =
+        Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString(), "--name", "demo/deny-chmod");
+    assertEquals(
+        Files.readString(chmod), one.out(), "--name prints the same bytes as the node file");
     try (Stream<Path> files = Files.walk(out)) {
       assertEquals(5, files.filter(p -> p.toString().endsWith(".json")).count());
     }
-    assertTrue(Files.readString(out.resolve("leastprivilege/demo/web-audit.json"))
-        .contains("\"defaultAction\": \"SCMP_ACT_LOG\""));
+    assertTrue(
+        Files.readString(out.resolve("leastprivilege/demo/web-audit.json"))
+            .contains("\"defaultAction\": \"SCMP_ACT_LOG\""));
   }
 
   @Test
   void invalidProfileGetsAnErrorAndNoFile() throws Exception {
-    Cli.Result r = Cli.run("render", Cli.EXAMPLES.resolve("invalid").toString(), "--out", out.toString());
+    Cli.Result r =
+        Cli.run("render", Cli.EXAMPLES.resolve("invalid").toString(), "--out", out.toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().contains("typo.yaml:2: SeccompProfile demo/typo: error: spec.syscalls[1].names[0]:"
-        + " unknown syscall \"chmodd\""), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "typo.yaml:2: SeccompProfile demo/typo: error: spec.syscalls[1].names[0]:"
+                    + " unknown syscall \"chmodd\""),
+        r.err());
     assertFalse(Files.exists(out.resolve("leastprivilege/demo/typo.json")));
   }
 
@@ -42,7 +50,9 @@ class RenderCommandTest {
   void invalidUpdateNeverReplacesTheLastGoodFile() throws Exception {
     Path repo = Files.createDirectories(out.resolve("repo"));
     Path f = repo.resolve("p.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: p, namespace: shop}

@@ -20,11 +20,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The one assembly of the operator process: both reconcilers and the running-pod review they share, metrics, leader
- * election when replicas are more than one, the admission webhook every replica serves, and /healthz, /readyz and
- * /metrics. {@link OperatorMain} runs it as the Deployment configures it ({@link #fromEnvironment}); {@code lpo
- * local} and the tests on a real API server build the same assembly with their own settings, so what they exercise
- * is the wiring the Deployment runs.
+ * The one assembly of the operator process: both reconcilers and the running-pod review they share,
+ * metrics, leader election when replicas are more than one, the admission webhook every replica
+ * serves, and /healthz, /readyz and /metrics. {@link OperatorMain} runs it as the Deployment
+ * configures it ({@link #fromEnvironment}); {@code lpo local} and the tests on a real API server
+ * build the same assembly with their own settings, so what they exercise is the wiring the
+ * Deployment runs.
  */
 public final class LeastPrivilegeOperator implements AutoCloseable {
   private boolean closed;
@@ -52,9 +53,9 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   }
 
   /**
-   * The Deployment's assembly, every part configured from its environment: {@link OperatorSettings#fromEnvironment}
-   * (LPO_*, HEALTH_PORT) and {@link WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every
-   * interface.
+   * The Deployment's assembly, every part configured from its environment: {@link
+   * OperatorSettings#fromEnvironment} (LPO_*, HEALTH_PORT) and {@link
+   * WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every interface.
    */
   public static Builder fromEnvironment(KubernetesClient client, Map<String, String> env) {
     OperatorSettings settings = OperatorSettings.fromEnvironment(env);
@@ -75,7 +76,10 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
       this.settings = settings;
     }
 
-    /** Where the operator's and the webhook's meters go, and what /metrics serves; a new registry if not set. */
+    /**
+     * Where the operator's and the webhook's meters go, and what /metrics serves; a new registry if
+     * not set.
+     */
     public Builder registry(PrometheusMeterRegistry registry) {
       this.registry = registry;
       return this;
@@ -97,37 +101,43 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     }
   }
 
-  private static Operator operator(KubernetesClient client, OperatorSettings settings,
-      PrometheusMeterRegistry registry) {
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
-          // Per controller, not per resource: a histogram per profile costs megabytes of heap at 10,000 profiles
-          // and as many Prometheus series.
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(settings.leaderElectionConfiguration());
-      }
-    });
+  private static Operator operator(
+      KubernetesClient client, OperatorSettings settings, PrometheusMeterRegistry registry) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+                  // Per controller, not per resource: a histogram per profile costs megabytes of
+                  // heap at 10,000 profiles
+                  // and as many Prometheus series.
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(settings.leaderElectionConfiguration());
+              }
+            });
     EventRecorder events = new EventRecorder(client);
     RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
-    operator.register(new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
+    operator.register(
+        new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
     operator.register(new CapabilityPolicyReconciler(runningPods));
     return operator;
   }
 
   /**
-   * Starts the webhook, the health port, then the reconcilers (with leader election, on the leader only). If a part
-   * fails to start, those started before it are stopped.
+   * Starts the webhook, the health port, then the reconcilers (with leader election, on the leader
+   * only). If a part fails to start, those started before it are stopped.
    */
   public LeastPrivilegeOperator start() throws IOException {
     try {
       if (webhookSettings != null) {
-        webhook = Webhook.start(client, settings.namespace(), webhookSettings, webhookBind, registry);
+        webhook =
+            Webhook.start(client, settings.namespace(), webhookSettings, webhookBind, registry);
       }
       if (settings.healthPort() != OperatorSettings.NO_HEALTH_PORT) {
-        health = new HealthServer(settings.healthPort(), this::healthy, this::ready, registry::scrape);
+        health =
+            new HealthServer(settings.healthPort(), this::healthy, this::ready, registry::scrape);
       }
       operator.start();
       return this;
@@ -138,19 +148,24 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   }
 
   /**
-   * For a process that runs only this: on SIGTERM, stop serving health and the webhook, and let JOSDK stop the
-   * reconcilers (it does so only without leader election; with it, losing the lease ends the process anyway).
+   * For a process that runs only this: on SIGTERM, stop serving health and the webhook, and let
+   * JOSDK stop the reconcilers (it does so only without leader election; with it, losing the lease
+   * ends the process anyway).
    */
   public void installShutdownHook() {
     operator.installShutdownHook(Duration.ofSeconds(10));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (health != null) {
-        health.close();
-      }
-      if (webhook != null) {
-        webhook.close();
-      }
-    }, "lpo-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (health != null) {
+                    health.close();
+                  }
+                  if (webhook != null) {
+                    webhook.close();
+                  }
+                },
+                "lpo-shutdown"));
   }
 
   /** /healthz: every informer the reconcilers use is healthy. */
@@ -159,8 +174,8 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   }
 
   /**
-   * /readyz: the webhook's caches have synced and it serves a certificate. Every replica serves the webhook, so a
-   * follower is ready too. Without a webhook, once the reconcilers have started.
+   * /readyz: the webhook's caches have synced and it serves a certificate. Every replica serves the
+   * webhook, so a follower is ready too. Without a webhook, once the reconcilers have started.
    */
   public boolean ready() {
     return webhook != null ? webhook.ready() : operator.getRuntimeInfo().isStarted();

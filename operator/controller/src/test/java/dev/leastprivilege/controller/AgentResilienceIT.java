@@ -27,19 +27,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The agent alone, fed rendered-profile ConfigMaps directly, through an API server outage and a full disk. Each
- * test's agent watches the test's own namespace, where the test publishes as the operator would in its namespace.
+ * The agent alone, fed rendered-profile ConfigMaps directly, through an API server outage and a
+ * full disk. Each test's agent watches the test's own namespace, where the test publishes as the
+ * operator would in its namespace.
  */
 class AgentResilienceIT {
   private static final Duration T = Duration.ofSeconds(45);
 
-  @RegisterExtension
-  static final Cluster cluster = new Cluster();
+  @RegisterExtension static final Cluster cluster = new Cluster();
 
   static void publish(String agentNamespace, String name, String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    cluster.client().resource(RenderedProfileConfigMap.build(agentNamespace, "shop", name, bytes,
-        ContentHash.of(bytes))).serverSideApply();
+    cluster
+        .client()
+        .resource(
+            RenderedProfileConfigMap.build(
+                agentNamespace, "shop", name, bytes, ContentHash.of(bytes)))
+        .serverSideApply();
   }
 
   static String read(Path p) {
@@ -51,12 +55,13 @@ class AgentResilienceIT {
   }
 
   static Optional<InstalledProfile> reported(String node, String name, boolean failed) {
-    NodeProfileStatus nps = cluster.client().resources(NodeProfileStatus.class).withName(node).get();
+    NodeProfileStatus nps =
+        cluster.client().resources(NodeProfileStatus.class).withName(node).get();
     if (nps == null || nps.getStatus() == null) {
       return Optional.empty();
     }
-    return (failed ? nps.getStatus().getFailed() : nps.getStatus().getInstalled()).stream()
-        .filter(p -> p.getName().equals(name)).findFirst();
+    return (failed ? nps.getStatus().getFailed() : nps.getStatus().getInstalled())
+        .stream().filter(p -> p.getName().equals(name)).findFirst();
   }
 
   @Test
@@ -65,46 +70,81 @@ class AgentResilienceIT {
     URI url = URI.create(direct.getMasterUrl());
     Path root = cluster.nodeRoot("flaky");
     try (CuttableProxy proxy = new CuttableProxy(url.getPort());
-         KubernetesClient viaProxy = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client
-             .ConfigBuilder(direct).withMasterUrl("https://127.0.0.1:" + proxy.port()).withRequestRetryBackoffLimit(1)
-             .build()).build();
-         Agent agent = new Agent(viaProxy, new AgentConfig("flaky", ns, root, Duration.ofMillis(100)))) {
+        KubernetesClient viaProxy =
+            new KubernetesClientBuilder()
+                .withConfig(
+                    new io.fabric8.kubernetes.client.ConfigBuilder(direct)
+                        .withMasterUrl("https://127.0.0.1:" + proxy.port())
+                        .withRequestRetryBackoffLimit(1)
+                        .build())
+                .build();
+        Agent agent =
+            new Agent(viaProxy, new AgentConfig("flaky", ns, root, Duration.ofMillis(100)))) {
       publish(ns, "outage", "{\"v\": 1}\n");
       agent.start();
       Path file = root.resolve("leastprivilege/shop/outage.json");
-      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
 
       proxy.cut();
       publish(ns, "outage", "{\"v\": 2}\n");
       publish(ns, "during", "{\"new\": true}\n");
       // The agent has tried to reach the API server since the changes, and was turned away.
       int turnedAway = proxy.turnedAway();
-      await().atMost(T).untilAsserted(() -> assertTrue(proxy.turnedAway() > turnedAway,
-          "the agent did not try to reconnect"));
-      assertEquals("{\"v\": 1}\n", read(file), "nothing can arrive while the API server is unreachable");
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      proxy.turnedAway() > turnedAway, "the agent did not try to reconnect"));
+      assertEquals(
+          "{\"v\": 1}\n", read(file), "nothing can arrive while the API server is unreachable");
 
       proxy.restore();
-      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 2}\n", read(file),
-          "update not caught up after the outage"));
-      await().atMost(T).untilAsserted(() -> assertTrue(read(root.resolve("leastprivilege/shop/during.json"))
-          .contains("new"), "profile created during the outage not installed"));
-      await().atMost(T).untilAsserted(() -> assertTrue(reported("flaky", "during", false).isPresent(),
-          "status not reported"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "{\"v\": 2}\n", read(file), "update not caught up after the outage"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      read(root.resolve("leastprivilege/shop/during.json")).contains("new"),
+                      "profile created during the outage not installed"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      reported("flaky", "during", false).isPresent(), "status not reported"));
       assertTrue(agent.isReady());
     }
   }
 
   @Test
-  void reportsAFullDiskKeepsTheOldFileAndRecoversWhenSpaceReturns(@TestNamespace String ns) throws Exception {
+  void reportsAFullDiskKeepsTheOldFileAndRecoversWhenSpaceReturns(@TestNamespace String ns)
+      throws Exception {
     Path disk = Files.createDirectories(cluster.nodeRoot("small"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
-        .inheritIO().start();
-    assertTrue(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0, "mount tmpfs (root needed)");
-    try (Agent agent = new Agent(cluster.client(), new AgentConfig("small", ns, disk, Duration.ofMillis(100)))) {
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
+            .inheritIO()
+            .start();
+    assertTrue(
+        mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0, "mount tmpfs (root needed)");
+    try (Agent agent =
+        new Agent(cluster.client(), new AgentConfig("small", ns, disk, Duration.ofMillis(100)))) {
       publish(ns, "big", "{\"v\": 1}\n");
       agent.start();
       Path file = disk.resolve("leastprivilege/shop/big.json");
-      await().atMost(T).untilAsserted(() -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () -> assertEquals("{\"v\": 1}\n", read(file), "first version not written"));
       Path filler = disk.resolve("filler");
       byte[] block = new byte[1024];
       try (var out = Files.newOutputStream(filler)) {
@@ -116,14 +156,30 @@ class AgentResilienceIT {
       }
       String big = "{\"v\": 2, \"pad\": \"" + "x".repeat(8000) + "\"}\n";
       publish(ns, "big", big);
-      await().atMost(T).untilAsserted(() -> assertTrue(reported("small", "big", true).map(p -> p.getMessage()
-          .contains("No space left on device")).orElse(false), "failure not reported"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      reported("small", "big", true)
+                          .map(p -> p.getMessage().contains("No space left on device"))
+                          .orElse(false),
+                      "failure not reported"));
       assertEquals("{\"v\": 1}\n", read(file), "the old file is kept");
 
       Files.delete(filler);
-      await().atMost(T).untilAsserted(() -> assertTrue(read(file).equals(big), "not retried once space returned"));
-      await().atMost(T).untilAsserted(() -> assertTrue(reported("small", "big", true).isEmpty()
-          && reported("small", "big", false).isPresent(), "failure not cleared"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () -> assertTrue(read(file).equals(big), "not retried once space returned"));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      reported("small", "big", true).isEmpty()
+                          && reported("small", "big", false).isPresent(),
+                      "failure not cleared"));
     } finally {
       new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
     }

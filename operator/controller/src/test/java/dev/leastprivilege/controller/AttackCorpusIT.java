@@ -50,22 +50,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The attack corpus (core's attacks/corpus.yaml) through a real kube-apiserver 1.20 with Debian's kubectl, the
- * operator, one agent and the webhook registered as the Helm chart registers it (pods CREATE and
- * pods/ephemeralcontainers UPDATE, reinvocationPolicy: IfNeeded). Every pod is created as a user creates it, and the
- * assertions are on what kubectl prints and on what the API server stored: the same checks as AttackCorpusTest makes
- * on the pure planner, after the API server's own defaulting, validation and field/annotation syncing.
+ * The attack corpus (core's attacks/corpus.yaml) through a real kube-apiserver 1.20 with Debian's
+ * kubectl, the operator, one agent and the webhook registered as the Helm chart registers it (pods
+ * CREATE and pods/ephemeralcontainers UPDATE, reinvocationPolicy: IfNeeded). Every pod is created
+ * as a user creates it, and the assertions are on what kubectl prints and on what the API server
+ * stored: the same checks as AttackCorpusTest makes on the pure planner, after the API server's own
+ * defaulting, validation and field/annotation syncing.
  */
 class AttackCorpusIT {
   private static final AttackCorpus CORPUS = AttackCorpus.load();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration T = Duration.ofSeconds(60);
   private static final String CONFIG = "lpo-it";
-  /** Sorted after {@link #CONFIG}: the API server calls mutating webhook configurations in name order. */
+
+  /**
+   * Sorted after {@link #CONFIG}: the API server calls mutating webhook configurations in name
+   * order.
+   */
   private static final String LATE_CONFIG = "zz-late-it";
+
   @RegisterExtension
-  static final Cluster cluster = new Cluster().nodes("n1").operator().agents()
-      .webhook(CONFIG, AttackCorpusIT::webhookConfiguration);
+  static final Cluster cluster =
+      new Cluster()
+          .nodes("n1")
+          .operator()
+          .agents()
+          .webhook(CONFIG, AttackCorpusIT::webhookConfiguration);
 
   static Stream<AttackCorpus.Case> podCases() {
     return CORPUS.cases().stream().filter(c -> c.ephemeral().isEmpty());
@@ -89,33 +99,83 @@ class AttackCorpusIT {
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
       for (AttackCorpus.Profile p : ns.profiles()) {
         ProfilePhase expected = p.invalid() ? ProfilePhase.Failed : ProfilePhase.Installed;
-        await().atMost(T).untilAsserted(() -> {
-          SeccompProfile s = cluster.profile(ns.name(), p.name());
-          assertTrue(s.getStatus() != null && expected == s.getStatus().getPhase()
-              && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration()),
-              () -> "SeccompProfile " + ns.name() + "/" + p.name() + " " + expected + ": " + status(s));
-        });
+        await()
+            .atMost(T)
+            .untilAsserted(
+                () -> {
+                  SeccompProfile s = cluster.profile(ns.name(), p.name());
+                  assertTrue(
+                      s.getStatus() != null
+                          && expected == s.getStatus().getPhase()
+                          && s.getMetadata()
+                              .getGeneration()
+                              .equals(s.getStatus().getObservedGeneration()),
+                      () ->
+                          "SeccompProfile "
+                              + ns.name()
+                              + "/"
+                              + p.name()
+                              + " "
+                              + expected
+                              + ": "
+                              + status(s));
+                });
       }
       for (AttackCorpus.Policy p : ns.policies()) {
-        await().atMost(T).untilAsserted(() -> {
-          CapabilityPolicy c = policy(ns.name(), p.name());
-          assertTrue(c.getStatus() != null
-              && c.getMetadata().getGeneration().equals(c.getStatus().getObservedGeneration()),
-              () -> "CapabilityPolicy " + ns.name() + "/" + p.name() + " observed: " + status(c));
-        });
+        await()
+            .atMost(T)
+            .untilAsserted(
+                () -> {
+                  CapabilityPolicy c = policy(ns.name(), p.name());
+                  assertTrue(
+                      c.getStatus() != null
+                          && c.getMetadata()
+                              .getGeneration()
+                              .equals(c.getStatus().getObservedGeneration()),
+                      () ->
+                          "CapabilityPolicy "
+                              + ns.name()
+                              + "/"
+                              + p.name()
+                              + " observed: "
+                              + status(c));
+                });
       }
       // The webhook's informers see the statuses a little after the operator wrote them.
-      await().atMost(T).untilAsserted(() -> assertTrue(webhookSees(ns), () -> "the webhook's view of " + ns.name()
-          + ": " + webhook().cache().forNamespace(ns.name())));
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      webhookSees(ns),
+                      () ->
+                          "the webhook's view of "
+                              + ns.name()
+                              + ": "
+                              + webhook().cache().forNamespace(ns.name())));
     }
-    // The API server loads webhook configurations (and the caBundle the webhook wrote) asynchronously: wait until
+    // The API server loads webhook configurations (and the caBundle the webhook wrote)
+    // asynchronously: wait until
     // a dry run of a pod in an Enforce namespace comes back patched.
-    await().atMost(T).untilAsserted(() -> {
-      JsonNode probe = dryRun(pod("probe", "locked", Map.of()));
-      assertTrue(probe != null && "Localhost".equals(probe.path("spec").path("containers").path(0)
-          .path("securityContext").path("seccompProfile").path("type").asText()),
-          () -> "the API server calls the webhook: " + probe);
-    });
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () -> {
+              JsonNode probe = dryRun(pod("probe", "locked", Map.of()));
+              assertTrue(
+                  probe != null
+                      && "Localhost"
+                          .equals(
+                              probe
+                                  .path("spec")
+                                  .path("containers")
+                                  .path(0)
+                                  .path("securityContext")
+                                  .path("seccompProfile")
+                                  .path("type")
+                                  .asText()),
+                  () -> "the API server calls the webhook: " + probe);
+            });
   }
 
   static KubernetesClient client() {
@@ -139,17 +199,27 @@ class AttackCorpusIT {
     awaitAdmissions(calls + 1, c);
     if (c.isRefused()) {
       assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
-      c.refused().forEach(s -> assertTrue(r.err().contains(s), c + ": kubectl's error does not say \"" + s + "\": "
-          + r.err()));
-      assertTrue(kubectl().run(null, "get", "pod", c.id(), "-n", c.namespace()).err().contains("NotFound"),
+      c.refused()
+          .forEach(
+              s ->
+                  assertTrue(
+                      r.err().contains(s),
+                      c + ": kubectl's error does not say \"" + s + "\": " + r.err()));
+      assertTrue(
+          kubectl().run(null, "get", "pod", c.id(), "-n", c.namespace()).err().contains("NotFound"),
           c + " was stored although refused");
       return;
     }
     assertEquals(0, r.exit(), c + " must be admitted: " + r.err());
     JsonNode stored = storedPod(c.namespace(), c.id());
-    assertEquals(c.admitted(), AttackCorpus.podSecurityContexts(stored), c + ": stored securityContexts");
-    c.warnings().forEach(w -> assertTrue(warnings(r).stream().anyMatch(x -> x.contains(w)), c + ": no warning says \""
-        + w + "\": " + r.err()));
+    assertEquals(
+        c.admitted(), AttackCorpus.podSecurityContexts(stored), c + ": stored securityContexts");
+    c.warnings()
+        .forEach(
+            w ->
+                assertTrue(
+                    warnings(r).stream().anyMatch(x -> x.contains(w)),
+                    c + ": no warning says \"" + w + "\": " + r.err()));
     assertAnnotationsRemoved(c, stored);
 
     // Idempotence: the stored pod, created again as it is, comes back as it went in.
@@ -157,47 +227,77 @@ class AttackCorpusIT {
     ObjectNode again = resubmittable(stored, c.id() + "-again");
     Kubectl.Result second = create(again);
     awaitAdmissions(calls + 2, c);
-    assertEquals(0, second.exit(), c + ": the stored pod, created again, is refused: " + second.err());
-    assertFalse(warnings(second).stream().anyMatch(w -> w.contains("replaced")), c + ": creating the stored pod again"
-        + " replaces a seccompProfile: " + second.err());
-    assertEquals(AttackCorpus.podSecurityContexts(stored), AttackCorpus.podSecurityContexts(storedPod(c.namespace(),
-        c.id() + "-again")), c + ": the stored pod, created again, is stored differently");
-    assertEquals(unchangedBefore + 1, admissions("unchanged"), () -> c + ": the webhook patched the stored pod again ("
-        + outcomes() + "); the planner's patch for it: " + replan(again, c.namespace()));
+    assertEquals(
+        0, second.exit(), c + ": the stored pod, created again, is refused: " + second.err());
+    assertFalse(
+        warnings(second).stream().anyMatch(w -> w.contains("replaced")),
+        c + ": creating the stored pod again" + " replaces a seccompProfile: " + second.err());
+    assertEquals(
+        AttackCorpus.podSecurityContexts(stored),
+        AttackCorpus.podSecurityContexts(storedPod(c.namespace(), c.id() + "-again")),
+        c + ": the stored pod, created again, is stored differently");
+    assertEquals(
+        unchangedBefore + 1,
+        admissions("unchanged"),
+        () ->
+            c
+                + ": the webhook patched the stored pod again ("
+                + outcomes()
+                + "); the planner's patch for it: "
+                + replan(again, c.namespace()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ephemeralCases")
   void kubectlDebugGetsTheSameRulesAsAnyContainer(AttackCorpus.Case corpusCase) throws Exception {
     assumeTrue(corpusCase.reachesApiServer120(), () -> "planner-only: " + corpusCase.plannerOnly());
-    // Kubernetes 1.16 to 1.20 forbid a securityContext on an ephemeral container (allowed from 1.21,
-    // kubernetes/kubernetes#99023): there the webhook refuses, with its own message, what it would patch.
-    AttackCorpus.Case c = ephemeralContainersMayHaveASecurityContext() ? corpusCase : corpusCase.before121();
+    // Kubernetes 1.16 to 1.20 forbid a securityContext on an ephemeral container (allowed from
+    // 1.21,
+    // kubernetes/kubernetes#99023): there the webhook refuses, with its own message, what it would
+    // patch.
+    AttackCorpus.Case c =
+        ephemeralContainersMayHaveASecurityContext() ? corpusCase : corpusCase.before121();
     long calls = admissions();
     Kubectl.Result created = create(AttackCorpus.pod(c));
     assertEquals(0, created.exit(), c + ": the target pod must be admitted: " + created.err());
     awaitAdmissions(calls + 1, c);
-    // An UPDATE may call the webhook twice: the API server first tries it on the object of its watch cache, and
+    // An UPDATE may call the webhook twice: the API server first tries it on the object of its
+    // watch cache, and
     // when that fails (a refusal too) once more on the object read from etcd.
-    // The 1.20 body is an EphemeralContainers object: a client that wants to dodge selectors puts its labels in its
+    // The 1.20 body is an EphemeralContainers object: a client that wants to dodge selectors puts
+    // its labels in its
     // metadata (the API server stores only the ephemeral containers of it).
     Kubectl.Result r = addEphemeral(c.namespace(), c.id(), c.ephemeral(), c.ephemeralLabels());
     awaitAtLeast(calls + 2, c);
     if (c.isRefused()) {
       assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
-      c.refused().forEach(s -> assertTrue(r.err().contains(s), c + ": kubectl's error does not say \"" + s + "\": "
-          + r.err()));
-      assertEquals(0, storedPod(c.namespace(), c.id()).path("spec").path("ephemeralContainers").size(),
+      c.refused()
+          .forEach(
+              s ->
+                  assertTrue(
+                      r.err().contains(s),
+                      c + ": kubectl's error does not say \"" + s + "\": " + r.err()));
+      assertEquals(
+          0,
+          storedPod(c.namespace(), c.id()).path("spec").path("ephemeralContainers").size(),
           c + ": an ephemeral container was stored although refused");
       return;
     }
     assertEquals(0, r.exit(), c + " must be admitted: " + r.err());
     JsonNode ephemeral = storedPod(c.namespace(), c.id()).path("spec").path("ephemeralContainers");
-    assertEquals(c.admitted(), AttackCorpus.securityContexts(ephemeral), c + ": stored ephemeral securityContexts");
-    c.warnings().forEach(w -> assertTrue(warnings(r).stream().anyMatch(x -> x.contains(w)), c + ": no warning says \""
-        + w + "\": " + r.err()));
+    assertEquals(
+        c.admitted(),
+        AttackCorpus.securityContexts(ephemeral),
+        c + ": stored ephemeral securityContexts");
+    c.warnings()
+        .forEach(
+            w ->
+                assertTrue(
+                    warnings(r).stream().anyMatch(x -> x.contains(w)),
+                    c + ": no warning says \"" + w + "\": " + r.err()));
 
-    // Idempotence: the stored ephemeral containers, added again under other names, are stored as they were.
+    // Idempotence: the stored ephemeral containers, added again under other names, are stored as
+    // they were.
     List<ObjectNode> copies = new ArrayList<>();
     for (JsonNode e : ephemeral) {
       copies.add(((ObjectNode) e.deepCopy()).put("name", e.path("name").asText() + "-again"));
@@ -205,62 +305,110 @@ class AttackCorpusIT {
     Map<String, Double> before = outcomeCounts();
     Kubectl.Result second = addEphemeral(c.namespace(), c.id(), copies, c.ephemeralLabels());
     awaitAtLeast((long) before.values().stream().mapToDouble(d -> d).sum() + 1, c);
-    assertEquals(0, second.exit(), c + ": the stored ephemeral containers, added again, are refused: " + second.err());
-    assertFalse(warnings(second).stream().anyMatch(w -> w.contains("replaced")), c + ": adding the stored ephemeral"
-        + " containers again replaces a seccompProfile: " + second.err());
-    Map<String, JsonNode> after = AttackCorpus.securityContexts(storedPod(c.namespace(), c.id()).path("spec")
-        .path("ephemeralContainers"));
-    c.admitted().forEach((name, sc) -> assertEquals(sc, after.get(name + "-again"), c + ": " + name + "-again"));
+    assertEquals(
+        0,
+        second.exit(),
+        c + ": the stored ephemeral containers, added again, are refused: " + second.err());
+    assertFalse(
+        warnings(second).stream().anyMatch(w -> w.contains("replaced")),
+        c
+            + ": adding the stored ephemeral"
+            + " containers again replaces a seccompProfile: "
+            + second.err());
+    Map<String, JsonNode> after =
+        AttackCorpus.securityContexts(
+            storedPod(c.namespace(), c.id()).path("spec").path("ephemeralContainers"));
+    c.admitted()
+        .forEach(
+            (name, sc) -> assertEquals(sc, after.get(name + "-again"), c + ": " + name + "-again"));
     Map<String, Double> now = outcomeCounts();
-    assertEquals(List.of(before.get("patched"), before.get("refused")), List.of(now.get("patched"), now.get("refused")),
-        c + ": the webhook patched or refused the stored ephemeral containers, added again (" + outcomes() + ")");
+    assertEquals(
+        List.of(before.get("patched"), before.get("refused")),
+        List.of(now.get("patched"), now.get("refused")),
+        c
+            + ": the webhook patched or refused the stored ephemeral containers, added again ("
+            + outcomes()
+            + ")");
   }
 
   /**
-   * Issue 10 item 8: a mutating webhook the API server calls after ours (its configuration sorts after ours) adds a
-   * container. With reinvocationPolicy: IfNeeded the API server calls ours again, which refuses the capability
-   * the namespace does not allow, and patches a container that asks for none.
+   * Issue 10 item 8: a mutating webhook the API server calls after ours (its configuration sorts
+   * after ours) adds a container. With reinvocationPolicy: IfNeeded the API server calls ours
+   * again, which refuses the capability the namespace does not allow, and patches a container that
+   * asks for none.
    */
   @Test
   void aWebhookCalledAfterOursCannotSlipInAContainer() throws Exception {
     CertificateIssuer.Issued ca = CertificateIssuer.newCa("late webhook CA");
-    CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, List.of(), List.of("127.0.0.1"));
-    ReloadingKeyManager keys = new ReloadingKeyManager(KeyMaterial.fixed(serving.certificate(), serving.privateKey(),
-        "late webhook"));
+    CertificateIssuer.Issued serving =
+        CertificateIssuer.serving(ca, List.of(), List.of("127.0.0.1"));
+    ReloadingKeyManager keys =
+        new ReloadingKeyManager(
+            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "late webhook"));
     assertTrue(keys.refresh());
     AtomicInteger calls = new AtomicInteger();
-    try (WebhookServer late = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys,
-        exchange -> addLateContainer(exchange, calls))) {
+    try (WebhookServer late =
+        WebhookServer.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            keys,
+            exchange -> addLateContainer(exchange, calls))) {
       ok(kubectl().apply(lateConfiguration(late.port(), ca.certificate())));
-      // The API server picks the new configuration up asynchronously: wait until a dry run gets the container.
-      await().atMost(T).untilAsserted(() -> {
-        JsonNode probe = dryRun(pod("late-probe", "locked", Map.of("late", "plain")));
-        assertTrue(probe != null && probe.path("spec").path("containers").size() == 2,
-            () -> "the API server calls the late webhook (" + calls.get() + " calls so far): " + probe);
-      });
+      // The API server picks the new configuration up asynchronously: wait until a dry run gets the
+      // container.
+      await()
+          .atMost(T)
+          .untilAsserted(
+              () -> {
+                JsonNode probe = dryRun(pod("late-probe", "locked", Map.of("late", "plain")));
+                assertTrue(
+                    probe != null && probe.path("spec").path("containers").size() == 2,
+                    () ->
+                        "the API server calls the late webhook ("
+                            + calls.get()
+                            + " calls so far): "
+                            + probe);
+              });
 
       // Ours is called twice for each pod: first, and again after the late webhook changed the pod.
       long ours = admissions();
       Kubectl.Result refused = create(pod("late-sys-admin", "locked", Map.of("late", "true")));
       awaitAdmissions(ours + 2, "late-sys-admin");
-      assertNotEquals(0, refused.exit(), "the late SYS_ADMIN container was admitted: " + refused.err());
-      assertTrue(refused.err().contains("container late asks for capability SYS_ADMIN, which CapabilityPolicy"
-          + " drop-all does not allow"), refused.err());
+      assertNotEquals(
+          0, refused.exit(), "the late SYS_ADMIN container was admitted: " + refused.err());
+      assertTrue(
+          refused
+              .err()
+              .contains(
+                  "container late asks for capability SYS_ADMIN, which CapabilityPolicy"
+                      + " drop-all does not allow"),
+          refused.err());
 
       Kubectl.Result admitted = create(pod("late-plain", "locked", Map.of("late", "plain")));
       awaitAdmissions(ours + 4, "late-plain");
       assertEquals(0, admitted.exit(), admitted.err());
-      Map<String, JsonNode> stored = AttackCorpus.podSecurityContexts(storedPod("locked", "late-plain"));
-      JsonNode confined = JSON.readTree("{\"seccompProfile\": {\"type\": \"Localhost\", \"localhostProfile\":"
-          + " \"leastprivilege/locked/strict.json\"}, \"capabilities\": {\"drop\": [\"ALL\"]}}");
+      Map<String, JsonNode> stored =
+          AttackCorpus.podSecurityContexts(storedPod("locked", "late-plain"));
+      JsonNode confined =
+          JSON.readTree(
+              "{\"seccompProfile\": {\"type\": \"Localhost\", \"localhostProfile\":"
+                  + " \"leastprivilege/locked/strict.json\"}, \"capabilities\": {\"drop\": [\"ALL\"]}}");
       assertEquals(Map.of("app", confined, "late", confined), stored);
     } finally {
-      client().admissionRegistration().v1().mutatingWebhookConfigurations().withName(LATE_CONFIG).delete();
+      client()
+          .admissionRegistration()
+          .v1()
+          .mutatingWebhookConfigurations()
+          .withName(LATE_CONFIG)
+          .delete();
     }
   }
 
-  /** The late webhook: adds container "late" to pods labelled late=true (with SYS_ADMIN) or late=plain. */
-  private static void addLateContainer(HttpExchange exchange, AtomicInteger calls) throws IOException {
+  /**
+   * The late webhook: adds container "late" to pods labelled late=true (with SYS_ADMIN) or
+   * late=plain.
+   */
+  private static void addLateContainer(HttpExchange exchange, AtomicInteger calls)
+      throws IOException {
     try (exchange) {
       calls.incrementAndGet();
       JsonNode request = JSON.readTree(exchange.getRequestBody()).path("request");
@@ -270,16 +418,32 @@ class AttackCorpusIT {
       for (JsonNode c : pod.path("spec").path("containers")) {
         has |= "late".equals(c.path("name").asText());
       }
-      ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1")
-          .put("kind", "AdmissionReview");
-      ObjectNode response = review.putObject("response").put("uid", request.path("uid").asText()).put("allowed", true);
-      if ("locked".equals(request.path("namespace").asText()) && Set.of("true", "plain").contains(late) && !has) {
+      ObjectNode review =
+          JSON.createObjectNode()
+              .put("apiVersion", "admission.k8s.io/v1")
+              .put("kind", "AdmissionReview");
+      ObjectNode response =
+          review
+              .putObject("response")
+              .put("uid", request.path("uid").asText())
+              .put("allowed", true);
+      if ("locked".equals(request.path("namespace").asText())
+          && Set.of("true", "plain").contains(late)
+          && !has) {
         ObjectNode container = JSON.createObjectNode().put("name", "late").put("image", "busybox");
         if ("true".equals(late)) {
-          container.putObject("securityContext").putObject("capabilities").putArray("add").add("SYS_ADMIN");
+          container
+              .putObject("securityContext")
+              .putObject("capabilities")
+              .putArray("add")
+              .add("SYS_ADMIN");
         }
         ArrayNode patch = JSON.createArrayNode();
-        patch.addObject().put("op", "add").put("path", "/spec/containers/-").set("value", container);
+        patch
+            .addObject()
+            .put("op", "add")
+            .put("path", "/spec/containers/-")
+            .set("value", container);
         response.put("patchType", "JSONPatch").put("patch", JSON.writeValueAsBytes(patch));
       }
       byte[] body = JSON.writeValueAsBytes(review);
@@ -295,10 +459,14 @@ class AttackCorpusIT {
     return kubectl().run(manifest.toString(), "create", "-f", "-");
   }
 
-  /** A pod as the API server would store it ({@code kubectl create --dry-run=server}), or null when refused. */
+  /**
+   * A pod as the API server would store it ({@code kubectl create --dry-run=server}), or null when
+   * refused.
+   */
   private static JsonNode dryRun(JsonNode manifest) {
     try {
-      Kubectl.Result r = kubectl().run(manifest.toString(), "create", "--dry-run=server", "-o", "json", "-f", "-");
+      Kubectl.Result r =
+          kubectl().run(manifest.toString(), "create", "--dry-run=server", "-o", "json", "-f", "-");
       return r.exit() == 0 ? JSON.readTree(r.out()) : null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -308,36 +476,52 @@ class AttackCorpusIT {
     }
   }
 
-  private static JsonNode storedPod(String ns, String name) throws IOException, InterruptedException {
+  private static JsonNode storedPod(String ns, String name)
+      throws IOException, InterruptedException {
     Kubectl.Result r = kubectl().run(null, "get", "pod", name, "-n", ns, "-o", "json");
     assertEquals(0, r.exit(), r.err());
     return JSON.readTree(r.out());
   }
 
   /**
-   * Adds ephemeral containers as kubectl debug does on 1.20: a PUT of the EphemeralContainers object of the pod's
-   * ephemeralcontainers subresource, with the ones it has and the new ones, and the given labels (when an object)
-   * in its metadata.
+   * Adds ephemeral containers as kubectl debug does on 1.20: a PUT of the EphemeralContainers
+   * object of the pod's ephemeralcontainers subresource, with the ones it has and the new ones, and
+   * the given labels (when an object) in its metadata.
    */
-  private static Kubectl.Result addEphemeral(String ns, String name, List<ObjectNode> containers, JsonNode labels)
+  private static Kubectl.Result addEphemeral(
+      String ns, String name, List<ObjectNode> containers, JsonNode labels)
       throws IOException, InterruptedException {
     JsonNode pod = storedPod(ns, name);
-    ObjectNode body = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
-    ObjectNode metadata = body.putObject("metadata").put("name", name).put("namespace", ns)
-        .put("resourceVersion", pod.path("metadata").path("resourceVersion").asText());
+    ObjectNode body =
+        JSON.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
+    ObjectNode metadata =
+        body.putObject("metadata")
+            .put("name", name)
+            .put("namespace", ns)
+            .put("resourceVersion", pod.path("metadata").path("resourceVersion").asText());
     if (labels.isObject()) {
       metadata.set("labels", labels.deepCopy());
     }
     ArrayNode list = body.putArray("ephemeralContainers");
     pod.path("spec").path("ephemeralContainers").forEach(list::add);
     containers.forEach(list::add);
-    Path file = Files.writeString(cluster.dir().resolve(name + "-ephemeral-" + System.nanoTime() + ".json"),
-        body.toString());
-    return kubectl().run(null, "replace", "--raw", "/api/v1/namespaces/" + ns + "/pods/" + name
-        + "/ephemeralcontainers", "-f", file.toString());
+    Path file =
+        Files.writeString(
+            cluster.dir().resolve(name + "-ephemeral-" + System.nanoTime() + ".json"),
+            body.toString());
+    return kubectl()
+        .run(
+            null,
+            "replace",
+            "--raw",
+            "/api/v1/namespaces/" + ns + "/pods/" + name + "/ephemeralcontainers",
+            "-f",
+            file.toString());
   }
 
-  /** Whether the API server accepts a securityContext on ephemeral containers: from Kubernetes 1.21. */
+  /**
+   * Whether the API server accepts a securityContext on ephemeral containers: from Kubernetes 1.21.
+   */
   private static boolean ephemeralContainersMayHaveASecurityContext() {
     var version = client().getKubernetesVersion();
     int major = Integer.parseInt(version.getMajor().replaceAll("\\D", ""));
@@ -347,26 +531,39 @@ class AttackCorpusIT {
 
   /** The admission warnings kubectl printed ("Warning: ..." on stderr). */
   private static List<String> warnings(Kubectl.Result r) {
-    return r.err().lines().filter(l -> l.startsWith("Warning: ")).map(l -> l.substring("Warning: ".length()))
+    return r.err()
+        .lines()
+        .filter(l -> l.startsWith("Warning: "))
+        .map(l -> l.substring("Warning: ".length()))
         .toList();
   }
 
   /**
-   * The annotations the webhook removed are gone, with one exception the API server makes: from 1.19 to 1.24 it
-   * copies each seccompProfile field into the deprecated annotation when a pod is created (after admission, for
-   * kubelets older than 1.19), so a removed seccomp annotation comes back, naming the profile of the stored field.
+   * The annotations the webhook removed are gone, with one exception the API server makes: from
+   * 1.19 to 1.24 it copies each seccompProfile field into the deprecated annotation when a pod is
+   * created (after admission, for kubelets older than 1.19), so a removed seccomp annotation comes
+   * back, naming the profile of the stored field.
    */
   private static void assertAnnotationsRemoved(AttackCorpus.Case c, JsonNode stored) {
     JsonNode annotations = stored.path("metadata").path("annotations");
     for (String a : c.annotationsRemoved()) {
       if (annotations.has(a)) {
-        assertEquals(seccompAnnotationFromField(stored, a), annotations.path(a).asText(), c + ": annotation " + a
-            + " is still there and is not the API server's copy of the field: " + annotations);
+        assertEquals(
+            seccompAnnotationFromField(stored, a),
+            annotations.path(a).asText(),
+            c
+                + ": annotation "
+                + a
+                + " is still there and is not the API server's copy of the field: "
+                + annotations);
       }
     }
   }
 
-  /** What the 1.20 API server writes into a deprecated seccomp annotation for the stored field, or null. */
+  /**
+   * What the 1.20 API server writes into a deprecated seccomp annotation for the stored field, or
+   * null.
+   */
   private static String seccompAnnotationFromField(JsonNode pod, String annotation) {
     String prefix = "container.seccomp.security.alpha.kubernetes.io/";
     JsonNode field = null;
@@ -392,12 +589,22 @@ class AttackCorpusIT {
     };
   }
 
-  /** The stored pod without what the server sets, under another name: what a user would create from it. */
+  /**
+   * The stored pod without what the server sets, under another name: what a user would create from
+   * it.
+   */
   private static ObjectNode resubmittable(JsonNode stored, String name) {
     ObjectNode pod = stored.deepCopy();
     pod.remove("status");
     ObjectNode metadata = (ObjectNode) pod.get("metadata");
-    metadata.remove(List.of("uid", "resourceVersion", "creationTimestamp", "managedFields", "selfLink", "generation"));
+    metadata.remove(
+        List.of(
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "managedFields",
+            "selfLink",
+            "generation"));
     metadata.put("name", name);
     return pod;
   }
@@ -408,22 +615,32 @@ class AttackCorpusIT {
     if (!labels.isEmpty()) {
       labels.forEach(metadata.putObject("labels")::put);
     }
-    pod.putObject("spec").putArray("containers").addObject().put("name", "app").put("image", "busybox");
+    pod.putObject("spec")
+        .putArray("containers")
+        .addObject()
+        .put("name", "app")
+        .put("image", "busybox");
     return pod;
   }
 
   // --- the product's state ---
 
-  /** Whether the webhook's cache has every profile (installed or without a file) and policy of the namespace. */
+  /**
+   * Whether the webhook's cache has every profile (installed or without a file) and policy of the
+   * namespace.
+   */
   private static boolean webhookSees(AttackCorpus.Namespace ns) {
     NamespacePolicies view = webhook().cache().forNamespace(ns.name());
     Map<String, Boolean> expected = new LinkedHashMap<>();
     ns.profiles().forEach(p -> expected.put(p.name(), !p.invalid()));
     Map<String, Boolean> seen = new LinkedHashMap<>();
-    view.profiles().forEach(p -> seen.put(p.ref().name(), p.installed() && p.missingFile() == null));
-    Set<String> policies = view.policies().stream().map(PolicyCandidate::name).collect(Collectors.toSet());
-    return expected.equals(seen) && policies.equals(ns.policies().stream().map(AttackCorpus.Policy::name)
-        .collect(Collectors.toSet()));
+    view.profiles()
+        .forEach(p -> seen.put(p.ref().name(), p.installed() && p.missingFile() == null));
+    Set<String> policies =
+        view.policies().stream().map(PolicyCandidate::name).collect(Collectors.toSet());
+    return expected.equals(seen)
+        && policies.equals(
+            ns.policies().stream().map(AttackCorpus.Policy::name).collect(Collectors.toSet()));
   }
 
   private static CapabilityPolicy policy(String ns, String name) {
@@ -438,41 +655,69 @@ class AttackCorpusIT {
     return cluster.registry.get("lpo_webhook_admission").tag("outcome", outcome).timer().count();
   }
 
-  /** For a failure message: what the planner, with the webhook's current view, would patch in this pod. */
+  /**
+   * For a failure message: what the planner, with the webhook's current view, would patch in this
+   * pod.
+   */
   private static String replan(JsonNode pod, String ns) {
-    AdmissionPlan plan = new MutationPlanner(Cluster.OPERATOR_NS).plan(AdmittedPod.of(pod, ns),
-        webhook().cache().forNamespace(ns));
-    return plan.allowed() ? plan.patch() + " warnings " + plan.warnings() : "refused: " + plan.message();
+    AdmissionPlan plan =
+        new MutationPlanner(Cluster.OPERATOR_NS)
+            .plan(AdmittedPod.of(pod, ns), webhook().cache().forNamespace(ns));
+    return plan.allowed()
+        ? plan.patch() + " warnings " + plan.warnings()
+        : "refused: " + plan.message();
   }
 
   /** Admissions the webhook answered so far, whatever the outcome. */
   private static long admissions() {
-    return Stream.of("patched", "unchanged", "refused", "malformed").mapToLong(o -> (long) admissions(o)).sum();
+    return Stream.of("patched", "unchanged", "refused", "malformed")
+        .mapToLong(o -> (long) admissions(o))
+        .sum();
   }
 
   /**
-   * Waits until the webhook has recorded this many admissions: it records one just after answering, so the API
-   * server may have answered kubectl a moment before.
+   * Waits until the webhook has recorded this many admissions: it records one just after answering,
+   * so the API server may have answered kubectl a moment before.
    */
   private static void awaitAdmissions(long total, Object c) {
     awaitAtLeast(total, c);
-    assertEquals(total, admissions(), c + ": the API server called the webhook more often than once per request ("
-        + outcomes() + ")");
+    assertEquals(
+        total,
+        admissions(),
+        c
+            + ": the API server called the webhook more often than once per request ("
+            + outcomes()
+            + ")");
   }
 
   private static void awaitAtLeast(long total, Object c) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(admissions() >= total, () -> c
-        + ": the webhook answered " + admissions() + " admissions, not " + total + " (" + outcomes() + ")"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    admissions() >= total,
+                    () ->
+                        c
+                            + ": the webhook answered "
+                            + admissions()
+                            + " admissions, not "
+                            + total
+                            + " ("
+                            + outcomes()
+                            + ")"));
   }
 
   private static Map<String, Double> outcomeCounts() {
     Map<String, Double> counts = new LinkedHashMap<>();
-    Stream.of("patched", "unchanged", "refused", "malformed").forEach(o -> counts.put(o, admissions(o)));
+    Stream.of("patched", "unchanged", "refused", "malformed")
+        .forEach(o -> counts.put(o, admissions(o)));
     return counts;
   }
 
   private static String outcomes() {
-    return Stream.of("patched", "unchanged", "refused", "malformed").map(o -> o + "=" + (long) admissions(o))
+    return Stream.of("patched", "unchanged", "refused", "malformed")
+        .map(o -> o + "=" + (long) admissions(o))
         .collect(Collectors.joining(", "));
   }
 
@@ -500,7 +745,8 @@ class AttackCorpusIT {
              scope: Namespaced}
           namespaceSelector:
             matchExpressions: [{key: leastprivilege.dev/ignore, operator: NotIn, values: ["true"]}]
-        """.formatted(CONFIG, port);
+        """
+        .formatted(CONFIG, port);
   }
 
   /** Another vendor's webhook, called after ours, for the pods it adds a container to. */
@@ -520,6 +766,10 @@ class AttackCorpusIT {
           rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
           objectSelector:
             matchExpressions: [{key: late, operator: In, values: ["true", plain]}]
-        """.formatted(LATE_CONFIG, port, Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
+        """
+        .formatted(
+            LATE_CONFIG,
+            port,
+            Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -4,9 +4,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * What a test set up, taken down in reverse order. Each step is added as soon as what it stops has started, so
- * a set-up that fails halfway stops exactly what it started; every step runs even when an earlier one fails, and
- * closing twice does nothing the second time.
+ * What a test set up, taken down in reverse order. Each step is added as soon as what it stops has
+ * started, so a set-up that fails halfway stops exactly what it started; every step runs even when
+ * an earlier one fails, and closing twice does nothing the second time.
  */
 final class Closer implements AutoCloseable {
   private final Deque<AutoCloseable> steps = new ArrayDeque<>();
@@ -17,7 +17,9 @@ final class Closer implements AutoCloseable {
     return resource;
   }
 
-  /** Runs every step, most recent first; throws the first failure, with the later ones suppressed. */
+  /**
+   * Runs every step, most recent first; throws the first failure, with the later ones suppressed.
+   */
   @Override
   public synchronized void close() throws Exception {
     Throwable first = null;

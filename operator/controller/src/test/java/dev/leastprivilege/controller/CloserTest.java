@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The real-API-server ITs' teardown: nothing started is left running, whatever fails on the way down. */
+/**
+ * The real-API-server ITs' teardown: nothing started is left running, whatever fails on the way
+ * down.
+ */
 class CloserTest {
   private final List<String> closed = new ArrayList<>();
   private final Closer closer = new Closer();
@@ -27,12 +30,14 @@ class CloserTest {
     IllegalStateException agent = new IllegalStateException("agent would not stop");
     AssertionError webhook = new AssertionError("webhook would not stop");
     closer.add(() -> closed.add("api server"));
-    closer.add(() -> {
-      throw agent;
-    });
-    closer.add(() -> {
-      throw webhook;
-    });
+    closer.add(
+        () -> {
+          throw agent;
+        });
+    closer.add(
+        () -> {
+          throw webhook;
+        });
     AssertionError thrown = assertThrows(AssertionError.class, closer::close);
     assertEquals(webhook, thrown);
     assertArrayEquals(new Throwable[] {agent}, thrown.getSuppressed());

@@ -42,23 +42,25 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The product on a real API server, as a JUnit 5 extension: one kube-apiserver (with its etcd) per test class,
- * the operator and agents in this JVM, nodes as Node objects, and, when asked, the webhook registered with the
- * API server. A test that declares a {@code @TestNamespace String} parameter gets a namespace of its own, so tests
- * that share the server do not depend on each other.
+ * The product on a real API server, as a JUnit 5 extension: one kube-apiserver (with its etcd) per
+ * test class, the operator and agents in this JVM, nodes as Node objects, and, when asked, the
+ * webhook registered with the API server. A test that declares a {@code @TestNamespace String}
+ * parameter gets a namespace of its own, so tests that share the server do not depend on each
+ * other.
  *
- * <p>Everything is stopped after the class, most recent first, by a {@link Closer} that each part joins as soon
- * as it has started: a set-up that fails halfway stops what it had started and leaves no process behind.
- * What a test starts itself it hands to {@link #closeAfterTest}.
+ * <p>Everything is stopped after the class, most recent first, by a {@link Closer} that each part
+ * joins as soon as it has started: a set-up that fails halfway stops what it had started and leaves
+ * no process behind. What a test starts itself it hands to {@link #closeAfterTest}.
  *
- * <p>One server per class, not per suite: the operator, the agents' NodeProfileStatus objects and the webhook's
- * MutatingWebhookConfiguration are cluster-wide, so the classes' operators would reconcile each other's profiles
- * and a class's {@code failurePolicy: Fail} webhook would refuse the next class's pods. A server starts in about
- * 8 seconds.
+ * <p>One server per class, not per suite: the operator, the agents' NodeProfileStatus objects and
+ * the webhook's MutatingWebhookConfiguration are cluster-wide, so the classes' operators would
+ * reconcile each other's profiles and a class's {@code failurePolicy: Fail} webhook would refuse
+ * the next class's pods. A server starts in about 8 seconds.
  */
 final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
   static final String OPERATOR_NS = "lpo-system";
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(Cluster.class);
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(Cluster.class);
   private static final Duration WEBHOOK_READY = Duration.ofSeconds(30);
 
   /** A namespace of its own for the test that declares the parameter, created on first use. */
@@ -81,8 +83,12 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   private Path dir;
   private Kubectl kubectl;
   private Operator operator;
-  /** The product with its webhook, when the class asked for one: the operator is then part of it. */
+
+  /**
+   * The product with its webhook, when the class asked for one: the operator is then part of it.
+   */
   private LeastPrivilegeOperator product;
+
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private Webhook webhook;
 
@@ -105,8 +111,9 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   }
 
   /**
-   * The webhook on 127.0.0.1, with a self-managed CA that writes the caBundle of {@code configName}: the
-   * MutatingWebhookConfiguration that {@code configuration} makes for the webhook's port, applied with kubectl.
+   * The webhook on 127.0.0.1, with a self-managed CA that writes the caBundle of {@code
+   * configName}: the MutatingWebhookConfiguration that {@code configuration} makes for the
+   * webhook's port, applied with kubectl.
    */
   Cluster webhook(String configName, IntFunction<String> configuration) {
     this.webhookConfigName = configName;
@@ -163,7 +170,10 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     classScope.close();
   }
 
-  /** The operator and its webhook as production assembles them (LeastPrivilegeOperator), on 127.0.0.1. */
+  /**
+   * The operator and its webhook as production assembles them (LeastPrivilegeOperator), on
+   * 127.0.0.1.
+   */
   private void startWithWebhook() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -173,8 +183,19 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     if (r.exit() != 0) {
       throw new IllegalStateException("kubectl apply of " + webhookConfigName + ": " + r.err());
     }
-    product = assembly().webhook(new WebhookSettings(port, null, "lpo-webhook-tls", webhookConfigName, List.of(),
-        List.of("127.0.0.1")), new InetSocketAddress("127.0.0.1", port)).build().start();
+    product =
+        assembly()
+            .webhook(
+                new WebhookSettings(
+                    port,
+                    null,
+                    "lpo-webhook-tls",
+                    webhookConfigName,
+                    List.of(),
+                    List.of("127.0.0.1")),
+                new InetSocketAddress("127.0.0.1", port))
+            .build()
+            .start();
     operator = product.operator();
     webhook = product.webhook().orElseThrow();
     await("the webhook is ready").atMost(WEBHOOK_READY).until(webhook::ready);
@@ -246,14 +267,25 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   }
 
   void namespace(String name) {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
     // No controller-manager runs, so nobody else creates the default ServiceAccount pods need.
-    client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(name)
-        .endMetadata().build()).serverSideApply();
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("default")
+                .withNamespace(name)
+                .endMetadata()
+                .build())
+        .serverSideApply();
   }
 
   void node(String name) {
-    client.resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+    client
+        .resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
   }
 
   /** The product's assembly (LeastPrivilegeOperator), without the webhook and the health port. */
@@ -266,12 +298,15 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   }
 
   private LeastPrivilegeOperator.Builder assembly() {
-    return LeastPrivilegeOperator.builder(client, new OperatorSettings(OPERATOR_NS, false, false)
-        .withPodRecount(Duration.ofSeconds(2))).registry(registry);
+    return LeastPrivilegeOperator.builder(
+            client,
+            new OperatorSettings(OPERATOR_NS, false, false).withPodRecount(Duration.ofSeconds(2)))
+        .registry(registry);
   }
 
   Agent startAgent(String node, Path root) throws Exception {
-    Agent agent = new Agent(client, new AgentConfig(node, OPERATOR_NS, root, Duration.ofMillis(100)));
+    Agent agent =
+        new Agent(client, new AgentConfig(node, OPERATOR_NS, root, Duration.ofMillis(100)));
     agent.start();
     return agent;
   }
@@ -280,11 +315,18 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     return client.resources(SeccompProfile.class).inNamespace(ns).withName(name).get();
   }
 
-  /** Server-side applies each object of a YAML stream ("---" between objects), each in its own namespace. */
+  /**
+   * Server-side applies each object of a YAML stream ("---" between objects), each in its own
+   * namespace.
+   */
   void apply(String yaml) {
     for (String document : yaml.split("(?m)^---\\s*$")) {
       if (!document.isBlank()) {
-        client.resource(client.getKubernetesSerialization().unmarshal(document, GenericKubernetesResource.class))
+        client
+            .resource(
+                client
+                    .getKubernetesSerialization()
+                    .unmarshal(document, GenericKubernetesResource.class))
             .serverSideApply();
       }
     }
@@ -292,20 +334,33 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.isAnnotated(TestNamespace.class) && parameter.getParameter().getType() == String.class;
+    return parameter.isAnnotated(TestNamespace.class)
+        && parameter.getParameter().getType() == String.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getStore(STORE).getOrComputeIfAbsent(TestNamespace.class, k -> {
-      // The test's name, readable in kubectl output, and a number that keeps repeated tests apart.
-      String words = context.getRequiredTestMethod().getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2")
-          .toLowerCase(java.util.Locale.ROOT);
-      String name = words.substring(0, Math.min(words.length(), 40)).replaceAll("-+$", "") + "-"
-          + namespaces.incrementAndGet();
-      namespace(name);
-      return name;
-    }, String.class);
+    return context
+        .getStore(STORE)
+        .getOrComputeIfAbsent(
+            TestNamespace.class,
+            k -> {
+              // The test's name, readable in kubectl output, and a number that keeps repeated tests
+              // apart.
+              String words =
+                  context
+                      .getRequiredTestMethod()
+                      .getName()
+                      .replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                      .toLowerCase(java.util.Locale.ROOT);
+              String name =
+                  words.substring(0, Math.min(words.length(), 40)).replaceAll("-+$", "")
+                      + "-"
+                      + namespaces.incrementAndGet();
+              namespace(name);
+              return name;
+            },
+            String.class);
   }
 
   private static void deleteRecursively(Path root) throws IOException {

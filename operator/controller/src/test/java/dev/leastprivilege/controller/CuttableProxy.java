@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder on 127.0.0.1 whose connections can be cut: an API server outage as a client sees it, without
- * losing the API server's state. While cut, every connection is closed as soon as it is accepted, and counted, so
- * a test sees its client try again and fail.
+ * A TCP forwarder on 127.0.0.1 whose connections can be cut: an API server outage as a client sees
+ * it, without losing the API server's state. While cut, every connection is closed as soon as it is
+ * accepted, and counted, so a test sees its client try again and fail.
  */
 final class CuttableProxy implements AutoCloseable {
   private final int targetPort;
@@ -83,24 +83,28 @@ final class CuttableProxy implements AutoCloseable {
   }
 
   private static void pipe(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16384];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          out.write(buf, 0, n);
-          out.flush();
-        }
-      } catch (IOException ignored) {
-        // connection cut
-      } finally {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException ignored) {
-          // already closed
-        }
-      }
-    }, "proxy-pipe");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException ignored) {
+                // connection cut
+              } finally {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException ignored) {
+                  // already closed
+                }
+              }
+            },
+            "proxy-pipe");
     t.setDaemon(true);
     t.start();
   }

@@ -18,8 +18,11 @@ final class Kubectl {
 
   Kubectl(String kubeconfigYaml, Path dir) throws IOException {
     this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigYaml);
-    this.binary = RealApiServer.binaries().resolve("k8s").resolve(RealApiServer.VERSION + "-linux-amd64")
-        .resolve("kubectl");
+    this.binary =
+        RealApiServer.binaries()
+            .resolve("k8s")
+            .resolve(RealApiServer.VERSION + "-linux-amd64")
+            .resolve("kubectl");
   }
 
   /** {@code kubectl apply -f -} with the given manifest on stdin. */
@@ -28,7 +31,8 @@ final class Kubectl {
   }
 
   Result run(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
+    List<String> command =
+        new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).start();
     if (stdin != null) {
@@ -39,7 +43,9 @@ final class Kubectl {
       p.destroyForcibly();
       throw new IOException("kubectl " + String.join(" ", args) + " did not finish in 60 s");
     }
-    return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+    return new Result(
+        p.exitValue(),
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
         new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 }

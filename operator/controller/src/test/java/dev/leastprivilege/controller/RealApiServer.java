@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real kube-apiserver v1.20.2 and etcd, built from Debian's packages by e2e/cluster/build-k8s.sh, started by
- * fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would apply them. The
- * EphemeralContainers feature gate is on (as on the e2e cluster), so kubectl debug's subresource exists.
+ * A real kube-apiserver v1.20.2 and etcd, built from Debian's packages by e2e/cluster/build-k8s.sh,
+ * started by fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would
+ * apply them. The EphemeralContainers feature gate is on (as on the e2e cluster), so kubectl
+ * debug's subresource exists.
  */
 public final class RealApiServer implements AutoCloseable {
   public static final String VERSION = "1.20.2";
@@ -30,14 +31,21 @@ public final class RealApiServer implements AutoCloseable {
 
   public static RealApiServer start() throws Exception {
     Path dir = binaries();
-    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(dir.toString()).withApiServerVersion(VERSION).withUpdateKubeConfig(false)
-        .withStartupTimeout(120_000)
-        // kubectl debug's subresource (pods/ephemeralcontainers) is alpha in 1.20. kube-api-test already passes
-        // --allow-privileged, so privileged pods reach the admission webhook.
-        .withApiServerFlag("--feature-gates=EphemeralContainers=true").build());
+    KubeAPIServer server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(dir.toString())
+                .withApiServerVersion(VERSION)
+                .withUpdateKubeConfig(false)
+                .withStartupTimeout(120_000)
+                // kubectl debug's subresource (pods/ephemeralcontainers) is alpha in 1.20.
+                // kube-api-test already passes
+                // --allow-privileged, so privileged pods reach the admission webhook.
+                .withApiServerFlag("--feature-gates=EphemeralContainers=true")
+                .build());
     try {
-      // kube-api-test starts etcd, then the API server, and stops neither when the API server does not come up.
+      // kube-api-test starts etcd, then the API server, and stops neither when the API server does
+      // not come up.
       server.start();
       RealApiServer api = new RealApiServer(server);
       try (KubernetesClient client = api.client()) {
@@ -54,14 +62,19 @@ public final class RealApiServer implements AutoCloseable {
     }
   }
 
-  /** The directory build-k8s.sh fills; the test fails, with the command to run, when it is missing. */
+  /**
+   * The directory build-k8s.sh fills; the test fails, with the command to run, when it is missing.
+   */
   static Path binaries() {
     String env = System.getenv("KUBE_API_TEST_DIR");
-    Path dir = env != null ? Path.of(env)
-        : Path.of(System.getProperty("user.home"), ".cache", "lpo", "k8s-" + VERSION);
+    Path dir =
+        env != null
+            ? Path.of(env)
+            : Path.of(System.getProperty("user.home"), ".cache", "lpo", "k8s-" + VERSION);
     Path apiserver = dir.resolve("k8s").resolve(VERSION + "-linux-amd64").resolve("kube-apiserver");
     if (!Files.isExecutable(apiserver)) {
-      throw new IllegalStateException(apiserver + " is missing: run e2e/cluster/build-k8s.sh first (CI does)");
+      throw new IllegalStateException(
+          apiserver + " is missing: run e2e/cluster/build-k8s.sh first (CI does)");
     }
     return dir;
   }
@@ -80,14 +93,27 @@ public final class RealApiServer implements AutoCloseable {
       crds = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
     for (Path p : crds) {
-      CustomResourceDefinition crd = client.getKubernetesSerialization()
-          .unmarshal(Files.readString(p), CustomResourceDefinition.class);
+      CustomResourceDefinition crd =
+          client
+              .getKubernetesSerialization()
+              .unmarshal(Files.readString(p), CustomResourceDefinition.class);
       client.resource(crd).serverSideApply();
-      client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream()
-              .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-              30, TimeUnit.SECONDS);
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
+          .waitUntilCondition(
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getConditions() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              cond ->
+                                  "Established".equals(cond.getType())
+                                      && "True".equals(cond.getStatus())),
+              30,
+              TimeUnit.SECONDS);
     }
   }
 

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
-import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The operator and two agents ("nodes" n1 and n2, each with its own seccomp root) against a real kube-apiserver.
- * Every test has a namespace of its own, so they share one API server.
+ * The operator and two agents ("nodes" n1 and n2, each with its own seccomp root) against a real
+ * kube-apiserver. Every test has a namespace of its own, so they share one API server.
  */
 class SeccompProfileOperatorIT {
   private static final Duration T = Duration.ofSeconds(30);
@@ -59,17 +59,28 @@ class SeccompProfileOperatorIT {
         %s  syscalls:
             - names: [%s]
               action: SCMP_ACT_ALLOW
-        """.formatted(name, ns, extra, String.join(", ", syscalls));
+        """
+        .formatted(name, ns, extra, String.join(", ", syscalls));
   }
 
   /** The phase, for the profile's current generation. */
   static void awaitPhase(String ns, String name, ProfilePhase phase) {
-    await().atMost(T).untilAsserted(() -> {
-      SeccompProfile p = cluster.profile(ns, name);
-      assertTrue(p.getStatus() != null && p.getStatus().getPhase() == phase
-          && p.getMetadata().getGeneration().equals(p.getStatus().getObservedGeneration()),
-          () -> phase + " expected: " + cluster.client().getKubernetesSerialization().asYaml(p));
-    });
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () -> {
+              SeccompProfile p = cluster.profile(ns, name);
+              assertTrue(
+                  p.getStatus() != null
+                      && p.getStatus().getPhase() == phase
+                      && p.getMetadata()
+                          .getGeneration()
+                          .equals(p.getStatus().getObservedGeneration()),
+                  () ->
+                      phase
+                          + " expected: "
+                          + cluster.client().getKubernetesSerialization().asYaml(p));
+            });
   }
 
   static KubernetesClient client() {
@@ -82,15 +93,21 @@ class SeccompProfileOperatorIT {
 
   /** The rendered-profile ConfigMap the operator publishes for the agents, or null. */
   static ConfigMap published(String ns, String name) {
-    return client().configMaps().inNamespace(Cluster.OPERATOR_NS).withName(RenderedProfileConfigMap.nameFor(ns, name))
+    return client()
+        .configMaps()
+        .inNamespace(Cluster.OPERATOR_NS)
+        .withName(RenderedProfileConfigMap.nameFor(ns, name))
         .get();
   }
 
   /** What a node's agent last reported installing for the profile. */
   static Optional<InstalledProfile> reported(String node, String ns, String name) {
     NodeProfileStatus nps = client().resources(NodeProfileStatus.class).withName(node).get();
-    return nps == null || nps.getStatus() == null ? Optional.empty() : nps.getStatus().getInstalled().stream()
-        .filter(i -> i.getNamespace().equals(ns) && i.getName().equals(name)).findFirst();
+    return nps == null || nps.getStatus() == null
+        ? Optional.empty()
+        : nps.getStatus().getInstalled().stream()
+            .filter(i -> i.getNamespace().equals(ns) && i.getName().equals(name))
+            .findFirst();
   }
 
   @Test
@@ -104,11 +121,16 @@ class SeccompProfileOperatorIT {
     String onNode = Files.readString(file("n1", ns, "web"));
     assertEquals(onNode, Files.readString(file("n2", ns, "web")));
     assertTrue(onNode.contains("\"exit_group\""), onNode);
-    assertEquals(p.getStatus().getContentHash(), ContentHash.of(Files.readAllBytes(file("n1", ns, "web"))));
+    assertEquals(
+        p.getStatus().getContentHash(), ContentHash.of(Files.readAllBytes(file("n1", ns, "web"))));
     // one NodeProfileStatus per node, listing the profile by hash
     NodeProfileStatus n1 = client().resources(NodeProfileStatus.class).withName("n1").get();
-    assertTrue(n1.getStatus().getInstalled().stream().anyMatch(i -> i.getName().equals("web")
-        && i.getContentHash().equals(p.getStatus().getContentHash())));
+    assertTrue(
+        n1.getStatus().getInstalled().stream()
+            .anyMatch(
+                i ->
+                    i.getName().equals("web")
+                        && i.getContentHash().equals(p.getStatus().getContentHash())));
     assertTrue(published(ns, "web") != null);
   }
 
@@ -118,8 +140,11 @@ class SeccompProfileOperatorIT {
     awaitPhase(ns, "api", ProfilePhase.Installed);
     String before = cluster.profile(ns, "api").getStatus().getContentHash();
     apply(profileYaml(ns, "api", "", "read", "openat"));
-    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n2", ns, "api")).contains("openat"),
-        "n2 file not updated"));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(read(file("n2", ns, "api")).contains("openat"), "n2 file not updated"));
     awaitPhase(ns, "api", ProfilePhase.Installed);
     assertFalse(before.equals(cluster.profile(ns, "api").getStatus().getContentHash()));
   }
@@ -131,8 +156,13 @@ class SeccompProfileOperatorIT {
     awaitPhase(ns, "app", ProfilePhase.Installed);
     assertFalse(Files.readString(file("n1", ns, "app")).contains("\"close\""));
     apply(profileYaml(ns, "team-base", "", "read", "close"));
-    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n1", ns, "app")).contains("\"close\""),
-        () -> "child not re-rendered: " + cluster.profile(ns, "app").getStatus()));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    read(file("n1", ns, "app")).contains("\"close\""),
+                    () -> "child not re-rendered: " + cluster.profile(ns, "app").getStatus()));
   }
 
   @Test
@@ -142,17 +172,23 @@ class SeccompProfileOperatorIT {
     String good = Files.readString(file("n1", ns, "svc"));
     String goodHash = ContentHash.of(Files.readAllBytes(file("n1", ns, "svc")));
     apply(profileYaml(ns, "svc", "", "read", "chmodd"));
-    // The operator has reconciled the invalid generation: the nodes' source, the ConfigMap, still has the good file.
+    // The operator has reconciled the invalid generation: the nodes' source, the ConfigMap, still
+    // has the good file.
     awaitPhase(ns, "svc", ProfilePhase.Failed);
     SeccompProfile p = cluster.profile(ns, "svc");
     assertEquals("False", p.getStatus().getConditions().get(0).getStatus());
     assertEquals("InvalidSpec", p.getStatus().getConditions().get(0).getReason());
-    assertEquals("spec.syscalls[0].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean"
-        + " \"chmod\"?); the nodes keep the last valid version", p.getStatus().getConditions().get(0).getMessage());
+    assertEquals(
+        "spec.syscalls[0].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64 (did you mean"
+            + " \"chmod\"?); the nodes keep the last valid version",
+        p.getStatus().getConditions().get(0).getMessage());
     assertEquals(goodHash, p.getStatus().getContentHash());
     assertEquals(Optional.of(goodHash), RenderedProfileConfigMap.contentHash(published(ns, "svc")));
     for (String node : new String[] {"n1", "n2"}) {
-      assertEquals(Optional.of(goodHash), reported(node, ns, "svc").map(InstalledProfile::getContentHash), node);
+      assertEquals(
+          Optional.of(goodHash),
+          reported(node, ns, "svc").map(InstalledProfile::getContentHash),
+          node);
     }
     assertEquals(good, Files.readString(file("n1", ns, "svc")));
     assertEquals(good, Files.readString(file("n2", ns, "svc")));
@@ -160,15 +196,26 @@ class SeccompProfileOperatorIT {
 
   @Test
   void theSchemaRefusesWhatItCanOnItsOwn(@TestNamespace String ns) {
-    KubernetesClientException badAction = assertThrows(KubernetesClientException.class, () -> apply("""
+    KubernetesClientException badAction =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                apply(
+                    """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: bad-action, namespace: %s}
         spec:
           defaultAction: SCMP_ACT_NOPE
-        """.formatted(ns)));
+        """
+                        .formatted(ns)));
     assertTrue(badAction.getMessage().contains("spec.defaultAction"), badAction.getMessage());
-    KubernetesClientException sevenArgs = assertThrows(KubernetesClientException.class, () -> apply("""
+    KubernetesClientException sevenArgs =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                apply(
+                    """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: seven-args, namespace: %s}
@@ -181,17 +228,25 @@ class SeccompProfileOperatorIT {
                      {index: 2, value: 1, op: SCMP_CMP_EQ}, {index: 3, value: 1, op: SCMP_CMP_EQ},
                      {index: 4, value: 1, op: SCMP_CMP_EQ}, {index: 5, value: 1, op: SCMP_CMP_EQ},
                      {index: 6, value: 1, op: SCMP_CMP_EQ}]
-        """.formatted(ns)));
-    assertTrue(sevenArgs.getMessage().contains("spec.syscalls.args in body should have at most 6 items"),
+        """
+                        .formatted(ns)));
+    assertTrue(
+        sevenArgs.getMessage().contains("spec.syscalls.args in body should have at most 6 items"),
         sevenArgs.getMessage());
-    KubernetesClientException errno = assertThrows(KubernetesClientException.class, () -> apply("""
+    KubernetesClientException errno =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                apply(
+                    """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: bad-errno, namespace: %s}
         spec:
           defaultAction: SCMP_ACT_ERRNO
           defaultErrnoRet: -1
-        """.formatted(ns)));
+        """
+                        .formatted(ns)));
     assertTrue(errno.getMessage().contains("spec.defaultErrnoRet"), errno.getMessage());
   }
 
@@ -199,30 +254,73 @@ class SeccompProfileOperatorIT {
   void aProfileInUseIsNotDeletedUntilItsPodsAreGone(@TestNamespace String ns) {
     apply(profileYaml(ns, "busy", "", "read"));
     awaitPhase(ns, "busy", ProfilePhase.Installed);
-    // No uses-profiles label: a tenant can remove it from a running pod, so "in use" must come from the spec.
-    Pod pod = client().resource(new PodBuilder().withNewMetadata().withName("busy-1").withNamespace(ns).endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withImage("busybox")
-          .withNewSecurityContext().withNewSeccompProfile().withType("Localhost")
-            .withLocalhostProfile("leastprivilege/" + ns + "/busy.json").endSeccompProfile().endSecurityContext()
-        .endContainer().endSpec().build()).create();
+    // No uses-profiles label: a tenant can remove it from a running pod, so "in use" must come from
+    // the spec.
+    Pod pod =
+        client()
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("busy-1")
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("busybox")
+                    .withNewSecurityContext()
+                    .withNewSeccompProfile()
+                    .withType("Localhost")
+                    .withLocalhostProfile("leastprivilege/" + ns + "/busy.json")
+                    .endSeccompProfile()
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
     String busy1 = ns + "/busy-1";
-    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "busy").getStatus().getActiveWorkloads()
-        .contains(busy1), () -> "pod not seen: " + cluster.profile(ns, "busy").getStatus()));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    cluster.profile(ns, "busy").getStatus().getActiveWorkloads().contains(busy1),
+                    () -> "pod not seen: " + cluster.profile(ns, "busy").getStatus()));
 
     client().resources(SeccompProfile.class).inNamespace(ns).withName("busy").delete();
     awaitPhase(ns, "busy", ProfilePhase.Terminating);
-    assertTrue(cluster.profile(ns, "busy").getStatus().getConditions().get(0).getMessage().contains(busy1));
-    // The operator has handled the deletion (Terminating at the current generation, and the event it sends then)
+    assertTrue(
+        cluster
+            .profile(ns, "busy")
+            .getStatus()
+            .getConditions()
+            .get(0)
+            .getMessage()
+            .contains(busy1));
+    // The operator has handled the deletion (Terminating at the current generation, and the event
+    // it sends then)
     // and kept the ConfigMap the agents install from, so the file stays.
-    await().atMost(T).untilAsserted(() -> assertTrue(client().v1().events().inNamespace(ns).list().getItems()
-        .stream().anyMatch(e -> "InUse".equals(e.getReason()) && e.getMessage().contains(busy1)), "no event"));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    client().v1().events().inNamespace(ns).list().getItems().stream()
+                        .anyMatch(
+                            e -> "InUse".equals(e.getReason()) && e.getMessage().contains(busy1)),
+                    "no event"));
     assertTrue(published(ns, "busy") != null, "the ConfigMap stays while the pod runs");
     assertTrue(reported("n1", ns, "busy").isPresent(), "n1 still reports the profile installed");
     assertTrue(Files.exists(file("n1", ns, "busy")), "the file stays while the pod runs");
 
     client().resource(pod).withGracePeriod(0).delete();
-    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "busy") == null,
-        () -> "profile still there: " + cluster.profile(ns, "busy").getStatus()));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    cluster.profile(ns, "busy") == null,
+                    () -> "profile still there: " + cluster.profile(ns, "busy").getStatus()));
     assertFalse(Files.exists(file("n1", ns, "busy")));
     assertFalse(Files.exists(file("n2", ns, "busy")));
     assertEquals(null, published(ns, "busy"));
@@ -237,39 +335,57 @@ class SeccompProfileOperatorIT {
     try {
       client().resources(SeccompProfile.class).inNamespace(ns).withName("drop").delete();
       apply(profileYaml(ns, "late", "", "read"));
-      await().atMost(T).untilAsserted(() -> assertTrue(published(ns, "drop") == null, "drop not unpublished"));
-      await().atMost(T).untilAsserted(() -> assertTrue(published(ns, "late") != null, "late not published"));
-      assertTrue(cluster.profile(ns, "drop") != null, "deletion waits for n2 to confirm it removed the file");
+      await()
+          .atMost(T)
+          .untilAsserted(() -> assertTrue(published(ns, "drop") == null, "drop not unpublished"));
+      await()
+          .atMost(T)
+          .untilAsserted(() -> assertTrue(published(ns, "late") != null, "late not published"));
+      assertTrue(
+          cluster.profile(ns, "drop") != null,
+          "deletion waits for n2 to confirm it removed the file");
       assertTrue(Files.exists(file("n2", ns, "drop")), "n2 is down, so its file is still there");
     } finally {
       cluster.restartAgent("n2");
     }
-    assertFalse(Files.exists(file("n2", ns, "drop")), "the orphan is removed before the agent reports ready");
+    assertFalse(
+        Files.exists(file("n2", ns, "drop")),
+        "the orphan is removed before the agent reports ready");
     assertTrue(Files.exists(file("n2", ns, "late")) && Files.exists(file("n2", ns, "keep")));
-    await().atMost(T).untilAsserted(() -> assertTrue(cluster.profile(ns, "drop") == null,
-        "drop not deleted once n2 confirmed"));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () ->
+                assertTrue(
+                    cluster.profile(ns, "drop") == null, "drop not deleted once n2 confirmed"));
     awaitPhase(ns, "late", ProfilePhase.Installed);
   }
 
   @Test
-  void restartedOperatorPicksUpChangesMadeWhileItWasDown(@TestNamespace String ns) throws Exception {
+  void restartedOperatorPicksUpChangesMadeWhileItWasDown(@TestNamespace String ns)
+      throws Exception {
     apply(profileYaml(ns, "calm", "", "read"));
     awaitPhase(ns, "calm", ProfilePhase.Installed);
     String installed = cluster.profile(ns, "calm").getStatus().getContentHash();
     cluster.stopOperator();
     try {
       apply(profileYaml(ns, "calm", "", "read", "futex"));
-      // The API server has the change; nobody has handled it: the status still describes the previous generation
+      // The API server has the change; nobody has handled it: the status still describes the
+      // previous generation
       // and the ConfigMap the agents install from still has the previous file.
       SeccompProfile stored = cluster.profile(ns, "calm");
-      assertNotEquals(stored.getMetadata().getGeneration(), stored.getStatus().getObservedGeneration());
-      assertEquals(Optional.of(installed), RenderedProfileConfigMap.contentHash(published(ns, "calm")));
+      assertNotEquals(
+          stored.getMetadata().getGeneration(), stored.getStatus().getObservedGeneration());
+      assertEquals(
+          Optional.of(installed), RenderedProfileConfigMap.contentHash(published(ns, "calm")));
       assertFalse(Files.readString(file("n1", ns, "calm")).contains("futex"));
     } finally {
       cluster.restartOperator();
     }
-    await().atMost(T).untilAsserted(() -> assertTrue(read(file("n1", ns, "calm")).contains("futex"),
-        "not re-rendered"));
+    await()
+        .atMost(T)
+        .untilAsserted(
+            () -> assertTrue(read(file("n1", ns, "calm")).contains("futex"), "not re-rendered"));
     awaitPhase(ns, "calm", ProfilePhase.Installed);
   }
 }

@@ -11,8 +11,9 @@ public record ProfileRef(String namespace, String name) {
   }
 
   /**
-   * The profile a pod's localhostProfile points at, if it points into our directory, however it is spelt: the
-   * kubelet joins the path to its seccomp root and cleans it, so {@code ./leastprivilege//ns/x.json} is ours too.
+   * The profile a pod's localhostProfile points at, if it points into our directory, however it is
+   * spelt: the kubelet joins the path to its seccomp root and cleans it, so {@code
+   * ./leastprivilege//ns/x.json} is ours too.
    */
   public static java.util.Optional<ProfileRef> fromLocalhostProfile(String localhostProfile) {
     if (localhostProfile == null) {
@@ -22,15 +23,21 @@ public record ProfileRef(String namespace, String name) {
     if (!localhostProfile.startsWith(ROOT_DIR + "/") || !localhostProfile.endsWith(".json")) {
       return java.util.Optional.empty();
     }
-    String rest = localhostProfile.substring(ROOT_DIR.length() + 1, localhostProfile.length() - ".json".length());
+    String rest =
+        localhostProfile.substring(
+            ROOT_DIR.length() + 1, localhostProfile.length() - ".json".length());
     int slash = rest.indexOf('/');
     if (slash <= 0 || slash == rest.length() - 1 || rest.indexOf('/', slash + 1) >= 0) {
       return java.util.Optional.empty();
     }
-    return java.util.Optional.of(new ProfileRef(rest.substring(0, slash), rest.substring(slash + 1)));
+    return java.util.Optional.of(
+        new ProfileRef(rest.substring(0, slash), rest.substring(slash + 1)));
   }
 
-  /** A localhostProfile as the kubelet resolves it under its seccomp root: no empty, "." or ".." segments. */
+  /**
+   * A localhostProfile as the kubelet resolves it under its seccomp root: no empty, "." or ".."
+   * segments.
+   */
   public static String normalize(String path) {
     java.util.Deque<String> parts = new java.util.ArrayDeque<>();
     for (String part : path.split("/")) {

@@ -1,7 +1,7 @@
 package dev.leastprivilege.core;
 
-import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;

@@ -17,8 +17,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Sends AdmissionReviews the way the API server does: HTTPS, trusting only the CA given as caBundle. Used by
- * {@code lpo local}, which has no API server to do it, and by the benchmark's load generator.
+ * Sends AdmissionReviews the way the API server does: HTTPS, trusting only the CA given as
+ * caBundle. Used by {@code lpo local}, which has no API server to do it, and by the benchmark's
+ * load generator.
  */
 public final class AdmissionClient {
   private final HttpClient http;
@@ -31,28 +32,46 @@ public final class AdmissionClient {
     for (X509Certificate c : Pems.certificates(caPem)) {
       trust.setCertificateEntry("ca" + i++, c);
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
     this.url = url;
-    this.http = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .sslContext(ssl)
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
-  /** An AdmissionReview for creating {@code pod} in {@code namespace}, as the API server would build it. */
+  /**
+   * An AdmissionReview for creating {@code pod} in {@code namespace}, as the API server would build
+   * it.
+   */
   public static ObjectNode createReview(JsonNode pod, String namespace) {
-    ObjectNode review = AdmissionReviews.JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION)
-        .put("kind", "AdmissionReview");
-    ObjectNode request = review.putObject("request").put("uid", UUID.randomUUID().toString())
-        .put("operation", "CREATE").put("namespace", namespace);
+    ObjectNode review =
+        AdmissionReviews.JSON
+            .createObjectNode()
+            .put("apiVersion", AdmissionReviews.API_VERSION)
+            .put("kind", "AdmissionReview");
+    ObjectNode request =
+        review
+            .putObject("request")
+            .put("uid", UUID.randomUUID().toString())
+            .put("operation", "CREATE")
+            .put("namespace", namespace);
     request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
     request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
     request.set("object", pod);
     return review;
   }
 
-  /** Posts a body and returns the raw response (status code and body), for callers that check errors. */
+  /**
+   * Posts a body and returns the raw response (status code and body), for callers that check
+   * errors.
+   */
   public HttpResponse<String> post(String body) throws IOException, InterruptedException {
     return http.send(request(body), HttpResponse.BodyHandlers.ofString());
   }
@@ -71,7 +90,10 @@ public final class AdmissionClient {
   }
 
   private HttpRequest request(String body) {
-    return HttpRequest.newBuilder(url).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HttpRequest.newBuilder(url)
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 }

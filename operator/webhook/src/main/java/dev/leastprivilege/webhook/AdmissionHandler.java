@@ -16,15 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POST /mutate-pods: one AdmissionReview in, one out. Pod CREATE and the UPDATE of the pods/ephemeralcontainers
- * subresource ({@code kubectl debug}) are planned; anything else the API server sends (a misconfigured rule) is
- * allowed unchanged. A body that is not an AdmissionReview gets a 400 naming the
- * field. Nothing here writes to the API server.
+ * POST /mutate-pods: one AdmissionReview in, one out. Pod CREATE and the UPDATE of the
+ * pods/ephemeralcontainers subresource ({@code kubectl debug}) are planned; anything else the API
+ * server sends (a misconfigured rule) is allowed unchanged. A body that is not an AdmissionReview
+ * gets a 400 naming the field. Nothing here writes to the API server.
  */
 final class AdmissionHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
+
   /** The API server's own request limit is 3 MiB; more than that is not an AdmissionReview. */
   static final int MAX_BODY = 3 * 1024 * 1024 + 64 * 1024;
+
   private final MutationPlanner planner;
   private final PolicyCache cache;
   private final EphemeralUpdates ephemeral;
@@ -33,7 +35,8 @@ final class AdmissionHandler implements HttpHandler {
   private final Timer refused;
   private final Timer malformed;
 
-  AdmissionHandler(MutationPlanner planner, PolicyCache cache, ClusterReads cluster, MeterRegistry registry) {
+  AdmissionHandler(
+      MutationPlanner planner, PolicyCache cache, ClusterReads cluster, MeterRegistry registry) {
     this.planner = planner;
     this.cache = cache;
     this.ephemeral = new EphemeralUpdates(cluster);
@@ -44,8 +47,11 @@ final class AdmissionHandler implements HttpHandler {
   }
 
   private static Timer timer(MeterRegistry registry, String outcome) {
-    return Timer.builder("lpo_webhook_admission").description("Time to answer one AdmissionReview")
-        .tag("outcome", outcome).publishPercentileHistogram().register(registry);
+    return Timer.builder("lpo_webhook_admission")
+        .description("Time to answer one AdmissionReview")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(registry);
   }
 
   @Override
@@ -61,7 +67,10 @@ final class AdmissionHandler implements HttpHandler {
       try (InputStream body = new LimitedInputStream(exchange.getRequestBody(), MAX_BODY)) {
         request = AdmissionReviews.read(body);
       } catch (AdmissionReviews.Malformed | LimitedInputStream.TooLarge e) {
-        LOG.warn("refused a malformed AdmissionReview from {}: {}", exchange.getRemoteAddress(), e.getMessage());
+        LOG.warn(
+            "refused a malformed AdmissionReview from {}: {}",
+            exchange.getRemoteAddress(),
+            e.getMessage());
         send(exchange, 400, error(e.getMessage()));
         return;
       }
@@ -76,11 +85,20 @@ final class AdmissionHandler implements HttpHandler {
         if (request.podCreate()) {
           pod = AdmittedPod.of(request.object(), request.namespace());
         } else {
-          EphemeralUpdates.Read read = ephemeral.read(request, planner.governs(request.namespace(), view));
+          EphemeralUpdates.Read read =
+              ephemeral.read(request, planner.governs(request.namespace(), view));
           if (read.refusal() != null) {
             timer = refused;
-            send(exchange, 200, AdmissionReviews.answer(request.uid(), new AdmissionPlan(false, read.refusal(),
-                AdmissionReviews.JSON.createArrayNode(), List.of())));
+            send(
+                exchange,
+                200,
+                AdmissionReviews.answer(
+                    request.uid(),
+                    new AdmissionPlan(
+                        false,
+                        read.refusal(),
+                        AdmissionReviews.JSON.createArrayNode(),
+                        List.of())));
             return;
           }
           pod = read.pod();
@@ -101,7 +119,11 @@ final class AdmissionHandler implements HttpHandler {
   }
 
   private static byte[] error(String message) {
-    return AdmissionReviews.JSON.createObjectNode().put("error", message).toString().getBytes(StandardCharsets.UTF_8);
+    return AdmissionReviews.JSON
+        .createObjectNode()
+        .put("error", message)
+        .toString()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static void send(HttpExchange exchange, int code, byte[] body) throws IOException {

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * admission.k8s.io/v1 AdmissionReview in and out, as plain JSON: the pod is never bound to a typed model, so no
- * field of a newer Kubernetes is lost and no time is spent on fields we do not read.
+ * admission.k8s.io/v1 AdmissionReview in and out, as plain JSON: the pod is never bound to a typed
+ * model, so no field of a newer Kubernetes is lost and no time is spent on fields we do not read.
  */
 final class AdmissionReviews {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -25,10 +25,18 @@ final class AdmissionReviews {
   /**
    * The parts of a request we use.
    *
-   * @param resource e.g. "pods"; {@code subResource} is "" for the object itself, or e.g. "ephemeralcontainers"
+   * @param resource e.g. "pods"; {@code subResource} is "" for the object itself, or e.g.
+   *     "ephemeralcontainers"
    */
-  record Request(String uid, String kind, String resource, String subResource, String operation, String namespace,
-      JsonNode object, JsonNode oldObject) {
+  record Request(
+      String uid,
+      String kind,
+      String resource,
+      String subResource,
+      String operation,
+      String namespace,
+      JsonNode object,
+      JsonNode oldObject) {
     /** A pod being created. */
     boolean podCreate() {
       return "Pod".equals(kind) && subResource.isEmpty() && "CREATE".equals(operation);
@@ -36,7 +44,9 @@ final class AdmissionReviews {
 
     /** Ephemeral containers being added to a running pod (kubectl debug). */
     boolean ephemeralContainersUpdate() {
-      return "pods".equals(resource) && "ephemeralcontainers".equals(subResource) && "UPDATE".equals(operation);
+      return "pods".equals(resource)
+          && "ephemeralcontainers".equals(subResource)
+          && "UPDATE".equals(operation);
     }
   }
 
@@ -52,10 +62,16 @@ final class AdmissionReviews {
     if (review == null || !review.isObject()) {
       throw new Malformed("body: expected an AdmissionReview object");
     }
-    if (!API_VERSION.equals(review.path("apiVersion").asText()) || !"AdmissionReview".equals(review.path("kind").asText())) {
-      throw new Malformed("apiVersion/kind: expected " + API_VERSION + " AdmissionReview (set admissionReviewVersions:"
-          + " [v1] in the webhook configuration), got " + review.path("apiVersion").asText("<none>") + " "
-          + review.path("kind").asText("<none>"));
+    if (!API_VERSION.equals(review.path("apiVersion").asText())
+        || !"AdmissionReview".equals(review.path("kind").asText())) {
+      throw new Malformed(
+          "apiVersion/kind: expected "
+              + API_VERSION
+              + " AdmissionReview (set admissionReviewVersions:"
+              + " [v1] in the webhook configuration), got "
+              + review.path("apiVersion").asText("<none>")
+              + " "
+              + review.path("kind").asText("<none>"));
     }
     JsonNode request = review.path("request");
     if (!request.isObject()) {
@@ -65,9 +81,14 @@ final class AdmissionReviews {
     if (uid.isEmpty()) {
       throw new Malformed("request.uid: required");
     }
-    return new Request(uid, request.path("kind").path("kind").asText(""),
-        request.path("resource").path("resource").asText(""), request.path("subResource").asText(""),
-        request.path("operation").asText(""), request.path("namespace").asText(""), request.path("object"),
+    return new Request(
+        uid,
+        request.path("kind").path("kind").asText(""),
+        request.path("resource").path("resource").asText(""),
+        request.path("subResource").asText(""),
+        request.path("operation").asText(""),
+        request.path("namespace").asText(""),
+        request.path("object"),
         request.path("oldObject"));
   }
 
@@ -79,7 +100,11 @@ final class AdmissionReviews {
     ObjectNode review = review(uid, plan.allowed());
     ObjectNode response = (ObjectNode) review.get("response");
     if (!plan.allowed()) {
-      response.putObject("status").put("code", 403).put("reason", "Forbidden").put("message", plan.message());
+      response
+          .putObject("status")
+          .put("code", 403)
+          .put("reason", "Forbidden")
+          .put("message", plan.message());
     } else if (plan.changes()) {
       response.put("patchType", "JSONPatch");
       // A binary node is written as base64, the encoding AdmissionResponse.patch needs.
@@ -92,7 +117,8 @@ final class AdmissionReviews {
   }
 
   private static ObjectNode review(String uid, boolean allowed) {
-    ObjectNode review = JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", "AdmissionReview");
+    ObjectNode review =
+        JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", "AdmissionReview");
     review.putObject("response").put("uid", uid).put("allowed", allowed);
     return review;
   }

@@ -8,10 +8,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What the webhook reads from the API server, for the one request that does not carry what it needs: adding
- * ephemeral containers on Kubernetes 1.16 to 1.21, whose EphemeralContainers body has neither the pod's labels
- * nor a hint of the server's version. That is a kubectl debug, rare enough for a read or two; everything else is
- * answered from memory.
+ * What the webhook reads from the API server, for the one request that does not carry what it
+ * needs: adding ephemeral containers on Kubernetes 1.16 to 1.21, whose EphemeralContainers body has
+ * neither the pod's labels nor a hint of the server's version. That is a kubectl debug, rare enough
+ * for a read or two; everything else is answered from memory.
  */
 public interface ClusterReads {
   /** The pod's metadata, or empty when it cannot be read (the request is then refused). */
@@ -20,15 +20,22 @@ public interface ClusterReads {
   /** The API server's minor version, e.g. 20; empty when it cannot be read. */
   OptionalInt minorVersion();
 
-  /** Reads through the operator's client (RBAC: get pods; /version is open to every authenticated client). */
+  /**
+   * Reads through the operator's client (RBAC: get pods; /version is open to every authenticated
+   * client).
+   */
   static ClusterReads of(KubernetesClient client) {
     return new ClusterReads() {
       @Override
       public Optional<JsonNode> podMetadata(String namespace, String name) {
         try {
           Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-          return Optional.ofNullable(pod).map(p -> client.getKubernetesSerialization()
-              .convertValue(p.getMetadata(), JsonNode.class));
+          return Optional.ofNullable(pod)
+              .map(
+                  p ->
+                      client
+                          .getKubernetesSerialization()
+                          .convertValue(p.getMetadata(), JsonNode.class));
         } catch (RuntimeException e) {
           return Optional.empty();
         }
@@ -47,7 +54,9 @@ public interface ClusterReads {
     };
   }
 
-  /** For tests and benchmarks that never add ephemeral containers to an EphemeralContainers body. */
+  /**
+   * For tests and benchmarks that never add ephemeral containers to an EphemeralContainers body.
+   */
   static ClusterReads none() {
     return new ClusterReads() {
       @Override

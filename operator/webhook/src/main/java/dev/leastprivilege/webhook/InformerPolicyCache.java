@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Informers on SeccompProfiles, CapabilityPolicies and Namespaces. Each change rebuilds the planner's view of its
- * namespace once, so an admission only looks up a map. Every operator replica runs these: all replicas serve the
- * webhook, while only the leader reconciles.
+ * Informers on SeccompProfiles, CapabilityPolicies and Namespaces. Each change rebuilds the
+ * planner's view of its namespace once, so an admission only looks up a map. Every operator replica
+ * runs these: all replicas serve the webhook, while only the leader reconciles.
  */
 public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   private final SharedIndexInformer<SeccompProfile> profiles;
@@ -60,21 +60,34 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   }
 
   private void rebuild(String ns) {
-    // compute() serialises rebuilds of one namespace, so a slow older rebuild cannot overwrite a newer one.
-    views.compute(ns, (k, old) -> {
-      Namespace namespace = namespaces.getIndexer().getByKey(ns);
-      List<ProfileCandidate> p = profiles.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
-          .filter(x -> live(x) && x.getSpec() != null).map(InformerPolicyCache::candidate)
-          .sorted(Comparator.comparing(c -> c.ref().name())).toList();
-      List<PolicyCandidate> c = policies.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
-          // Invalid policies too: they enforce what they can (PolicyCandidate), rather than nothing.
-          .filter(x -> live(x) && x.getSpec() != null)
-          .map(x -> PolicyCandidate.of(x.getMetadata().getName(), x.getSpec()))
-          .sorted(Comparator.comparing(PolicyCandidate::name)).toList();
-      Map<String, String> labels = namespace == null || namespace.getMetadata().getLabels() == null ? Map.of()
-          : Map.copyOf(namespace.getMetadata().getLabels());
-      return p.isEmpty() && c.isEmpty() && labels.isEmpty() ? null : new NamespacePolicies(labels, p, c);
-    });
+    // compute() serialises rebuilds of one namespace, so a slow older rebuild cannot overwrite a
+    // newer one.
+    views.compute(
+        ns,
+        (k, old) -> {
+          Namespace namespace = namespaces.getIndexer().getByKey(ns);
+          List<ProfileCandidate> p =
+              profiles.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+                  .filter(x -> live(x) && x.getSpec() != null)
+                  .map(InformerPolicyCache::candidate)
+                  .sorted(Comparator.comparing(c -> c.ref().name()))
+                  .toList();
+          List<PolicyCandidate> c =
+              policies.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+                  // Invalid policies too: they enforce what they can (PolicyCandidate), rather than
+                  // nothing.
+                  .filter(x -> live(x) && x.getSpec() != null)
+                  .map(x -> PolicyCandidate.of(x.getMetadata().getName(), x.getSpec()))
+                  .sorted(Comparator.comparing(PolicyCandidate::name))
+                  .toList();
+          Map<String, String> labels =
+              namespace == null || namespace.getMetadata().getLabels() == null
+                  ? Map.of()
+                  : Map.copyOf(namespace.getMetadata().getLabels());
+          return p.isEmpty() && c.isEmpty() && labels.isEmpty()
+              ? null
+              : new NamespacePolicies(labels, p, c);
+        });
   }
 
   /** A profile or policy being deleted selects no new pod. */
@@ -86,18 +99,32 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   public static ProfileCandidate candidate(SeccompProfile p) {
     var spec = p.getSpec();
     var status = p.getStatus();
-    boolean current = status != null && status.getObservedGeneration() != null
-        && status.getObservedGeneration().equals(p.getMetadata().getGeneration());
+    boolean current =
+        status != null
+            && status.getObservedGeneration() != null
+            && status.getObservedGeneration().equals(p.getMetadata().getGeneration());
     boolean installed = current && status.getPhase() == ProfilePhase.Installed;
-    String rollout = status == null || status.getPhase() == null ? "not rolled out yet"
-        : status.getPhase() + (status.getInstalledOn() == null ? "" : ", " + status.getInstalledOn() + " nodes");
-    return new ProfileCandidate(new ProfileRef(p.getMetadata().getNamespace(), p.getMetadata().getName()),
-        spec.getPodSelector(), spec.getContainerNames(), spec.getMode(), installed, rollout, missingFile(status));
+    String rollout =
+        status == null || status.getPhase() == null
+            ? "not rolled out yet"
+            : status.getPhase()
+                + (status.getInstalledOn() == null
+                    ? ""
+                    : ", " + status.getInstalledOn() + " nodes");
+    return new ProfileCandidate(
+        new ProfileRef(p.getMetadata().getNamespace(), p.getMetadata().getName()),
+        spec.getPodSelector(),
+        spec.getContainerNames(),
+        spec.getMode(),
+        installed,
+        rollout,
+        missingFile(status));
   }
 
   /**
-   * Why no node has a file for the profile, or null when the operator has published one (status.contentHash is
-   * the hash of the published file; a later invalid spec keeps it, and the nodes keep that last valid file).
+   * Why no node has a file for the profile, or null when the operator has published one
+   * (status.contentHash is the hash of the published file; a later invalid spec keeps it, and the
+   * nodes keep that last valid file).
    */
   private static String missingFile(SeccompProfileStatus status) {
     if (status != null && status.getContentHash() != null) {

@@ -16,11 +16,19 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The webhook as the operator runs it: caches, TLS (mounted or self-managed) kept current, and the server. */
+/**
+ * The webhook as the operator runs it: caches, TLS (mounted or self-managed) kept current, and the
+ * server.
+ */
 public final class Webhook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
-  /** How often a rotated certificate is looked for; the kubelet takes up to a minute to update a mounted Secret. */
+
+  /**
+   * How often a rotated certificate is looked for; the kubelet takes up to a minute to update a
+   * mounted Secret.
+   */
   static final long REFRESH_SECONDS = 10;
+
   static final long UPKEEP_SECONDS = 60;
   private final InformerPolicyCache cache;
   private final ReloadingKeyManager keys;
@@ -28,8 +36,12 @@ public final class Webhook implements AutoCloseable {
   private final WebhookServer server;
   private final ScheduledExecutorService timers;
 
-  private Webhook(InformerPolicyCache cache, ReloadingKeyManager keys, SelfManagedTls selfManaged,
-      WebhookServer server, ScheduledExecutorService timers) {
+  private Webhook(
+      InformerPolicyCache cache,
+      ReloadingKeyManager keys,
+      SelfManagedTls selfManaged,
+      WebhookServer server,
+      ScheduledExecutorService timers) {
     this.cache = cache;
     this.keys = keys;
     this.selfManaged = selfManaged;
@@ -37,32 +49,65 @@ public final class Webhook implements AutoCloseable {
     this.timers = timers;
   }
 
-  public static Webhook start(KubernetesClient client, String operatorNamespace, WebhookSettings settings,
-      InetSocketAddress bind, MeterRegistry registry) throws IOException {
-    SelfManagedTls selfManaged = settings.selfManaged() ? new SelfManagedTls(client, operatorNamespace,
-        settings.secretName(), settings.webhookConfigName(), settings.dnsNames(), settings.ipAddresses()) : null;
+  public static Webhook start(
+      KubernetesClient client,
+      String operatorNamespace,
+      WebhookSettings settings,
+      InetSocketAddress bind,
+      MeterRegistry registry)
+      throws IOException {
+    SelfManagedTls selfManaged =
+        settings.selfManaged()
+            ? new SelfManagedTls(
+                client,
+                operatorNamespace,
+                settings.secretName(),
+                settings.webhookConfigName(),
+                settings.dnsNames(),
+                settings.ipAddresses())
+            : null;
     KeyMaterial material = selfManaged != null ? selfManaged : new PemFiles(settings.certDir());
     ReloadingKeyManager keys = new ReloadingKeyManager(material);
-    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "webhook-tls");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "webhook-tls");
+              t.setDaemon(true);
+              return t;
+            });
     if (selfManaged != null) {
       selfManaged.upkeep();
-      timers.scheduleWithFixedDelay(() -> guarded("certificate upkeep", selfManaged::upkeep), UPKEEP_SECONDS,
-          UPKEEP_SECONDS, TimeUnit.SECONDS);
+      timers.scheduleWithFixedDelay(
+          () -> guarded("certificate upkeep", selfManaged::upkeep),
+          UPKEEP_SECONDS,
+          UPKEEP_SECONDS,
+          TimeUnit.SECONDS);
     }
     if (!keys.refresh()) {
-      LOG.warn("no webhook certificate yet in {}; the webhook answers once one appears", material.describe());
+      LOG.warn(
+          "no webhook certificate yet in {}; the webhook answers once one appears",
+          material.describe());
     }
-    timers.scheduleWithFixedDelay(() -> guarded("certificate reload", keys::refresh), REFRESH_SECONDS,
-        REFRESH_SECONDS, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(
+        () -> guarded("certificate reload", keys::refresh),
+        REFRESH_SECONDS,
+        REFRESH_SECONDS,
+        TimeUnit.SECONDS);
     InformerPolicyCache cache = InformerPolicyCache.start(client);
-    WebhookServer server = WebhookServer.start(bind, keys, new MutationPlanner(operatorNamespace), cache,
-        ClusterReads.of(client), registry);
-    LOG.info("webhook serving https://{}:{}{} with TLS from {}", bind.getHostString(), server.port(),
-        WebhookServer.PATH, material.describe());
+    WebhookServer server =
+        WebhookServer.start(
+            bind,
+            keys,
+            new MutationPlanner(operatorNamespace),
+            cache,
+            ClusterReads.of(client),
+            registry);
+    LOG.info(
+        "webhook serving https://{}:{}{} with TLS from {}",
+        bind.getHostString(),
+        server.port(),
+        WebhookServer.PATH,
+        material.describe());
     return new Webhook(cache, keys, selfManaged, server, timers);
   }
 

@@ -15,9 +15,9 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 
 /**
- * The HTTPS endpoint the API server calls: the JDK's HTTPS server with TLS 1.2/1.3, a key manager that follows
- * certificate rotation, and a small worker pool (planning a pod takes microseconds; the pool only overlaps
- * TLS and socket work).
+ * The HTTPS endpoint the API server calls: the JDK's HTTPS server with TLS 1.2/1.3, a key manager
+ * that follows certificate rotation, and a small worker pool (planning a pod takes microseconds;
+ * the pool only overlaps TLS and socket work).
  */
 public final class WebhookServer implements AutoCloseable {
   public static final String PATH = "/mutate-pods";
@@ -30,14 +30,23 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   /** Serves admissions with the planner. */
-  public static WebhookServer start(InetSocketAddress address, ReloadingKeyManager keys, MutationPlanner planner,
-      PolicyCache cache, ClusterReads cluster, MeterRegistry registry) throws IOException {
+  public static WebhookServer start(
+      InetSocketAddress address,
+      ReloadingKeyManager keys,
+      MutationPlanner planner,
+      PolicyCache cache,
+      ClusterReads cluster,
+      MeterRegistry registry)
+      throws IOException {
     return start(address, keys, new AdmissionHandler(planner, cache, cluster, registry));
   }
 
   /** Serves any handler on the same TLS stack (the benchmark's no-op baseline uses this). */
-  public static WebhookServer start(InetSocketAddress address, ReloadingKeyManager keys,
-      com.sun.net.httpserver.HttpHandler handler) throws IOException {
+  public static WebhookServer start(
+      InetSocketAddress address,
+      ReloadingKeyManager keys,
+      com.sun.net.httpserver.HttpHandler handler)
+      throws IOException {
     SSLContext tls;
     try {
       tls = SSLContext.getInstance("TLS");
@@ -47,11 +56,14 @@ public final class WebhookServer implements AutoCloseable {
     }
     HttpsServer server = HttpsServer.create(address, 1024);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "webhook");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "webhook");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(workers);
     server.createContext(PATH, handler);
     server.start();

@@ -34,25 +34,39 @@ class AdmissionEndpointTest {
   @BeforeAll
   static void start() throws Exception {
     CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
-    CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
-    ReloadingKeyManager keys = new ReloadingKeyManager(KeyMaterial.fixed(serving.certificate(),
-        serving.privateKey(), "test"));
+    CertificateIssuer.Issued serving =
+        CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
+    ReloadingKeyManager keys =
+        new ReloadingKeyManager(
+            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "test"));
     assertTrue(keys.refresh());
     PodSelector web = new PodSelector();
     web.getMatchLabels().put("app", "web");
-    NamespacePolicies team = new NamespacePolicies(Map.of(), List.of(new ProfileCandidate(new ProfileRef("team", "p"),
-        web, List.of(), Mode.Enforce, true, "Installed")), List.of());
-    PolicyCache cache = new PolicyCache() {
-      public NamespacePolicies forNamespace(String ns) {
-        return ns.equals("team") ? team : NamespacePolicies.EMPTY;
-      }
+    NamespacePolicies team =
+        new NamespacePolicies(
+            Map.of(),
+            List.of(
+                new ProfileCandidate(
+                    new ProfileRef("team", "p"), web, List.of(), Mode.Enforce, true, "Installed")),
+            List.of());
+    PolicyCache cache =
+        new PolicyCache() {
+          public NamespacePolicies forNamespace(String ns) {
+            return ns.equals("team") ? team : NamespacePolicies.EMPTY;
+          }
 
-      public boolean ready() {
-        return true;
-      }
-    };
-    server = WebhookServer.start(new InetSocketAddress("127.0.0.1", 0), keys, new MutationPlanner("lpo-system"), cache,
-        ClusterReads.none(), REGISTRY);
+          public boolean ready() {
+            return true;
+          }
+        };
+    server =
+        WebhookServer.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            keys,
+            new MutationPlanner("lpo-system"),
+            cache,
+            ClusterReads.none(),
+            REGISTRY);
     url = "https://127.0.0.1:" + server.port() + WebhookServer.PATH;
     client = new AdmissionClient(java.net.URI.create(url), ca.certificate());
   }
@@ -70,17 +84,22 @@ class AdmissionEndpointTest {
     assertEquals("uid-1", response.get("uid").asText());
     assertTrue(response.get("allowed").asBoolean());
     assertEquals("JSONPatch", response.get("patchType").asText());
-    JsonNode patch = AdmissionReviews.JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
+    JsonNode patch =
+        AdmissionReviews.JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
     assertEquals("/spec/containers/0/securityContext", patch.get(0).get("path").asText());
-    assertEquals("leastprivilege/team/p.json",
+    assertEquals(
+        "leastprivilege/team/p.json",
         patch.get(0).at("/value/seccompProfile/localhostProfile").asText());
-    assertTrue(REGISTRY.get("lpo_webhook_admission").tag("outcome", "patched").timer().count() >= 1);
+    assertTrue(
+        REGISTRY.get("lpo_webhook_admission").tag("outcome", "patched").timer().count() >= 1);
   }
 
   @Test
   void aPodThatMatchesNothingIsAllowedWithoutPatch() throws Exception {
-    JsonNode response = AdmissionReviews.JSON.readTree(client.post(review("CREATE", "team", "{'app':'db'}"))
-        .body()).get("response");
+    JsonNode response =
+        AdmissionReviews.JSON
+            .readTree(client.post(review("CREATE", "team", "{'app':'db'}")).body())
+            .get("response");
     assertTrue(response.get("allowed").asBoolean());
     assertFalse(response.has("patch"));
     assertFalse(response.has("warnings"));
@@ -88,19 +107,25 @@ class AdmissionEndpointTest {
 
   @Test
   void aRefusalCarriesTheMessageAsA403Status() throws Exception {
-    String body = review("CREATE", "team", "{'app':'x'}").replace("\"name\":\"c\"",
-        "\"name\":\"c\",\"securityContext\":{\"seccompProfile\":{\"type\":\"Localhost\",\"localhostProfile\":"
-            + "\"leastprivilege/other/p.json\"}}");
+    String body =
+        review("CREATE", "team", "{'app':'x'}")
+            .replace(
+                "\"name\":\"c\"",
+                "\"name\":\"c\",\"securityContext\":{\"seccompProfile\":{\"type\":\"Localhost\",\"localhostProfile\":"
+                    + "\"leastprivilege/other/p.json\"}}");
     JsonNode response = AdmissionReviews.JSON.readTree(client.post(body).body()).get("response");
     assertFalse(response.get("allowed").asBoolean());
     assertEquals(403, response.at("/status/code").asInt());
-    assertTrue(response.at("/status/message").asText().contains("is not a profile of namespace team"));
+    assertTrue(
+        response.at("/status/message").asText().contains("is not a profile of namespace team"));
   }
 
   @Test
   void operationsOtherThanCreateAreAllowedUntouched() throws Exception {
-    JsonNode response = AdmissionReviews.JSON.readTree(client.post(review("UPDATE", "team", "{'app':'web'}"))
-        .body()).get("response");
+    JsonNode response =
+        AdmissionReviews.JSON
+            .readTree(client.post(review("UPDATE", "team", "{'app':'web'}")).body())
+            .get("response");
     assertTrue(response.get("allowed").asBoolean());
     assertFalse(response.has("patch"));
   }
@@ -109,14 +134,22 @@ class AdmissionEndpointTest {
   void malformedReviewsGetA400NamingTheProblem() throws Exception {
     assertBadRequest("not json", "body is not JSON");
     assertBadRequest("[]", "body: expected an AdmissionReview object");
-    assertBadRequest("{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}",
+    assertBadRequest(
+        "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\"}",
         "apiVersion/kind: expected admission.k8s.io/v1 AdmissionReview");
-    assertBadRequest("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", "request: required");
-    assertBadRequest("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}",
+    assertBadRequest(
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}",
+        "request: required");
+    assertBadRequest(
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}",
         "request.uid: required");
-    assertBadRequest(review("CREATE", "team", "{}").replace("\"containers\":[", "\"containers\":{\"x\":[")
-        .replace("]}}}", "]}}}}"), "request.object.spec.containers: expected a list");
-    assertBadRequest("{\"x\":\"" + "a".repeat(AdmissionHandler.MAX_BODY) + "\"}", "body: larger than");
+    assertBadRequest(
+        review("CREATE", "team", "{}")
+            .replace("\"containers\":[", "\"containers\":{\"x\":[")
+            .replace("]}}}", "]}}}}"),
+        "request.object.spec.containers: expected a list");
+    assertBadRequest(
+        "{\"x\":\"" + "a".repeat(AdmissionHandler.MAX_BODY) + "\"}", "body: larger than");
     // The server is still up and answering.
     assertEquals(200, client.post(review("CREATE", "team", "{}")).statusCode());
   }
@@ -124,13 +157,22 @@ class AdmissionEndpointTest {
   private static void assertBadRequest(String body, String message) throws Exception {
     HttpResponse<String> r = client.post(body);
     assertEquals(400, r.statusCode(), r.body());
-    assertTrue(AdmissionReviews.JSON.readTree(r.body()).get("error").asText().startsWith(message), r.body());
+    assertTrue(
+        AdmissionReviews.JSON.readTree(r.body()).get("error").asText().startsWith(message),
+        r.body());
   }
 
   private static String review(String operation, String ns, String labels) {
     return ("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview','request':{'uid':'uid-1',"
-        + "'kind':{'group':'','version':'v1','kind':'Pod'},'operation':'" + operation + "','namespace':'" + ns + "',"
-        + "'object':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','labels':" + labels + "},"
-        + "'spec':{'containers':[{'name':'c','image':'busybox'}]}}}}").replace('\'', '"');
+            + "'kind':{'group':'','version':'v1','kind':'Pod'},'operation':'"
+            + operation
+            + "','namespace':'"
+            + ns
+            + "',"
+            + "'object':{'apiVersion':'v1','kind':'Pod','metadata':{'name':'p','labels':"
+            + labels
+            + "},"
+            + "'spec':{'containers':[{'name':'c','image':'busybox'}]}}}}")
+        .replace('\'', '"');
   }
 }

@@ -6,27 +6,45 @@ public final class ApiNames {
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
 
-  /** A Kubernetes object name (DNS-1123 subdomain); also safe as a path segment: no '/', no "..". */
+  /**
+   * A Kubernetes object name (DNS-1123 subdomain); also safe as a path segment: no '/', no "..".
+   */
   public static final String DNS_SUBDOMAIN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
   /** The longest object name (DNS-1123 subdomain) the API server accepts. */
   public static final int MAX_NAME_LENGTH = 253;
+
   /** A container name (DNS-1123 label). */
   public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
   /** The longest DNS-1123 label: a namespace or container name. */
   public static final int MAX_LABEL_LENGTH = 63;
-  /** Prefix of the base profiles shipped with the product, e.g. {@code builtin:runtime-baseline}. */
+
+  /**
+   * Prefix of the base profiles shipped with the product, e.g. {@code builtin:runtime-baseline}.
+   */
   public static final String BUILTIN_PREFIX = "builtin:";
+
   /** A base profile: a profile of the same namespace, or a built-in one. */
   public static final String BASE_PROFILE_NAME =
       "^(" + BUILTIN_PREFIX + ")?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
   /** A capability name, with or without CAP_, in any case; whether it exists is checked by core. */
   public static final String CAPABILITY_NAME = "^([Cc][Aa][Pp]_)?[A-Za-z_]+$";
 
-  /** Pod label: the pod uses one of our profiles. The operator's pod cache selects on it; the webhook sets it. */
+  /**
+   * Pod label: the pod uses one of our profiles. The operator's pod cache selects on it; the
+   * webhook sets it.
+   */
   public static final String USES_PROFILES_LABEL = GROUP + "/uses-profiles";
-  /** Pod annotation naming the SeccompProfile for every container; {@code <this>.<container>} for one. */
+
+  /**
+   * Pod annotation naming the SeccompProfile for every container; {@code <this>.<container>} for
+   * one.
+   */
   public static final String SECCOMP_PROFILE_ANNOTATION = GROUP + "/seccomp-profile";
+
   /** Namespace label: with value "true", the webhook leaves the namespace's pods alone. */
   public static final String OPT_OUT_LABEL = GROUP + "/ignore";
 

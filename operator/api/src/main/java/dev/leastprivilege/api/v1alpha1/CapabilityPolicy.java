@@ -14,10 +14,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("lpcap")
 @Categories("leastprivilege")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode")
-@AdditionalPrinterColumn(name = "Matched", jsonPath = ".status.matchedPods", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "NonCompliant", jsonPath = ".status.nonCompliantPods",
+@AdditionalPrinterColumn(
+    name = "Matched",
+    jsonPath = ".status.matchedPods",
     type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "NonCompliant",
+    jsonPath = ".status.nonCompliantPods",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class CapabilityPolicy extends CustomResource<CapabilityPolicySpec, CapabilityPolicyStatus>
     implements Namespaced {

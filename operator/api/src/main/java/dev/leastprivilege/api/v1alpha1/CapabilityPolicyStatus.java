@@ -14,16 +14,51 @@ public class CapabilityPolicyStatus {
   private List<CapabilityViolation> recentViolations = new ArrayList<>();
   private List<String> warnings = new ArrayList<>();
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public Integer getMatchedPods() { return matchedPods; }
-  public void setMatchedPods(Integer matchedPods) { this.matchedPods = matchedPods; }
-  public Integer getNonCompliantPods() { return nonCompliantPods; }
-  public void setNonCompliantPods(Integer nonCompliantPods) { this.nonCompliantPods = nonCompliantPods; }
-  public List<CapabilityViolation> getRecentViolations() { return recentViolations; }
-  public void setRecentViolations(List<CapabilityViolation> recentViolations) { this.recentViolations = recentViolations; }
-  public List<String> getWarnings() { return warnings; }
-  public void setWarnings(List<String> warnings) { this.warnings = warnings; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Integer getMatchedPods() {
+    return matchedPods;
+  }
+
+  public void setMatchedPods(Integer matchedPods) {
+    this.matchedPods = matchedPods;
+  }
+
+  public Integer getNonCompliantPods() {
+    return nonCompliantPods;
+  }
+
+  public void setNonCompliantPods(Integer nonCompliantPods) {
+    this.nonCompliantPods = nonCompliantPods;
+  }
+
+  public List<CapabilityViolation> getRecentViolations() {
+    return recentViolations;
+  }
+
+  public void setRecentViolations(List<CapabilityViolation> recentViolations) {
+    this.recentViolations = recentViolations;
+  }
+
+  public List<String> getWarnings() {
+    return warnings;
+  }
+
+  public void setWarnings(List<String> warnings) {
+    this.warnings = warnings;
+  }
 }

@@ -19,12 +19,35 @@ public class CapabilityViolation {
     this.time = time;
   }
 
-  public String getPod() { return pod; }
-  public void setPod(String pod) { this.pod = pod; }
-  public String getContainer() { return container; }
-  public void setContainer(String container) { this.container = container; }
-  public String getCapability() { return capability; }
-  public void setCapability(String capability) { this.capability = capability; }
-  public String getTime() { return time; }
-  public void setTime(String time) { this.time = time; }
+  public String getPod() {
+    return pod;
+  }
+
+  public void setPod(String pod) {
+    this.pod = pod;
+  }
+
+  public String getContainer() {
+    return container;
+  }
+
+  public void setContainer(String container) {
+    this.container = container;
+  }
+
+  public String getCapability() {
+    return capability;
+  }
+
+  public void setCapability(String capability) {
+    this.capability = capability;
+  }
+
+  public String getTime() {
+    return time;
+  }
+
+  public void setTime(String time) {
+    this.time = time;
+  }
 }

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The reasons of the Ready condition of SeccompProfile and CapabilityPolicy. They are part of the API: people,
- * scripts and health checks match them ({@code kubectl wait}, Argo CD, {@code lpo local}), so the status folding
- * writes them and every reader matches them through this one type. The condition itself keeps a string, as
- * metav1.Condition does.
+ * The reasons of the Ready condition of SeccompProfile and CapabilityPolicy. They are part of the
+ * API: people, scripts and health checks match them ({@code kubectl wait}, Argo CD, {@code lpo
+ * local}), so the status folding writes them and every reader matches them through this one type.
+ * The condition itself keeps a string, as metav1.Condition does.
  */
 public enum ConditionReason {
   /** The spec breaks a rule the schema cannot express; the message names the fields. */
@@ -35,12 +35,17 @@ public enum ConditionReason {
     return condition != null && name().equals(condition.getReason());
   }
 
-  /** The Ready condition's reason among {@code conditions}; empty when there is none or it is not one of ours. */
+  /**
+   * The Ready condition's reason among {@code conditions}; empty when there is none or it is not
+   * one of ours.
+   */
   public static Optional<ConditionReason> ofReady(List<Condition> conditions) {
     if (conditions == null) {
       return Optional.empty();
     }
-    return conditions.stream().filter(c -> READY.equals(c.getType())).findFirst()
+    return conditions.stream()
+        .filter(c -> READY.equals(c.getType()))
+        .findFirst()
         .flatMap(c -> java.util.Arrays.stream(values()).filter(r -> r.isReasonOf(c)).findFirst());
   }
 }

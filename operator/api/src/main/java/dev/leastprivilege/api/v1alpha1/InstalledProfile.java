@@ -3,7 +3,10 @@ package dev.leastprivilege.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
-/** One profile as a node has it: identity, content hash, and the failure if it could not be installed. */
+/**
+ * One profile as a node has it: identity, content hash, and the failure if it could not be
+ * installed.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InstalledProfile {
   private String namespace;
@@ -20,21 +23,49 @@ public class InstalledProfile {
     this.message = message;
   }
 
-  public String getNamespace() { return namespace; }
-  public void setNamespace(String namespace) { this.namespace = namespace; }
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public String getContentHash() { return contentHash; }
-  public void setContentHash(String contentHash) { this.contentHash = contentHash; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
+  public String getNamespace() {
+    return namespace;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof InstalledProfile p && Objects.equals(namespace, p.namespace) && Objects.equals(name, p.name)
-        && Objects.equals(contentHash, p.contentHash) && Objects.equals(message, p.message);
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getContentHash() {
+    return contentHash;
+  }
+
+  public void setContentHash(String contentHash) {
+    this.contentHash = contentHash;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(namespace, name, contentHash, message); }
+  public boolean equals(Object o) {
+    return o instanceof InstalledProfile p
+        && Objects.equals(namespace, p.namespace)
+        && Objects.equals(name, p.name)
+        && Objects.equals(contentHash, p.contentHash)
+        && Objects.equals(message, p.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(namespace, name, contentHash, message);
+  }
 }

@@ -16,18 +16,40 @@ public class NodeCounts {
     this.failed = failed;
   }
 
-  public int getDesired() { return desired; }
-  public void setDesired(int desired) { this.desired = desired; }
-  public int getInstalled() { return installed; }
-  public void setInstalled(int installed) { this.installed = installed; }
-  public int getFailed() { return failed; }
-  public void setFailed(int failed) { this.failed = failed; }
+  public int getDesired() {
+    return desired;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof NodeCounts n && desired == n.desired && installed == n.installed && failed == n.failed;
+  public void setDesired(int desired) {
+    this.desired = desired;
+  }
+
+  public int getInstalled() {
+    return installed;
+  }
+
+  public void setInstalled(int installed) {
+    this.installed = installed;
+  }
+
+  public int getFailed() {
+    return failed;
+  }
+
+  public void setFailed(int failed) {
+    this.failed = failed;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(desired, installed, failed); }
+  public boolean equals(Object o) {
+    return o instanceof NodeCounts n
+        && desired == n.desired
+        && installed == n.installed
+        && failed == n.failed;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(desired, installed, failed);
+  }
 }

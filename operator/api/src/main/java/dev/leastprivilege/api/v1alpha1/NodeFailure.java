@@ -14,16 +14,31 @@ public class NodeFailure {
     this.message = message;
   }
 
-  public String getNode() { return node; }
-  public void setNode(String node) { this.node = node; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
+  public String getNode() {
+    return node;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof NodeFailure f && Objects.equals(node, f.node) && Objects.equals(message, f.message);
+  public void setNode(String node) {
+    this.node = node;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(node, message); }
+  public boolean equals(Object o) {
+    return o instanceof NodeFailure f
+        && Objects.equals(node, f.node)
+        && Objects.equals(message, f.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(node, message);
+  }
 }

@@ -7,13 +7,20 @@ import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** One per node, named after it, written only by that node's agent: one object per node, not per profile. */
+/**
+ * One per node, named after it, written only by that node's agent: one object per node, not per
+ * profile.
+ */
 @Group(ApiNames.GROUP)
 @Version(ApiNames.VERSION)
 @ShortNames("lpnode")
 @Categories("leastprivilege")
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.nodeName")
-@AdditionalPrinterColumn(name = "LastSync", jsonPath = ".status.lastSyncTime", type = AdditionalPrinterColumn.Type.DATE)
-public class NodeProfileStatus extends CustomResource<NodeProfileStatusSpec, NodeProfileStatusStatus> {
+@AdditionalPrinterColumn(
+    name = "LastSync",
+    jsonPath = ".status.lastSyncTime",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class NodeProfileStatus
+    extends CustomResource<NodeProfileStatusSpec, NodeProfileStatusStatus> {
   public static final String KIND = "NodeProfileStatus";
 }

@@ -4,6 +4,11 @@ package dev.leastprivilege.api.v1alpha1;
 public class NodeProfileStatusSpec {
   private String nodeName;
 
-  public String getNodeName() { return nodeName; }
-  public void setNodeName(String nodeName) { this.nodeName = nodeName; }
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
 }

@@ -15,10 +15,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("leastprivilege")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
-@AdditionalPrinterColumn(name = "Installed", jsonPath = ".status.installedOn",
+@AdditionalPrinterColumn(
+    name = "Installed",
+    jsonPath = ".status.installedOn",
     getDescription = "installed/desired nodes")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class SeccompProfile extends CustomResource<SeccompProfileSpec, SeccompProfileStatus> implements Namespaced {
+public class SeccompProfile extends CustomResource<SeccompProfileSpec, SeccompProfileStatus>
+    implements Namespaced {
   public static final String KIND = "SeccompProfile";
 }

@@ -32,30 +32,96 @@ public class SeccompProfileStatus {
   @JsonPropertyDescription("Pods that use this profile (namespace/name).")
   private List<String> activeWorkloads = new ArrayList<>();
 
-  @JsonPropertyDescription("Running pods the profile selects that run without it (created before it, or while the"
-      + " webhook was down).")
+  @JsonPropertyDescription(
+      "Running pods the profile selects that run without it (created before it, or while the"
+          + " webhook was down).")
   private Integer nonCompliantPods;
 
-  public Integer getNonCompliantPods() { return nonCompliantPods; }
-  public void setNonCompliantPods(Integer nonCompliantPods) { this.nonCompliantPods = nonCompliantPods; }
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public ProfilePhase getPhase() { return phase; }
-  public void setPhase(ProfilePhase phase) { this.phase = phase; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public String getLocalhostProfile() { return localhostProfile; }
-  public void setLocalhostProfile(String localhostProfile) { this.localhostProfile = localhostProfile; }
-  public String getContentHash() { return contentHash; }
-  public void setContentHash(String contentHash) { this.contentHash = contentHash; }
-  public NodeCounts getNodes() { return nodes; }
-  public void setNodes(NodeCounts nodes) { this.nodes = nodes; }
-  public String getInstalledOn() { return installedOn; }
-  public void setInstalledOn(String installedOn) { this.installedOn = installedOn; }
-  public List<NodeFailure> getFailedNodes() { return failedNodes; }
-  public void setFailedNodes(List<NodeFailure> failedNodes) { this.failedNodes = failedNodes; }
-  public List<String> getWarnings() { return warnings; }
-  public void setWarnings(List<String> warnings) { this.warnings = warnings; }
-  public List<String> getActiveWorkloads() { return activeWorkloads; }
-  public void setActiveWorkloads(List<String> activeWorkloads) { this.activeWorkloads = activeWorkloads; }
+  public Integer getNonCompliantPods() {
+    return nonCompliantPods;
+  }
+
+  public void setNonCompliantPods(Integer nonCompliantPods) {
+    this.nonCompliantPods = nonCompliantPods;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public ProfilePhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(ProfilePhase phase) {
+    this.phase = phase;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public String getLocalhostProfile() {
+    return localhostProfile;
+  }
+
+  public void setLocalhostProfile(String localhostProfile) {
+    this.localhostProfile = localhostProfile;
+  }
+
+  public String getContentHash() {
+    return contentHash;
+  }
+
+  public void setContentHash(String contentHash) {
+    this.contentHash = contentHash;
+  }
+
+  public NodeCounts getNodes() {
+    return nodes;
+  }
+
+  public void setNodes(NodeCounts nodes) {
+    this.nodes = nodes;
+  }
+
+  public String getInstalledOn() {
+    return installedOn;
+  }
+
+  public void setInstalledOn(String installedOn) {
+    this.installedOn = installedOn;
+  }
+
+  public List<NodeFailure> getFailedNodes() {
+    return failedNodes;
+  }
+
+  public void setFailedNodes(List<NodeFailure> failedNodes) {
+    this.failedNodes = failedNodes;
+  }
+
+  public List<String> getWarnings() {
+    return warnings;
+  }
+
+  public void setWarnings(List<String> warnings) {
+    this.warnings = warnings;
+  }
+
+  public List<String> getActiveWorkloads() {
+    return activeWorkloads;
+  }
+
+  public void setActiveWorkloads(List<String> activeWorkloads) {
+    this.activeWorkloads = activeWorkloads;
+  }
 }

@@ -9,8 +9,7 @@ import java.util.List;
 /** A label selector requirement, as in Kubernetes' LabelSelector. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class SelectorRequirement {
-  @Required
-  private String key;
+  @Required private String key;
 
   @Required
   @Pattern("^(In|NotIn|Exists|DoesNotExist)$")
@@ -26,10 +25,27 @@ public class SelectorRequirement {
     this.values = new ArrayList<>(values);
   }
 
-  public String getKey() { return key; }
-  public void setKey(String key) { this.key = key; }
-  public String getOperator() { return operator; }
-  public void setOperator(String operator) { this.operator = operator; }
-  public List<String> getValues() { return values; }
-  public void setValues(List<String> values) { this.values = values; }
+  public String getKey() {
+    return key;
+  }
+
+  public void setKey(String key) {
+    this.key = key;
+  }
+
+  public String getOperator() {
+    return operator;
+  }
+
+  public void setOperator(String operator) {
+    this.operator = operator;
+  }
+
+  public List<String> getValues() {
+    return values;
+  }
+
+  public void setValues(List<String> values) {
+    this.values = values;
+  }
 }

@@ -24,7 +24,8 @@ public class SyscallArg {
   private Long value;
 
   @Min(0)
-  @JsonPropertyDescription("Second value: the expected result for SCMP_CMP_MASKED_EQ (value is the mask).")
+  @JsonPropertyDescription(
+      "Second value: the expected result for SCMP_CMP_MASKED_EQ (value is the mask).")
   private Long valueTwo;
 
   @Required
@@ -40,21 +41,49 @@ public class SyscallArg {
     this.op = op;
   }
 
-  public Integer getIndex() { return index; }
-  public void setIndex(Integer index) { this.index = index; }
-  public Long getValue() { return value; }
-  public void setValue(Long value) { this.value = value; }
-  public Long getValueTwo() { return valueTwo; }
-  public void setValueTwo(Long valueTwo) { this.valueTwo = valueTwo; }
-  public ArgOperator getOp() { return op; }
-  public void setOp(ArgOperator op) { this.op = op; }
+  public Integer getIndex() {
+    return index;
+  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SyscallArg a && Objects.equals(index, a.index) && Objects.equals(value, a.value)
-        && Objects.equals(valueTwo, a.valueTwo) && op == a.op;
+  public void setIndex(Integer index) {
+    this.index = index;
+  }
+
+  public Long getValue() {
+    return value;
+  }
+
+  public void setValue(Long value) {
+    this.value = value;
+  }
+
+  public Long getValueTwo() {
+    return valueTwo;
+  }
+
+  public void setValueTwo(Long valueTwo) {
+    this.valueTwo = valueTwo;
+  }
+
+  public ArgOperator getOp() {
+    return op;
+  }
+
+  public void setOp(ArgOperator op) {
+    this.op = op;
   }
 
   @Override
-  public int hashCode() { return Objects.hash(index, value, valueTwo, op); }
+  public boolean equals(Object o) {
+    return o instanceof SyscallArg a
+        && Objects.equals(index, a.index)
+        && Objects.equals(value, a.value)
+        && Objects.equals(valueTwo, a.valueTwo)
+        && op == a.op;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(index, value, valueTwo, op);
+  }
 }

@@ -25,7 +25,8 @@ public class SyscallRule {
 
   @Min(0)
   @Max(4095)
-  @JsonPropertyDescription("errno returned with SCMP_ACT_ERRNO (or the tracer message with SCMP_ACT_TRACE).")
+  @JsonPropertyDescription(
+      "errno returned with SCMP_ACT_ERRNO (or the tracer message with SCMP_ACT_TRACE).")
   private Long errnoRet;
 
   @Size(max = 6)
@@ -39,12 +40,35 @@ public class SyscallRule {
     this.action = action;
   }
 
-  public List<String> getNames() { return names; }
-  public void setNames(List<String> names) { this.names = names; }
-  public SeccompAction getAction() { return action; }
-  public void setAction(SeccompAction action) { this.action = action; }
-  public Long getErrnoRet() { return errnoRet; }
-  public void setErrnoRet(Long errnoRet) { this.errnoRet = errnoRet; }
-  public List<SyscallArg> getArgs() { return args; }
-  public void setArgs(List<SyscallArg> args) { this.args = args; }
+  public List<String> getNames() {
+    return names;
+  }
+
+  public void setNames(List<String> names) {
+    this.names = names;
+  }
+
+  public SeccompAction getAction() {
+    return action;
+  }
+
+  public void setAction(SeccompAction action) {
+    this.action = action;
+  }
+
+  public Long getErrnoRet() {
+    return errnoRet;
+  }
+
+  public void setErrnoRet(Long errnoRet) {
+    this.errnoRet = errnoRet;
+  }
+
+  public List<SyscallArg> getArgs() {
+    return args;
+  }
+
+  public void setArgs(List<SyscallArg> args) {
+    this.args = args;
+  }
 }

@@ -15,7 +15,9 @@ class RenderedProfileConfigMapTest {
     ConfigMap cm = RenderedProfileConfigMap.build("lpo-system", "shop", "web", json, "sha256:ab");
     assertEquals("seccomp.shop.web", cm.getMetadata().getName());
     assertEquals("lpo-system", cm.getMetadata().getNamespace());
-    assertEquals("rendered-profile", cm.getMetadata().getLabels().get(RenderedProfileConfigMap.COMPONENT_LABEL));
+    assertEquals(
+        "rendered-profile",
+        cm.getMetadata().getLabels().get(RenderedProfileConfigMap.COMPONENT_LABEL));
     RenderedProfileConfigMap.Content c = RenderedProfileConfigMap.read(cm).orElseThrow();
     assertEquals("shop", c.namespace());
     assertEquals("web", c.name());
@@ -34,16 +36,21 @@ class RenderedProfileConfigMapTest {
 
   @Test
   void identityAndHashNeedNoData() {
-    ConfigMap cm = RenderedProfileConfigMap.build("lpo-system", "shop", "web", new byte[] {'{', '}'}, "sha256:AB");
+    ConfigMap cm =
+        RenderedProfileConfigMap.build(
+            "lpo-system", "shop", "web", new byte[] {'{', '}'}, "sha256:AB");
     cm.setData(null);
-    assertEquals(new RenderedProfileConfigMap.Identity("shop", "web"), RenderedProfileConfigMap.identity(cm).orElseThrow());
+    assertEquals(
+        new RenderedProfileConfigMap.Identity("shop", "web"),
+        RenderedProfileConfigMap.identity(cm).orElseThrow());
     assertEquals("sha256:ab", RenderedProfileConfigMap.contentHash(cm).orElseThrow());
     assertTrue(RenderedProfileConfigMap.read(cm).isEmpty(), "the whole content needs the data");
   }
 
   @Test
   void aConfigMapWithoutTheAnnotationsIsNotOurs() {
-    ConfigMap cm = RenderedProfileConfigMap.build("lpo-system", "shop", "web", new byte[0], "sha256:ab");
+    ConfigMap cm =
+        RenderedProfileConfigMap.build("lpo-system", "shop", "web", new byte[0], "sha256:ab");
     cm.getMetadata().setAnnotations(null);
     assertTrue(RenderedProfileConfigMap.read(cm).isEmpty());
   }

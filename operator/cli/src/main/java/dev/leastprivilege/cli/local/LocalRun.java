@@ -5,8 +5,8 @@ import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.cli.manifest.Manifest;
-import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.FieldError;
+import dev.leastprivilege.core.ProfileRef;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 
 /** One `lpo local` session: apply, wait for the operator and agent, and report. */
 public final class LocalRun {
-  private static final Set<ProfilePhase> SETTLED = Set.of(ProfilePhase.Installed, ProfilePhase.Failed,
-      ProfilePhase.Partial);
+  private static final Set<ProfilePhase> SETTLED =
+      Set.of(ProfilePhase.Installed, ProfilePhase.Failed, ProfilePhase.Partial);
   private final KubernetesClient client;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -38,16 +38,20 @@ public final class LocalRun {
     this.err = err;
   }
 
-  /** Applies everything but Pods, which wait for {@link #admitPods()}: they go through the webhook. */
+  /**
+   * Applies everything but Pods, which wait for {@link #admitPods()}: they go through the webhook.
+   */
   public void apply(List<Manifest> manifests) {
     pods = manifests.stream().filter(LocalRun::isPod).toList();
-    outcomes = new ManifestApplier(client).apply(manifests.stream().filter(m -> !isPod(m)).toList());
+    outcomes =
+        new ManifestApplier(client).apply(manifests.stream().filter(m -> !isPod(m)).toList());
     for (ManifestApplier.Outcome o : outcomes) {
       if (o.skipped() != null) {
         err.println(o.source() + ": skipped: " + o.skipped());
       }
       for (FieldError e : o.refused()) {
-        err.println(o.source() + ": " + o.kind() + " " + o.namespace() + "/" + o.name() + " refused: " + e);
+        err.println(
+            o.source() + ": " + o.kind() + " " + o.namespace() + "/" + o.name() + " refused: " + e);
       }
     }
     err.flush();
@@ -57,7 +61,9 @@ public final class LocalRun {
     return m.kind().equals("Pod") && m.apiVersion().equals("v1");
   }
 
-  /** Sends each Pod through the webhook as the API server would, after the profiles have settled. */
+  /**
+   * Sends each Pod through the webhook as the API server would, after the profiles have settled.
+   */
   public void admitPods() throws Exception {
     if (pods.isEmpty()) {
       return;
@@ -72,11 +78,15 @@ public final class LocalRun {
     return outcomes.stream().allMatch(o -> o.refused().isEmpty());
   }
 
-  /** Waits until every profile's status describes its current spec and is Installed, Failed or Partial. */
+  /**
+   * Waits until every profile's status describes its current spec and is Installed, Failed or
+   * Partial.
+   */
   public boolean awaitSettled(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (profiles().stream().allMatch(LocalRun::settled) && policies().stream().allMatch(p -> p.getStatus() != null)) {
+      if (profiles().stream().allMatch(LocalRun::settled)
+          && policies().stream().allMatch(p -> p.getStatus() != null)) {
         return true;
       }
       Thread.sleep(100);
@@ -86,19 +96,23 @@ public final class LocalRun {
 
   private static boolean settled(SeccompProfile p) {
     var s = p.getStatus();
-    return s != null && SETTLED.contains(s.getPhase())
-        && s.getObservedGeneration() != null && s.getObservedGeneration().equals(p.getMetadata().getGeneration());
+    return s != null
+        && SETTLED.contains(s.getPhase())
+        && s.getObservedGeneration() != null
+        && s.getObservedGeneration().equals(p.getMetadata().getGeneration());
   }
 
   /** Valid profiles (no InvalidSpec) all Installed. */
   public boolean allValidInstalled() {
-    return profiles().stream().filter(p -> !invalid(p)).allMatch(p -> p.getStatus() != null
-        && p.getStatus().getPhase() == ProfilePhase.Installed);
+    return profiles().stream()
+        .filter(p -> !invalid(p))
+        .allMatch(p -> p.getStatus() != null && p.getStatus().getPhase() == ProfilePhase.Installed);
   }
 
   private static boolean invalid(SeccompProfile p) {
     return p.getStatus() != null
-        && ConditionReason.ofReady(p.getStatus().getConditions()).orElse(null) == ConditionReason.InvalidSpec;
+        && ConditionReason.ofReady(p.getStatus().getConditions()).orElse(null)
+            == ConditionReason.InvalidSpec;
   }
 
   public void print(Path kubeletRoot) throws IOException {
@@ -120,7 +134,10 @@ public final class LocalRun {
     Path base = kubeletRoot.resolve(ProfileRef.ROOT_DIR);
     if (Files.isDirectory(base)) {
       try (Stream<Path> files = Files.walk(base)) {
-        files.filter(Files::isRegularFile).sorted().forEach(f -> out.println("  " + kubeletRoot.relativize(f)));
+        files
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(f -> out.println("  " + kubeletRoot.relativize(f)));
       }
     }
     out.flush();
@@ -128,13 +145,17 @@ public final class LocalRun {
 
   private List<SeccompProfile> profiles() {
     return client.resources(SeccompProfile.class).inAnyNamespace().list().getItems().stream()
-        .sorted(Comparator.comparing((SeccompProfile p) -> p.getMetadata().getNamespace())
-            .thenComparing(p -> p.getMetadata().getName())).toList();
+        .sorted(
+            Comparator.comparing((SeccompProfile p) -> p.getMetadata().getNamespace())
+                .thenComparing(p -> p.getMetadata().getName()))
+        .toList();
   }
 
   private List<CapabilityPolicy> policies() {
     return client.resources(CapabilityPolicy.class).inAnyNamespace().list().getItems().stream()
-        .sorted(Comparator.comparing((CapabilityPolicy p) -> p.getMetadata().getNamespace())
-            .thenComparing(p -> p.getMetadata().getName())).toList();
+        .sorted(
+            Comparator.comparing((CapabilityPolicy p) -> p.getMetadata().getNamespace())
+                .thenComparing(p -> p.getMetadata().getName()))
+        .toList();
   }
 }

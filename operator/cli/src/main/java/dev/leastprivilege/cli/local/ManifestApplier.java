@@ -18,16 +18,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Applies manifests the way `kubectl apply` against a real API server would: objects the CRD schema would refuse
- * are refused here with the field named (the in-memory API server checks no schema), namespaces are created as
- * needed, and everything else is stored.
+ * Applies manifests the way `kubectl apply` against a real API server would: objects the CRD schema
+ * would refuse are refused here with the field named (the in-memory API server checks no schema),
+ * namespaces are created as needed, and everything else is stored.
  */
 final class ManifestApplier {
   private final KubernetesClient client;
   private final Set<String> namespaces = new HashSet<>();
 
   /** One document's outcome: the object applied, why it was refused, or why it was skipped. */
-  record Outcome(Source source, String kind, String namespace, String name, List<FieldError> refused,
+  record Outcome(
+      Source source,
+      String kind,
+      String namespace,
+      String name,
+      List<FieldError> refused,
       String skipped) {}
 
   ManifestApplier(KubernetesClient client) {
@@ -40,29 +45,49 @@ final class ManifestApplier {
       List<FieldError> errors = new ArrayList<>();
       boolean ours = m.apiVersion().equals(ApiNames.API_VERSION);
       if (!ours && !served(m)) {
-        // A folder of policies may hold other tools' files (Argo CD, Flux, kustomize): not for this API server.
-        outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), List.of(),
-            m.apiVersion() + " " + m.kind() + " is not a kind this local API server serves"));
+        // A folder of policies may hold other tools' files (Argo CD, Flux, kustomize): not for this
+        // API server.
+        outcomes.add(
+            new Outcome(
+                m.source(),
+                m.kind(),
+                m.namespace(),
+                m.name(),
+                List.of(),
+                m.apiVersion() + " " + m.kind() + " is not a kind this local API server serves"));
         continue;
       }
-      Class<? extends HasMetadata> type = !ours ? null
-          : m.kind().equals(SeccompProfile.KIND) ? SeccompProfile.class
-          : m.kind().equals(CapabilityPolicy.KIND) ? CapabilityPolicy.class : null;
+      Class<? extends HasMetadata> type =
+          !ours
+              ? null
+              : m.kind().equals(SeccompProfile.KIND)
+                  ? SeccompProfile.class
+                  : m.kind().equals(CapabilityPolicy.KIND) ? CapabilityPolicy.class : null;
       if (m.name() == null) {
         errors.add(new FieldError("metadata.name", "required"));
       }
       if (type != null) {
         TypedReader.read(m.body(), "", type, errors);
-        errors.replaceAll(e -> new FieldError(e.path().startsWith(".") ? e.path().substring(1) : e.path(),
-            e.message()));
+        errors.replaceAll(
+            e ->
+                new FieldError(
+                    e.path().startsWith(".") ? e.path().substring(1) : e.path(), e.message()));
       }
       if (errors.isEmpty()) {
         if (!"Namespace".equals(m.kind()) && namespaces.add(m.namespace())) {
-          client.resource(new NamespaceBuilder().withNewMetadata().withName(m.namespace()).endMetadata().build())
+          client
+              .resource(
+                  new NamespaceBuilder()
+                      .withNewMetadata()
+                      .withName(m.namespace())
+                      .endMetadata()
+                      .build())
               .createOr(n -> n.update());
         }
-        GenericKubernetesResource r = client.getKubernetesSerialization().convertValue(m.body(),
-            GenericKubernetesResource.class);
+        GenericKubernetesResource r =
+            client
+                .getKubernetesSerialization()
+                .convertValue(m.body(), GenericKubernetesResource.class);
         if (!"Namespace".equals(m.kind()) && !"Node".equals(m.kind())) {
           r.getMetadata().setNamespace(m.namespace());
         }

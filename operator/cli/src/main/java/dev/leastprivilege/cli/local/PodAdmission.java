@@ -14,8 +14,9 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * What the API server does with a Pod when our webhook is registered: sends it as an AdmissionReview over HTTPS,
- * applies the JSON Patch it gets back, and stores the result; or refuses it with the webhook's message.
+ * What the API server does with a Pod when our webhook is registered: sends it as an
+ * AdmissionReview over HTTPS, applies the JSON Patch it gets back, and stores the result; or
+ * refuses it with the webhook's message.
  */
 final class PodAdmission {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,10 +42,14 @@ final class PodAdmission {
     }
     JsonNode patched = pod;
     if (response.has("patch")) {
-      patched = JsonPatch.apply(JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText())), pod);
+      patched =
+          JsonPatch.apply(
+              JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText())), pod);
     }
-    Pod stored = client.resource(client.getKubernetesSerialization().convertValue(patched, Pod.class))
-        .createOr(p -> p.update());
+    Pod stored =
+        client
+            .resource(client.getKubernetesSerialization().convertValue(patched, Pod.class))
+            .createOr(p -> p.update());
     return new Admitted(m, stored, null, warnings);
   }
 }

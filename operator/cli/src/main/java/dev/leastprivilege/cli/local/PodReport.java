@@ -9,7 +9,10 @@ import java.net.URI;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Each pod's fate at admission: its containers' resulting securityContexts, or the refusal; and the warnings. */
+/**
+ * Each pod's fate at admission: its containers' resulting securityContexts, or the refusal; and the
+ * warnings.
+ */
 final class PodReport {
   private PodReport() {}
 
@@ -21,7 +24,9 @@ final class PodReport {
         out.println("  " + name + ": refused: " + a.refusal());
       } else {
         out.println("  " + name + ": admitted");
-        Stream.concat(a.stored().getSpec().getInitContainers().stream(), a.stored().getSpec().getContainers().stream())
+        Stream.concat(
+                a.stored().getSpec().getInitContainers().stream(),
+                a.stored().getSpec().getContainers().stream())
             .forEach(c -> out.println("    " + c.getName() + ": " + describe(c)));
       }
       a.warnings().forEach(w -> out.println("    Warning: " + w));
@@ -32,10 +37,18 @@ final class PodReport {
     SecurityContext sc = c.getSecurityContext();
     SeccompProfile sp = sc == null ? null : sc.getSeccompProfile();
     Capabilities caps = sc == null ? null : sc.getCapabilities();
-    String seccomp = sp == null ? "seccompProfile unset" : "seccompProfile " + sp.getType()
-        + (sp.getLocalhostProfile() == null ? "" : " " + sp.getLocalhostProfile());
-    String capabilities = caps == null ? "capabilities unchanged" : "capabilities drop " + caps.getDrop()
-        + (caps.getAdd() == null || caps.getAdd().isEmpty() ? "" : " add " + caps.getAdd());
+    String seccomp =
+        sp == null
+            ? "seccompProfile unset"
+            : "seccompProfile "
+                + sp.getType()
+                + (sp.getLocalhostProfile() == null ? "" : " " + sp.getLocalhostProfile());
+    String capabilities =
+        caps == null
+            ? "capabilities unchanged"
+            : "capabilities drop "
+                + caps.getDrop()
+                + (caps.getAdd() == null || caps.getAdd().isEmpty() ? "" : " add " + caps.getAdd());
     return seccomp + "; " + capabilities;
   }
 }

@@ -16,33 +16,43 @@ final class StatusTable {
     rows.add(new String[] {"NAMESPACE", "NAME", "MODE", "PHASE", "INSTALLED", "MESSAGE"});
     for (SeccompProfile p : profiles) {
       var s = p.getStatus();
-      rows.add(new String[] {p.getMetadata().getNamespace(), p.getMetadata().getName(),
-          p.getSpec().getMode() == null ? "Enforce" : p.getSpec().getMode().name(),
-          s == null || s.getPhase() == null ? "Pending" : s.getPhase().name(),
-          s == null || s.getInstalledOn() == null ? "" : s.getInstalledOn(), message(s == null ? null
-              : s.getConditions())});
+      rows.add(
+          new String[] {
+            p.getMetadata().getNamespace(),
+            p.getMetadata().getName(),
+            p.getSpec().getMode() == null ? "Enforce" : p.getSpec().getMode().name(),
+            s == null || s.getPhase() == null ? "Pending" : s.getPhase().name(),
+            s == null || s.getInstalledOn() == null ? "" : s.getInstalledOn(),
+            message(s == null ? null : s.getConditions())
+          });
     }
     print(out, rows);
   }
 
   static void policies(PrintWriter out, List<CapabilityPolicy> policies) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NAMESPACE", "NAME", "MODE", "READY", "MATCHED", "NONCOMPLIANT", "MESSAGE"});
+    rows.add(
+        new String[] {"NAMESPACE", "NAME", "MODE", "READY", "MATCHED", "NONCOMPLIANT", "MESSAGE"});
     for (CapabilityPolicy p : policies) {
       var s = p.getStatus();
       List<Condition> conditions = s == null ? null : s.getConditions();
-      rows.add(new String[] {p.getMetadata().getNamespace(), p.getMetadata().getName(),
-          p.getSpec().getMode() == null ? "Enforce" : p.getSpec().getMode().name(),
-          conditions == null || conditions.isEmpty() ? "" : conditions.get(0).getStatus(),
-          s == null || s.getMatchedPods() == null ? "" : s.getMatchedPods().toString(),
-          s == null || s.getNonCompliantPods() == null ? "" : s.getNonCompliantPods().toString(),
-          message(conditions)});
+      rows.add(
+          new String[] {
+            p.getMetadata().getNamespace(),
+            p.getMetadata().getName(),
+            p.getSpec().getMode() == null ? "Enforce" : p.getSpec().getMode().name(),
+            conditions == null || conditions.isEmpty() ? "" : conditions.get(0).getStatus(),
+            s == null || s.getMatchedPods() == null ? "" : s.getMatchedPods().toString(),
+            s == null || s.getNonCompliantPods() == null ? "" : s.getNonCompliantPods().toString(),
+            message(conditions)
+          });
     }
     print(out, rows);
   }
 
   private static String message(List<Condition> conditions) {
-    return conditions == null || conditions.isEmpty() || conditions.get(0).getMessage() == null ? ""
+    return conditions == null || conditions.isEmpty() || conditions.get(0).getMessage() == null
+        ? ""
         : conditions.get(0).getMessage();
   }
 

@@ -17,7 +17,11 @@ import java.util.stream.Stream;
 /** Reads every YAML document from files and folders, keeping where each came from. */
 public final class ManifestReader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  /** Larger documents are refused rather than read: no real policy is this big, and a node file must stay small. */
+
+  /**
+   * Larger documents are refused rather than read: no real policy is this big, and a node file must
+   * stay small.
+   */
   public static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
 
   /** Documents read, and files that could not be read (with the reason). */
@@ -33,7 +37,10 @@ public final class ManifestReader {
         errors.add(p + ": no such file or directory");
       } else if (Files.isDirectory(p)) {
         try (Stream<Path> files = Files.walk(p)) {
-          files.filter(ManifestReader::isYaml).sorted().forEach(f -> readFile(f, manifests, errors));
+          files
+              .filter(ManifestReader::isYaml)
+              .sorted()
+              .forEach(f -> readFile(f, manifests, errors));
         } catch (IOException e) {
           errors.add(p + ": " + e.getMessage());
         }
@@ -46,14 +53,22 @@ public final class ManifestReader {
 
   private static boolean isYaml(Path p) {
     String n = p.getFileName().toString();
-    return Files.isRegularFile(p) && !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml"));
+    return Files.isRegularFile(p)
+        && !n.startsWith(".")
+        && (n.endsWith(".yaml") || n.endsWith(".yml"));
   }
 
   private static void readFile(Path file, List<Manifest> out, List<String> errors) {
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
-        errors.add(file + ": " + Files.size(file) + " bytes is more than the " + MAX_FILE_BYTES + " a manifest may"
-            + " have");
+        errors.add(
+            file
+                + ": "
+                + Files.size(file)
+                + " bytes is more than the "
+                + MAX_FILE_BYTES
+                + " a manifest may"
+                + " have");
         return;
       }
       try (JsonParser parser = YAML.getFactory().createParser(file.toFile())) {
@@ -64,13 +79,22 @@ public final class ManifestReader {
           if (t == JsonToken.START_OBJECT && node != null) {
             out.add(new Manifest(new Source(file, line), node));
           } else if (node != null && !node.isNull() && !node.isMissingNode()) {
-            errors.add(file + ":" + line + ": expected a Kubernetes object (a YAML mapping), found " + node.getNodeType());
+            errors.add(
+                file
+                    + ":"
+                    + line
+                    + ": expected a Kubernetes object (a YAML mapping), found "
+                    + node.getNodeType());
           }
         }
       }
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      errors.add(file + (at == null ? "" : ":" + at.getLineNr()) + ": malformed YAML: " + e.getOriginalMessage());
+      errors.add(
+          file
+              + (at == null ? "" : ":" + at.getLineNr())
+              + ": malformed YAML: "
+              + e.getOriginalMessage());
     } catch (IOException e) {
       errors.add(file + ": " + e.getMessage());
     }

@@ -17,16 +17,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The SeccompProfiles and CapabilityPolicies found in a set of files, as a policy repository holds them. */
+/**
+ * The SeccompProfiles and CapabilityPolicies found in a set of files, as a policy repository holds
+ * them.
+ */
 public final class PolicyRepository {
   static final String SPO_GROUP = "security-profiles-operator.x-k8s.io/";
 
   /** A SeccompProfile document; readErrors are type errors found while reading it. */
-  public record ProfileDoc(Source source, ProfileRef ref, SeccompProfileSpec spec, List<FieldError> readErrors,
+  public record ProfileDoc(
+      Source source,
+      ProfileRef ref,
+      SeccompProfileSpec spec,
+      List<FieldError> readErrors,
       List<String> notes) {}
 
   /** A CapabilityPolicy document. */
-  public record PolicyDoc(Source source, String namespace, String name, CapabilityPolicySpec spec,
+  public record PolicyDoc(
+      Source source,
+      String namespace,
+      String name,
+      CapabilityPolicySpec spec,
       List<FieldError> readErrors) {}
 
   private final List<String> fileErrors;
@@ -54,10 +65,15 @@ public final class PolicyRepository {
       List<FieldError> errors = new ArrayList<>();
       List<String> notes = new ArrayList<>();
       if (spo) {
-        notes.add("apiVersion " + m.apiVersion() + " is the Security Profiles Operator's; change it to "
-            + ApiNames.API_VERSION + " to migrate");
+        notes.add(
+            "apiVersion "
+                + m.apiVersion()
+                + " is the Security Profiles Operator's; change it to "
+                + ApiNames.API_VERSION
+                + " to migrate");
       }
-      SeccompProfileSpec spec = TypedReader.read(m.body().get("spec"), "spec", SeccompProfileSpec.class, errors);
+      SeccompProfileSpec spec =
+          TypedReader.read(m.body().get("spec"), "spec", SeccompProfileSpec.class, errors);
       ProfileRef ref = new ProfileRef(m.namespace(), m.name());
       profiles.add(new ProfileDoc(m.source(), ref, spec, errors, notes));
       if (spec != null && errors.isEmpty()) {
@@ -65,14 +81,23 @@ public final class PolicyRepository {
       }
     } else if (m.kind().equals(CapabilityPolicy.KIND) && ours) {
       List<FieldError> errors = new ArrayList<>();
-      CapabilityPolicySpec spec = TypedReader.read(m.body().get("spec"), "spec", CapabilityPolicySpec.class, errors);
+      CapabilityPolicySpec spec =
+          TypedReader.read(m.body().get("spec"), "spec", CapabilityPolicySpec.class, errors);
       policies.add(new PolicyDoc(m.source(), m.namespace(), m.name(), spec, errors));
     }
   }
 
-  public List<String> fileErrors() { return fileErrors; }
-  public List<ProfileDoc> profiles() { return profiles; }
-  public List<PolicyDoc> policies() { return policies; }
+  public List<String> fileErrors() {
+    return fileErrors;
+  }
+
+  public List<ProfileDoc> profiles() {
+    return profiles;
+  }
+
+  public List<PolicyDoc> policies() {
+    return policies;
+  }
 
   /** Compiles one profile, resolving bases among the profiles of this repository. */
   public CompiledProfile compile(ProfileDoc doc) {

@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Turns a YAML node into a spec class, strictly: an unknown field or a wrong type becomes a {@link FieldError}
- * naming the field, like the API server's schema would.
+ * Turns a YAML node into a spec class, strictly: an unknown field or a wrong type becomes a {@link
+ * FieldError} naming the field, like the API server's schema would.
  */
 public final class TypedReader {
-  private static final ObjectMapper STRICT = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  private static final ObjectMapper STRICT =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   private TypedReader() {}
 
@@ -54,16 +55,32 @@ public final class TypedReader {
 
   private static String describe(JsonMappingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
-      return "unknown field \"" + u.getPropertyName() + "\"" + (u.getKnownPropertyIds() == null ? ""
-          : "; known fields: " + u.getKnownPropertyIds().stream().map(Object::toString).sorted()
-              .collect(Collectors.joining(", ")));
+      return "unknown field \""
+          + u.getPropertyName()
+          + "\""
+          + (u.getKnownPropertyIds() == null
+              ? ""
+              : "; known fields: "
+                  + u.getKnownPropertyIds().stream()
+                      .map(Object::toString)
+                      .sorted()
+                      .collect(Collectors.joining(", ")));
     }
-    if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
-      return "unsupported value \"" + f.getValue() + "\"; expected one of " + Arrays.stream(
-          f.getTargetType().getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "));
+    if (e instanceof InvalidFormatException f
+        && f.getTargetType() != null
+        && f.getTargetType().isEnum()) {
+      return "unsupported value \""
+          + f.getValue()
+          + "\"; expected one of "
+          + Arrays.stream(f.getTargetType().getEnumConstants())
+              .map(Object::toString)
+              .collect(Collectors.joining(", "));
     }
     if (e instanceof InvalidFormatException f) {
-      return "\"" + f.getValue() + "\" is not a valid " + f.getTargetType().getSimpleName().toLowerCase();
+      return "\""
+          + f.getValue()
+          + "\" is not a valid "
+          + f.getTargetType().getSimpleName().toLowerCase();
     }
     String m = e.getOriginalMessage();
     int cut = m.indexOf(" at [Source");

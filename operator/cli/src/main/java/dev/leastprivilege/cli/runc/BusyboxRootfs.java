@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small root file system from Debian's busybox-static: every applet, an /etc/passwd with root, app (1000) and
- * nobody, and a world-writable /tmp.
+ * A small root file system from Debian's busybox-static: every applet, an /etc/passwd with root,
+ * app (1000) and nobody, and a world-writable /tmp.
  *
- * <p>/usr/local/bin/nc carries the file capability cap_net_bind_service+ep, as an image that ran setcap would.
- * Kubernetes gives a non-root container no ambient capabilities, so this is how a non-root process there gets
- * NET_BIND_SERVICE: the capability must be in the container's set and on the file.
+ * <p>/usr/local/bin/nc carries the file capability cap_net_bind_service+ep, as an image that ran
+ * setcap would. Kubernetes gives a non-root container no ambient capabilities, so this is how a
+ * non-root process there gets NET_BIND_SERVICE: the capability must be in the container's set and
+ * on the file.
  */
 public final class BusyboxRootfs {
   static final List<String> CANDIDATES = List.of("/bin/busybox", "/usr/bin/busybox");
@@ -28,14 +29,17 @@ public final class BusyboxRootfs {
       Path p = Path.of(c);
       if (Files.isRegularFile(p)) {
         if (!isStatic(p)) {
-          throw new EnvironmentException(p + " is dynamically linked and cannot run alone in a container;"
-              + " install the static build: apt-get install busybox-static (or pass --rootfs DIR)");
+          throw new EnvironmentException(
+              p
+                  + " is dynamically linked and cannot run alone in a container;"
+                  + " install the static build: apt-get install busybox-static (or pass --rootfs DIR)");
         }
         return p;
       }
     }
-    throw new EnvironmentException("busybox not found; install it with: apt-get install busybox-static"
-        + " (or pass --rootfs DIR)");
+    throw new EnvironmentException(
+        "busybox not found; install it with: apt-get install busybox-static"
+            + " (or pass --rootfs DIR)");
   }
 
   public static void create(Path root) throws IOException, EnvironmentException {
@@ -54,8 +58,10 @@ public final class BusyboxRootfs {
       }
     }
     Path etc = Files.createDirectories(root.resolve("etc"));
-    Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n"
-        + "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+    Files.writeString(
+        etc.resolve("passwd"),
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n"
+            + "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
     Files.writeString(etc.resolve("group"), "root:x:0:\napp:x:1000:\nnogroup:x:65534:\n");
     Files.writeString(etc.resolve("hostname"), "lpo\n");
     Files.createDirectories(root.resolve("root"));
@@ -70,9 +76,14 @@ public final class BusyboxRootfs {
     addFileCapabilityNc(root, busybox);
   }
 
-  private static void addFileCapabilityNc(Path root, Path busybox) throws IOException, EnvironmentException {
-    Path setcap = Executables.find("setcap").orElseThrow(() -> new EnvironmentException(
-        "setcap not found; install it with: apt-get install libcap2-bin"));
+  private static void addFileCapabilityNc(Path root, Path busybox)
+      throws IOException, EnvironmentException {
+    Path setcap =
+        Executables.find("setcap")
+            .orElseThrow(
+                () ->
+                    new EnvironmentException(
+                        "setcap not found; install it with: apt-get install libcap2-bin"));
     Path copy = Files.createDirectories(root.resolve("opt/filecaps")).resolve("busybox");
     Files.copy(busybox, copy);
     run(List.of(setcap.toString(), "cap_net_bind_service+ep", copy.toString()));
@@ -86,10 +97,16 @@ public final class BusyboxRootfs {
   static boolean isStatic(Path elf) throws EnvironmentException {
     try {
       byte[] all = Files.readAllBytes(elf);
-      if (all.length < 64 || all[0] != 0x7f || all[1] != 'E' || all[2] != 'L' || all[3] != 'F' || all[4] != 2) {
+      if (all.length < 64
+          || all[0] != 0x7f
+          || all[1] != 'E'
+          || all[2] != 'L'
+          || all[3] != 'F'
+          || all[4] != 2) {
         throw new EnvironmentException(elf + " is not a 64-bit ELF program");
       }
-      ByteBuffer b = ByteBuffer.wrap(all).order(all[5] == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+      ByteBuffer b =
+          ByteBuffer.wrap(all).order(all[5] == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
       long phoff = b.getLong(0x20);
       int phentsize = Short.toUnsignedInt(b.getShort(0x36));
       int phnum = Short.toUnsignedInt(b.getShort(0x38));

@@ -16,8 +16,11 @@ public final class ContainerRunner {
   public record Result(int exitCode, String stdout, String stderr, long pid) {}
 
   public static Path runc() throws EnvironmentException {
-    return Executables.find("runc").orElseThrow(() -> new EnvironmentException(
-        "runc not found; install it with: apt-get install runc (Debian, Ubuntu) or dnf install runc (Fedora)"));
+    return Executables.find("runc")
+        .orElseThrow(
+            () ->
+                new EnvironmentException(
+                    "runc not found; install it with: apt-get install runc (Debian, Ubuntu) or dnf install runc (Fedora)"));
   }
 
   /** Runs with the container's stdio captured. */
@@ -30,7 +33,8 @@ public final class ContainerRunner {
     return run(spec, true);
   }
 
-  private static Result run(RunSpec spec, boolean inherit) throws IOException, EnvironmentException {
+  private static Result run(RunSpec spec, boolean inherit)
+      throws IOException, EnvironmentException {
     Path runc = runc();
     Path work = Files.createTempDirectory("lpo-run-");
     try {
@@ -41,8 +45,17 @@ public final class ContainerRunner {
       OciBundle.write(work, rootfs.toAbsolutePath(), spec);
       Path pidFile = work.resolve("pid");
       String id = "lpo-" + UUID.randomUUID().toString().substring(0, 12);
-      ProcessBuilder pb = new ProcessBuilder(runc.toString(), "--root", work.resolve("state").toString(), "run",
-          "--bundle", work.toString(), "--pid-file", pidFile.toString(), id);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              runc.toString(),
+              "--root",
+              work.resolve("state").toString(),
+              "run",
+              "--bundle",
+              work.toString(),
+              "--pid-file",
+              pidFile.toString(),
+              id);
       Path out = work.resolve("stdout");
       Path err = work.resolve("stderr");
       if (inherit) {
@@ -53,7 +66,8 @@ public final class ContainerRunner {
       }
       int code = pb.start().waitFor();
       long pid = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
-      return new Result(code, inherit ? "" : Files.readString(out), inherit ? "" : Files.readString(err), pid);
+      return new Result(
+          code, inherit ? "" : Files.readString(out), inherit ? "" : Files.readString(err), pid);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while the container ran", e);

@@ -12,7 +12,9 @@ final class Executables {
   private Executables() {}
 
   static Optional<Path> find(String name) {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
     dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"));
     for (String d : dirs) {
       if (d.isEmpty()) {

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The kernel log, where seccomp's SCMP_ACT_LOG records land when no audit daemon takes them. The kernel
- * rate-limits those lines; while recording, the limit is lifted and then put back.
+ * The kernel log, where seccomp's SCMP_ACT_LOG records land when no audit daemon takes them. The
+ * kernel rate-limits those lines; while recording, the limit is lifted and then put back.
  */
 public final class KernelLog implements AutoCloseable {
   static final Path RATELIMIT = Path.of("/proc/sys/kernel/printk_ratelimit");
@@ -28,8 +28,11 @@ public final class KernelLog implements AutoCloseable {
           Files.writeString(RATELIMIT, "0");
           return new KernelLog(before);
         } catch (IOException e) {
-          warnings.println("warning: kernel.printk_ratelimit is " + before + " and cannot be changed here; the"
-              + " kernel may drop records. Run as root, or set it with: sysctl -w kernel.printk_ratelimit=0");
+          warnings.println(
+              "warning: kernel.printk_ratelimit is "
+                  + before
+                  + " and cannot be changed here; the"
+                  + " kernel may drop records. Run as root, or set it with: sysctl -w kernel.printk_ratelimit=0");
         }
       }
     } catch (IOException e) {
@@ -40,8 +43,12 @@ public final class KernelLog implements AutoCloseable {
 
   /** The whole kernel ring buffer, through dmesg. */
   public String read() throws IOException, EnvironmentException {
-    Path dmesg = Executables.find("dmesg").orElseThrow(() -> new EnvironmentException(
-        "dmesg not found; install it with: apt-get install util-linux, or read an audit log with --audit-log"));
+    Path dmesg =
+        Executables.find("dmesg")
+            .orElseThrow(
+                () ->
+                    new EnvironmentException(
+                        "dmesg not found; install it with: apt-get install util-linux, or read an audit log with --audit-log"));
     Process p = new ProcessBuilder(List.of(dmesg.toString())).redirectErrorStream(true).start();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
@@ -50,8 +57,11 @@ public final class KernelLog implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (p.exitValue() != 0) {
-      throw new EnvironmentException("dmesg failed: " + text.trim() + " (reading the kernel log needs root or"
-          + " kernel.dmesg_restrict=0)");
+      throw new EnvironmentException(
+          "dmesg failed: "
+              + text.trim()
+              + " (reading the kernel log needs root or"
+              + " kernel.dmesg_restrict=0)");
     }
     return text;
   }

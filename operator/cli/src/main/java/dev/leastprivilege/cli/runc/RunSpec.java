@@ -12,5 +12,11 @@ import java.util.Optional;
  * @param seccomp the rendered profile (the node file's content), or empty for no filter
  * @param rootfs a root file system to use as is, or empty for a fresh busybox one
  */
-public record RunSpec(List<String> command, Optional<JsonNode> seccomp, CapabilitySet capabilities, int uid, int gid,
-    Optional<Path> rootfs, boolean noNewPrivileges) {}
+public record RunSpec(
+    List<String> command,
+    Optional<JsonNode> seccomp,
+    CapabilitySet capabilities,
+    int uid,
+    int gid,
+    Optional<Path> rootfs,
+    boolean noNewPrivileges) {}

@@ -1,6 +1,9 @@
 package dev.leastprivilege.agent.archfixture;
 
-/** Test fixture for the cli's ArchitectureTest, never run: the agent starting fabric8's mock API server. */
+/**
+ * Test fixture for the cli's ArchitectureTest, never run: the agent starting fabric8's mock API
+ * server.
+ */
 public final class AgentFixture {
   private AgentFixture() {}
 

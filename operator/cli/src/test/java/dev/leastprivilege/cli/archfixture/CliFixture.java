@@ -1,8 +1,8 @@
 package dev.leastprivilege.cli.archfixture;
 
 /**
- * Test fixture for ArchitectureTest, never run: a cli class outside {@code cli.local} that reaches the agent and
- * fabric8's mock API server, both of which only {@code lpo local} may use.
+ * Test fixture for ArchitectureTest, never run: a cli class outside {@code cli.local} that reaches
+ * the agent and fabric8's mock API server, both of which only {@code lpo local} may use.
  */
 final class CliFixture {
   private CliFixture() {}

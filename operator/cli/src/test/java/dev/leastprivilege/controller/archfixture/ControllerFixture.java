@@ -1,6 +1,8 @@
 package dev.leastprivilege.controller.archfixture;
 
-/** Test fixture for the cli's ArchitectureTest, never run: production code calling a test library. */
+/**
+ * Test fixture for the cli's ArchitectureTest, never run: production code calling a test library.
+ */
 public final class ControllerFixture {
   private ControllerFixture() {}
 

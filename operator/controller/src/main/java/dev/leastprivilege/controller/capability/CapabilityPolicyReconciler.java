@@ -21,24 +21,34 @@ import java.util.stream.Collectors;
 
 /**
  * CapabilityPolicy → status, as a short pipeline:
+ *
  * <ol>
- *   <li>validate with core;</li>
- *   <li>review the running pods it selects ({@link RunningPodReview}, shared with SeccompProfile): how many, which
- *       do not comply (started before the policy, admitted in Audit mode, or while the webhook was down), their
- *       owners named in an Event and restarted when the policy asks;</li>
- *   <li>the Ready condition;</li>
- *   <li>patch the status only when it changed; review again every {@link RunningPodReview#recount()}.</li>
+ *   <li>validate with core;
+ *   <li>review the running pods it selects ({@link RunningPodReview}, shared with SeccompProfile):
+ *       how many, which do not comply (started before the policy, admitted in Audit mode, or while
+ *       the webhook was down), their owners named in an Event and restarted when the policy asks;
+ *   <li>the Ready condition;
+ *   <li>patch the status only when it changed; review again every {@link
+ *       RunningPodReview#recount()}.
  * </ol>
+ *
  * This reconciler is the only writer of CapabilityPolicy status.
  */
 @ControllerConfiguration(name = CapabilityPolicyReconciler.NAME)
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
+
   /** How many violations the status lists; the counts cover the rest. */
   static final int MAX_VIOLATIONS = 10;
-  /** What the webhook does with an invalid policy (PolicyCandidate), so that nobody believes it enforces nothing. */
-  static final String INVALID_STILL_ENFORCES = ". Until it is fixed, pods it selects keep being patched with its drop"
-      + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
+
+  /**
+   * What the webhook does with an invalid policy (PolicyCandidate), so that nobody believes it
+   * enforces nothing.
+   */
+  static final String INVALID_STILL_ENFORCES =
+      ". Until it is fixed, pods it selects keep being patched with its drop"
+          + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
+
   private final RunningPodReview runningPods;
 
   public CapabilityPolicyReconciler(RunningPodReview runningPods) {
@@ -46,13 +56,16 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
   }
 
   @Override
-  public UpdateControl<CapabilityPolicy> reconcile(CapabilityPolicy policy, Context<CapabilityPolicy> ctx) {
-    CapabilityPolicyValidator.Result validation = CapabilityPolicyValidator.validate(
-        policy.getMetadata().getNamespace(), policy.getMetadata().getName(), policy.getSpec());
+  public UpdateControl<CapabilityPolicy> reconcile(
+      CapabilityPolicy policy, Context<CapabilityPolicy> ctx) {
+    CapabilityPolicyValidator.Result validation =
+        CapabilityPolicyValidator.validate(
+            policy.getMetadata().getNamespace(), policy.getMetadata().getName(), policy.getSpec());
     CapabilityPolicyStatus next = new CapabilityPolicyStatus();
     next.setObservedGeneration(generation(policy));
     next.setWarnings(validation.warnings());
-    // An invalid policy is still enforced as far as it can be (PolicyCandidate), so its pods are reviewed too.
+    // An invalid policy is still enforced as far as it can be (PolicyCandidate), so its pods are
+    // reviewed too.
     if (policy.getSpec() != null) {
       reviewRunningPods(policy, next);
     }
@@ -65,28 +78,52 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     RunningPodReview.Result review = runningPods.ofPolicy(policy);
     next.setMatchedPods(review.selected());
     next.setNonCompliantPods(review.nonCompliant().size());
-    next.setRecentViolations(review.nonCompliant().stream().flatMap(f -> f.violations().stream()
-        .map(v -> new CapabilityViolation(f.pod().getMetadata().getName(), v.container(), v.finding(),
-            f.pod().getMetadata().getCreationTimestamp())))
-        .limit(MAX_VIOLATIONS).toList());
+    next.setRecentViolations(
+        review.nonCompliant().stream()
+            .flatMap(
+                f ->
+                    f.violations().stream()
+                        .map(
+                            v ->
+                                new CapabilityViolation(
+                                    f.pod().getMetadata().getName(),
+                                    v.container(),
+                                    v.finding(),
+                                    f.pod().getMetadata().getCreationTimestamp())))
+            .limit(MAX_VIOLATIONS)
+            .toList());
   }
 
   /** Step 3: Ready, or why not; an invalid policy's message says what it still enforces. */
-  private static Condition ready(CapabilityPolicy policy, CapabilityPolicyValidator.Result validation,
+  private static Condition ready(
+      CapabilityPolicy policy,
+      CapabilityPolicyValidator.Result validation,
       CapabilityPolicyStatus next) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    List<Condition> previous = policy.getStatus() == null ? null : policy.getStatus().getConditions();
+    List<Condition> previous =
+        policy.getStatus() == null ? null : policy.getStatus().getConditions();
     if (!validation.ok()) {
-      return Conditions.ready(false, ConditionReason.InvalidSpec, validation.errors().stream()
-          .map(FieldError::toString).collect(Collectors.joining("; ")) + INVALID_STILL_ENFORCES, generation(policy),
-          previous, now);
+      return Conditions.ready(
+          false,
+          ConditionReason.InvalidSpec,
+          validation.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
+              + INVALID_STILL_ENFORCES,
+          generation(policy),
+          previous,
+          now);
     }
-    return Conditions.ready(true, ConditionReason.Valid, next.getMatchedPods() + " pods selected, "
-        + next.getNonCompliantPods() + " not compliant", generation(policy), previous, now);
+    return Conditions.ready(
+        true,
+        ConditionReason.Valid,
+        next.getMatchedPods() + " pods selected, " + next.getNonCompliantPods() + " not compliant",
+        generation(policy),
+        previous,
+        now);
   }
 
   /** Step 4. */
-  private static UpdateControl<CapabilityPolicy> patchIfChanged(CapabilityPolicy policy, CapabilityPolicyStatus next) {
+  private static UpdateControl<CapabilityPolicy> patchIfChanged(
+      CapabilityPolicy policy, CapabilityPolicyStatus next) {
     if (StatusDiff.same(policy.getStatus(), next)) {
       return UpdateControl.noUpdate();
     }

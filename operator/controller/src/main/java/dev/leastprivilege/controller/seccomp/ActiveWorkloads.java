@@ -15,17 +15,28 @@ import java.util.stream.Stream;
  * UsingPodsStore}), and keeps only the fields read here.
  */
 public final class ActiveWorkloads {
-  /** The pod fields the cache keeps; everything else (status, env, volumes, managedFields) is dropped. */
-  static final String[] KEPT_FIELDS = {"spec.securityContext", "spec.containers", "spec.initContainers",
-      "spec.ephemeralContainers", "status.phase"};
+  /**
+   * The pod fields the cache keeps; everything else (status, env, volumes, managedFields) is
+   * dropped.
+   */
+  static final String[] KEPT_FIELDS = {
+    "spec.securityContext",
+    "spec.containers",
+    "spec.initContainers",
+    "spec.ephemeralContainers",
+    "status.phase"
+  };
 
   private ActiveWorkloads() {}
 
-  /** Profiles of ours that the pod references, at pod or container level. A finished pod uses none. */
+  /**
+   * Profiles of ours that the pod references, at pod or container level. A finished pod uses none.
+   */
   public static Set<ProfileRef> profilesOf(Pod pod) {
     Set<ProfileRef> refs = new HashSet<>();
-    if (pod.getStatus() != null && ("Succeeded".equals(pod.getStatus().getPhase())
-        || "Failed".equals(pod.getStatus().getPhase()))) {
+    if (pod.getStatus() != null
+        && ("Succeeded".equals(pod.getStatus().getPhase())
+            || "Failed".equals(pod.getStatus().getPhase()))) {
       return refs;
     }
     PodSpec spec = pod.getSpec();
@@ -35,11 +46,15 @@ public final class ActiveWorkloads {
     if (spec.getSecurityContext() != null) {
       add(spec.getSecurityContext().getSeccompProfile(), refs);
     }
-    Stream.of(spec.getContainers(), spec.getInitContainers()).filter(l -> l != null).flatMap(List::stream)
-        .map(Container::getSecurityContext).filter(sc -> sc != null)
+    Stream.of(spec.getContainers(), spec.getInitContainers())
+        .filter(l -> l != null)
+        .flatMap(List::stream)
+        .map(Container::getSecurityContext)
+        .filter(sc -> sc != null)
         .forEach(sc -> add(sc.getSeccompProfile(), refs));
     if (spec.getEphemeralContainers() != null) {
-      spec.getEphemeralContainers().stream().filter(c -> c.getSecurityContext() != null)
+      spec.getEphemeralContainers().stream()
+          .filter(c -> c.getSecurityContext() != null)
           .forEach(c -> add(c.getSecurityContext().getSeccompProfile(), refs));
     }
     return refs;

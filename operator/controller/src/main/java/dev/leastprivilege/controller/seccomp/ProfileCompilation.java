@@ -12,30 +12,41 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Step 1: validate, resolve bases from the informer cache (no API calls), render and lint, with core. */
+/**
+ * Step 1: validate, resolve bases from the informer cache (no API calls), render and lint, with
+ * core.
+ */
 final class ProfileCompilation {
   private ProfileCompilation() {}
 
-  /** The compiled profile, and whether a base it used was older than the base-change informer's view of it. */
+  /**
+   * The compiled profile, and whether a base it used was older than the base-change informer's view
+   * of it.
+   */
   record Result(CompiledProfile compiled, boolean staleBase) {}
 
   /**
-   * The base-change informer and the primary cache watch separately, so a base's change can wake its children
-   * before the primary cache has it. A child compiled against a base older than what woke it says so, and is
-   * compiled again shortly.
+   * The base-change informer and the primary cache watch separately, so a base's change can wake
+   * its children before the primary cache has it. A child compiled against a base older than what
+   * woke it says so, and is compiled again shortly.
    */
-  static Result compile(SeccompProfile profile, IndexedResourceCache<SeccompProfile> profiles,
+  static Result compile(
+      SeccompProfile profile,
+      IndexedResourceCache<SeccompProfile> profiles,
       Function<ResourceID, Optional<String>> latestBaseVersion) {
     boolean[] stale = {false};
-    ProfileLookup lookup = (ns, name) -> {
-      ResourceID id = new ResourceID(name, ns);
-      Optional<SeccompProfile> base = profiles.get(id).filter(p -> p.getMetadata().getDeletionTimestamp() == null);
-      Optional<String> latest = latestBaseVersion.apply(id);
-      if (latest.isPresent() && !latest.equals(base.map(p -> p.getMetadata().getResourceVersion()))) {
-        stale[0] = true;
-      }
-      return base.map(SeccompProfile::getSpec);
-    };
+    ProfileLookup lookup =
+        (ns, name) -> {
+          ResourceID id = new ResourceID(name, ns);
+          Optional<SeccompProfile> base =
+              profiles.get(id).filter(p -> p.getMetadata().getDeletionTimestamp() == null);
+          Optional<String> latest = latestBaseVersion.apply(id);
+          if (latest.isPresent()
+              && !latest.equals(base.map(p -> p.getMetadata().getResourceVersion()))) {
+            stale[0] = true;
+          }
+          return base.map(SeccompProfile::getSpec);
+        };
     return new Result(ProfileCompiler.compile(refOf(profile), profile.getSpec(), lookup), stale[0]);
   }
 
@@ -46,7 +57,8 @@ final class ProfileCompilation {
   /** The index key under which a profile's children find it: namespace/baseProfileName. */
   static Optional<String> baseKey(SeccompProfile p) {
     SeccompProfileSpec spec = p.getSpec();
-    if (spec == null || spec.getBaseProfileName() == null
+    if (spec == null
+        || spec.getBaseProfileName() == null
         || BuiltinProfiles.isBuiltinReference(spec.getBaseProfileName())) {
       return Optional.empty();
     }

@@ -1,8 +1,8 @@
 package dev.leastprivilege.controller.seccomp;
 
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
-import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,7 +19,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** What wakes a SeccompProfile up besides its own spec, each mapped back to the profiles it concerns. */
+/**
+ * What wakes a SeccompProfile up besides its own spec, each mapped back to the profiles it
+ * concerns.
+ */
 final class ProfileEventSources {
   static final String BY_BASE = "by-base";
   static final String BASES = "base-profiles";
@@ -30,67 +33,111 @@ final class ProfileEventSources {
 
   private ProfileEventSources() {}
 
-  static List<EventSource<?, SeccompProfile>> create(EventSourceContext<SeccompProfile> ctx, String operatorNamespace,
+  static List<EventSource<?, SeccompProfile>> create(
+      EventSourceContext<SeccompProfile> ctx,
+      String operatorNamespace,
       NodeReportIndex nodeReports) {
     // Children find their base through this index; a base's spec change re-renders them.
-    ctx.getPrimaryCache().addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
+    ctx.getPrimaryCache()
+        .addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
     KubernetesSerialization json = ctx.getClient().getKubernetesSerialization();
 
-    // A second view of the profiles, only to hear about base changes: it keeps just what that needs.
-    var bases = new InformerEventSource<>(InformerEventSourceConfiguration.from(SeccompProfile.class,
-            SeccompProfile.class).withName(BASES)
-        .withItemStore(baseStore(json))
-        .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
-            before.getMetadata().getGeneration()))
-        .withSecondaryToPrimaryMapper(base -> ctx.getPrimaryCache()
-            .byIndex(BY_BASE, base.getMetadata().getNamespace() + "/" + base.getMetadata().getName()).stream()
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .withPrimaryToSecondaryMapper(p -> Set.of())
-        .build(), ctx);
+    // A second view of the profiles, only to hear about base changes: it keeps just what that
+    // needs.
+    var bases =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(SeccompProfile.class, SeccompProfile.class)
+                .withName(BASES)
+                .withItemStore(baseStore(json))
+                .withOnUpdateFilter(
+                    (now, before) ->
+                        !Objects.equals(
+                            now.getMetadata().getGeneration(),
+                            before.getMetadata().getGeneration()))
+                .withSecondaryToPrimaryMapper(
+                    base ->
+                        ctx
+                            .getPrimaryCache()
+                            .byIndex(
+                                BY_BASE,
+                                base.getMetadata().getNamespace()
+                                    + "/"
+                                    + base.getMetadata().getName())
+                            .stream()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(p -> Set.of())
+                .build(),
+            ctx);
 
-    var reports = new InformerEventSource<>(InformerEventSourceConfiguration.from(NodeProfileStatus.class,
-            SeccompProfile.class).withName(NODE_REPORTS)
-        .withSecondaryToPrimaryMapper(nps -> nodeReports.changedBy(nps).stream()
-            .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
-        .withPrimaryToSecondaryMapper(p -> Set.of())
-        .build(), ctx);
+    var reports =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(NodeProfileStatus.class, SeccompProfile.class)
+                .withName(NODE_REPORTS)
+                .withSecondaryToPrimaryMapper(
+                    nps ->
+                        nodeReports.changedBy(nps).stream()
+                            .map(r -> new ResourceID(r.name(), r.namespace()))
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(p -> Set.of())
+                .build(),
+            ctx);
 
     // Only a node coming or going changes "desired"; its frequent status updates do not.
-    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
-        .withName(NODES)
-        .withItemStore(nodeStore(json))
-        .withOnUpdateFilter((now, before) -> false)
-        .withSecondaryToPrimaryMapper(node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
-        .withPrimaryToSecondaryMapper(p -> Set.of())
-        .build(), ctx);
+    var nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
+                .withName(NODES)
+                .withItemStore(nodeStore(json))
+                .withOnUpdateFilter((now, before) -> false)
+                .withSecondaryToPrimaryMapper(
+                    node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(p -> Set.of())
+                .build(),
+            ctx);
 
-    // Every pod, not only the labelled ones: a label can be removed from a running pod, its spec cannot.
-    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
-        .withName(PODS)
-        .withItemStore(podStore(json))
-        .withSecondaryToPrimaryMapper(pod -> ActiveWorkloads.profilesOf(pod).stream()
-            .map(r -> new ResourceID(r.name(), r.namespace())).collect(Collectors.toSet()))
-        .build(), ctx);
+    // Every pod, not only the labelled ones: a label can be removed from a running pod, its spec
+    // cannot.
+    var pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
+                .withName(PODS)
+                .withItemStore(podStore(json))
+                .withSecondaryToPrimaryMapper(
+                    pod ->
+                        ActiveWorkloads.profilesOf(pod).stream()
+                            .map(r -> new ResourceID(r.name(), r.namespace()))
+                            .collect(Collectors.toSet()))
+                .build(),
+            ctx);
 
-    // The operator reads its ConfigMaps' identity and hash, never their data: the agents check data against hash.
-    var configMaps = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class,
-            SeccompProfile.class).withName(CONFIG_MAPS)
-        .withItemStore(configMapStore(json))
-        .withNamespaces(operatorNamespace)
-        .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
-        .withSecondaryToPrimaryMapper(cm -> RenderedProfileConfigMap.identity(cm)
-            .map(c -> Set.of(new ResourceID(c.name(), c.namespace()))).orElse(Set.of()))
-        .build(), ctx);
+    // The operator reads its ConfigMaps' identity and hash, never their data: the agents check data
+    // against hash.
+    var configMaps =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, SeccompProfile.class)
+                .withName(CONFIG_MAPS)
+                .withItemStore(configMapStore(json))
+                .withNamespaces(operatorNamespace)
+                .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
+                .withSecondaryToPrimaryMapper(
+                    cm ->
+                        RenderedProfileConfigMap.identity(cm)
+                            .map(c -> Set.of(new ResourceID(c.name(), c.namespace())))
+                            .orElse(Set.of()))
+                .build(),
+            ctx);
 
     return List.of(bases, reports, nodes, pods, configMaps);
   }
 
-  // The caches' contents, one factory each, so that tests exercise the stores the event sources use.
+  // The caches' contents, one factory each, so that tests exercise the stores the event sources
+  // use.
 
   /** The base-change view: a profile's identity and generation. */
   static ItemStore<SeccompProfile> baseStore(KubernetesSerialization json) {
-    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, SeccompProfile.class, json,
-        "metadata.generation");
+    return new ReducedStateItemStore<>(
+        ReducedStateItemStore.NAME_KEY_STATE, SeccompProfile.class, json, "metadata.generation");
   }
 
   /** Nodes: their names only. */
@@ -105,7 +152,11 @@ final class ProfileEventSources {
 
   /** Rendered-profile ConfigMaps: identity and hash (annotations and labels), not the data. */
   static ItemStore<ConfigMap> configMapStore(KubernetesSerialization json) {
-    return new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, ConfigMap.class, json,
-        "metadata.annotations", "metadata.labels");
+    return new ReducedStateItemStore<>(
+        ReducedStateItemStore.NAME_KEY_STATE,
+        ConfigMap.class,
+        json,
+        "metadata.annotations",
+        "metadata.labels");
   }
 }

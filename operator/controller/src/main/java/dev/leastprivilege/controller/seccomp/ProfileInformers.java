@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * What a reconcile reads, all from the informers {@link ProfileEventSources} registered: no API calls. One per
- * reconcile.
+ * What a reconcile reads, all from the informers {@link ProfileEventSources} registered: no API
+ * calls. One per reconcile.
  */
 final class ProfileInformers {
   private final Context<SeccompProfile> ctx;
@@ -27,13 +27,16 @@ final class ProfileInformers {
 
   /** The resourceVersion of a profile as the base-change informer last saw it. */
   Optional<String> baseVersion(ResourceID id) {
-    return source(SeccompProfile.class, ProfileEventSources.BASES).get(id)
+    return source(SeccompProfile.class, ProfileEventSources.BASES)
+        .get(id)
         .map(p -> p.getMetadata().getResourceVersion());
   }
 
   /** The nodes a profile should be installed on: all of them. */
   Set<String> nodeNames() {
-    return source(Node.class, ProfileEventSources.NODES).list().map(n -> n.getMetadata().getName())
+    return source(Node.class, ProfileEventSources.NODES)
+        .list()
+        .map(n -> n.getMetadata().getName())
         .collect(Collectors.toSet());
   }
 
@@ -42,21 +45,32 @@ final class ProfileInformers {
     return source(NodeProfileStatus.class, ProfileEventSources.NODE_REPORTS).list();
   }
 
-  /** The pods that use the profile, namespace/name: the pod event source's mapper already indexed them. */
+  /**
+   * The pods that use the profile, namespace/name: the pod event source's mapper already indexed
+   * them.
+   */
   List<String> usingPods() {
     return ctx.getSecondaryResources(Pod.class).stream()
-        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).sorted().toList();
+        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
-  /** The live profiles of a namespace, as the webhook sees them when it picks one for an annotation. */
+  /**
+   * The live profiles of a namespace, as the webhook sees them when it picks one for an annotation.
+   */
   List<SeccompProfile> liveProfiles(String namespace) {
-    return ctx.getPrimaryCache().list(namespace)
-        .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null).toList();
+    return ctx.getPrimaryCache()
+        .list(namespace)
+        .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   /** One of the informers ProfileEventSources registered, read directly (no per-profile index). */
   @SuppressWarnings("unchecked")
-  private <R extends HasMetadata> InformerEventSource<R, SeccompProfile> source(Class<R> type, String name) {
-    return (InformerEventSource<R, SeccompProfile>) ctx.eventSourceRetriever().getEventSourceFor(type, name);
+  private <R extends HasMetadata> InformerEventSource<R, SeccompProfile> source(
+      Class<R> type, String name) {
+    return (InformerEventSource<R, SeccompProfile>)
+        ctx.eventSourceRetriever().getEventSourceFor(type, name);
   }
 }

@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Step 2: the one writer of rendered-profile ConfigMaps. It publishes a valid profile's file, and leaves the last
- * good one alone when the profile becomes invalid.
+ * Step 2: the one writer of rendered-profile ConfigMaps. It publishes a valid profile's file, and
+ * leaves the last good one alone when the profile becomes invalid.
  */
 final class RenderedProfilePublisher {
   private final KubernetesClient client;
@@ -24,12 +24,21 @@ final class RenderedProfilePublisher {
 
   /** Makes the ConfigMap hold this rendering; returns the published content hash. */
   String publish(RenderedProfile rendered, Optional<ConfigMap> current) {
-    ConfigMap desired = RenderedProfileConfigMap.build(namespace, rendered.ref().namespace(), rendered.ref().name(),
-        rendered.json(), rendered.contentHash());
+    ConfigMap desired =
+        RenderedProfileConfigMap.build(
+            namespace,
+            rendered.ref().namespace(),
+            rendered.ref().name(),
+            rendered.json(),
+            rendered.contentHash());
     // The cache keeps no data (see ProfileEventSources): the content hash annotation stands for it.
-    boolean upToDate = current.isPresent()
-        && Objects.equals(current.get().getMetadata().getAnnotations(), desired.getMetadata().getAnnotations())
-        && Objects.equals(current.get().getMetadata().getLabels(), desired.getMetadata().getLabels());
+    boolean upToDate =
+        current.isPresent()
+            && Objects.equals(
+                current.get().getMetadata().getAnnotations(),
+                desired.getMetadata().getAnnotations())
+            && Objects.equals(
+                current.get().getMetadata().getLabels(), desired.getMetadata().getLabels());
     if (!upToDate) {
       client.resource(desired).createOr(NonDeletingOperation::update);
     }
@@ -42,7 +51,10 @@ final class RenderedProfilePublisher {
   }
 
   void unpublish(ProfileRef ref) {
-    client.configMaps().inNamespace(namespace).withName(RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name()))
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .withName(RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name()))
         .delete();
   }
 }

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How long a spec change takes to be installed on every node: from the first reconcile that sees a generation
- * to the first status that says Installed for it. A histogram, not only counters, because the tail is what
- * users feel.
+ * How long a spec change takes to be installed on every node: from the first reconcile that sees a
+ * generation to the first status that says Installed for it. A histogram, not only counters,
+ * because the tail is what users feel.
  */
 final class RolloutMetrics {
   private record Pending(long generation, long startNanos) {}
@@ -20,12 +20,14 @@ final class RolloutMetrics {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
   RolloutMetrics(MeterRegistry registry) {
-    rollout = Timer.builder("lpo.profile.rollout")
-        .description("Time from a SeccompProfile spec change to its file being installed on all nodes")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(10))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry);
+    rollout =
+        Timer.builder("lpo.profile.rollout")
+            .description(
+                "Time from a SeccompProfile spec change to its file being installed on all nodes")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(10))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry);
   }
 
   void observe(SeccompProfile p, ProfilePhase phase) {

@@ -30,27 +30,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SeccompProfile → rendered ConfigMap → status, as a short pipeline:
+ *
  * <ol>
- *   <li>compile (validate, resolve bases, render, lint) with core ({@link ProfileCompilation});</li>
- *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is invalid
- *       ({@link RenderedProfilePublisher});</li>
- *   <li>fold the node reports and the pods that use it into a status, with core's {@link ProfileStatusFolder};</li>
- *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared with
- *       CapabilityPolicy);</li>
- *   <li>patch the status only when it changed.</li>
+ *   <li>compile (validate, resolve bases, render, lint) with core ({@link ProfileCompilation});
+ *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is
+ *       invalid ({@link RenderedProfilePublisher});
+ *   <li>fold the node reports and the pods that use it into a status, with core's {@link
+ *       ProfileStatusFolder};
+ *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared
+ *       with CapabilityPolicy);
+ *   <li>patch the status only when it changed.
  * </ol>
- * Deletion follows {@link ProfileDeletion}. This reconciler is the only writer of SeccompProfile status and of the
- * rendered ConfigMaps; it never writes a profile's spec, labels or annotations.
+ *
+ * Deletion follows {@link ProfileDeletion}. This reconciler is the only writer of SeccompProfile
+ * status and of the rendered ConfigMaps; it never writes a profile's spec, labels or annotations.
  */
-@ControllerConfiguration(name = SeccompProfileReconciler.NAME, finalizerName = SeccompProfileReconciler.FINALIZER)
-public final class SeccompProfileReconciler implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
+@ControllerConfiguration(
+    name = SeccompProfileReconciler.NAME,
+    finalizerName = SeccompProfileReconciler.FINALIZER)
+public final class SeccompProfileReconciler
+    implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
   public static final String NAME = "seccompprofile";
   public static final String FINALIZER = "leastprivilege.dev/finalizer";
+
   /**
-   * How soon a profile compiled against a base the primary cache had not caught up with is compiled again: the two
-   * informers are apart by milliseconds, and nothing else would wake the profile.
+   * How soon a profile compiled against a base the primary cache had not caught up with is compiled
+   * again: the two informers are apart by milliseconds, and nothing else would wake the profile.
    */
   static final Duration STALE_BASE_RETRY = Duration.ofMillis(200);
+
   private static final Logger LOG = LoggerFactory.getLogger(SeccompProfileReconciler.class);
 
   private final String operatorNamespace;
@@ -60,7 +68,10 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   private final RunningPodReview runningPods;
   private RenderedProfilePublisher publisher;
 
-  public SeccompProfileReconciler(String operatorNamespace, EventRecorder events, RunningPodReview runningPods,
+  public SeccompProfileReconciler(
+      String operatorNamespace,
+      EventRecorder events,
+      RunningPodReview runningPods,
       MeterRegistry registry) {
     this.operatorNamespace = operatorNamespace;
     this.events = events;
@@ -69,16 +80,18 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   }
 
   @Override
-  public List<EventSource<?, SeccompProfile>> prepareEventSources(EventSourceContext<SeccompProfile> ctx) {
+  public List<EventSource<?, SeccompProfile>> prepareEventSources(
+      EventSourceContext<SeccompProfile> ctx) {
     publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
     return ProfileEventSources.create(ctx, operatorNamespace, nodeReports);
   }
 
   @Override
-  public UpdateControl<SeccompProfile> reconcile(SeccompProfile profile, Context<SeccompProfile> ctx) {
+  public UpdateControl<SeccompProfile> reconcile(
+      SeccompProfile profile, Context<SeccompProfile> ctx) {
     ProfileInformers informers = new ProfileInformers(ctx);
-    ProfileCompilation.Result compilation = ProfileCompilation.compile(profile, ctx.getPrimaryCache(),
-        informers::baseVersion);
+    ProfileCompilation.Result compilation =
+        ProfileCompilation.compile(profile, ctx.getPrimaryCache(), informers::baseVersion);
     CompiledProfile compiled = compilation.compiled();
     String publishedHash = publish(compiled, ctx.getSecondaryResource(ConfigMap.class));
     warnWhenItBecomesInvalid(profile, compiled, publishedHash);
@@ -88,51 +101,85 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
     }
     metrics.observe(profile, next.getPhase());
-    LOG.debug("{}: {} {} ({})", ProfileCompilation.refOf(profile), next.getPhase(), next.getInstalledOn(),
+    LOG.debug(
+        "{}: {} {} ({})",
+        ProfileCompilation.refOf(profile),
+        next.getPhase(),
+        next.getInstalledOn(),
         next.getConditions().get(0).getMessage());
     UpdateControl<SeccompProfile> control = patchIfChanged(profile, next);
-    return compilation.staleBase() ? control.rescheduleAfter(STALE_BASE_RETRY)
+    return compilation.staleBase()
+        ? control.rescheduleAfter(STALE_BASE_RETRY)
         : selects ? control.rescheduleAfter(runningPods.recount()) : control;
   }
 
-  /** Step 2: a valid profile's file goes to the nodes; an invalid one leaves them the last good file. */
+  /**
+   * Step 2: a valid profile's file goes to the nodes; an invalid one leaves them the last good
+   * file.
+   */
   private String publish(CompiledProfile compiled, Optional<ConfigMap> published) {
-    return compiled.ok() ? publisher.publish(compiled.rendered(), published)
+    return compiled.ok()
+        ? publisher.publish(compiled.rendered(), published)
         : RenderedProfilePublisher.publishedHash(published).orElse(null);
   }
 
-  /** An Event when the spec turns invalid (not on every reconcile while it stays so): the status says the same. */
-  private void warnWhenItBecomesInvalid(SeccompProfile profile, CompiledProfile compiled, String publishedHash) {
-    Optional<ConditionReason> before = profile.getStatus() == null ? Optional.empty()
-        : ConditionReason.ofReady(profile.getStatus().getConditions());
+  /**
+   * An Event when the spec turns invalid (not on every reconcile while it stays so): the status
+   * says the same.
+   */
+  private void warnWhenItBecomesInvalid(
+      SeccompProfile profile, CompiledProfile compiled, String publishedHash) {
+    Optional<ConditionReason> before =
+        profile.getStatus() == null
+            ? Optional.empty()
+            : ConditionReason.ofReady(profile.getStatus().getConditions());
     if (!compiled.ok() && before.orElse(null) != ConditionReason.InvalidSpec) {
-      events.warning(profile, ConditionReason.InvalidSpec.name(), compiled.errors().get(0) + (publishedHash == null
-          ? "" : "; the nodes keep the last valid version") + ". Fix the spec; lpo lint shows every error.");
+      events.warning(
+          profile,
+          ConditionReason.InvalidSpec.name(),
+          compiled.errors().get(0)
+              + (publishedHash == null ? "" : "; the nodes keep the last valid version")
+              + ". Fix the spec; lpo lint shows every error.");
     }
   }
 
   /**
-   * Step 4: counts the running pods the profile selects that run without it, and restarts their owners when the
-   * spec asks and the profile is installed everywhere.
+   * Step 4: counts the running pods the profile selects that run without it, and restarts their
+   * owners when the spec asks and the profile is installed everywhere.
    */
-  private int reviewRunningPods(SeccompProfile profile, SeccompProfileStatus next, ProfileInformers informers) {
-    return runningPods.ofProfile(profile, informers.liveProfiles(profile.getMetadata().getNamespace()),
-        next.getPhase() == ProfilePhase.Installed).nonCompliant().size();
+  private int reviewRunningPods(
+      SeccompProfile profile, SeccompProfileStatus next, ProfileInformers informers) {
+    return runningPods
+        .ofProfile(
+            profile,
+            informers.liveProfiles(profile.getMetadata().getNamespace()),
+            next.getPhase() == ProfilePhase.Installed)
+        .nonCompliant()
+        .size();
   }
 
   @Override
   public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
     ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    SeccompProfileStatus next = fold(profile, informers, null, profile.getStatus() == null ? null
-        : profile.getStatus().getContentHash(), true);
+    SeccompProfileStatus next =
+        fold(
+            profile,
+            informers,
+            null,
+            profile.getStatus() == null ? null : profile.getStatus().getContentHash(),
+            true);
     boolean inUse = !next.getActiveWorkloads().isEmpty();
     if (!inUse) {
       publisher.unpublish(ref);
     }
     boolean stillOnNodes = !inUse && nodeReports.installedAnywhere(ref, informers.nodeReports());
-    ProfileDeletion.Stage stage = ProfileDeletion.stage(inUse, stillOnNodes,
-        Instant.parse(profile.getMetadata().getDeletionTimestamp()), Instant.now());
+    ProfileDeletion.Stage stage =
+        ProfileDeletion.stage(
+            inUse,
+            stillOnNodes,
+            Instant.parse(profile.getMetadata().getDeletionTimestamp()),
+            Instant.now());
     switch (stage) {
       case WAIT_FOR_PODS -> {
         warnInUse(profile, next);
@@ -145,9 +192,15 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
       }
       default -> {
         if (ProfileDeletion.gaveUpOnNodes(stage, stillOnNodes)) {
-          events.warning(profile, "NodesDidNotConfirm", "some nodes did not confirm removing "
-              + ref.localhostProfile() + " within " + ProfileDeletion.REMOVAL_GRACE.toSeconds() + "s; their agents"
-              + " remove it when they next sync");
+          events.warning(
+              profile,
+              "NodesDidNotConfirm",
+              "some nodes did not confirm removing "
+                  + ref.localhostProfile()
+                  + " within "
+                  + ProfileDeletion.REMOVAL_GRACE.toSeconds()
+                  + "s; their agents"
+                  + " remove it when they next sync");
         }
         metrics.forget(profile);
         LOG.info("{} removed from the nodes", ref);
@@ -159,29 +212,50 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
   /** An InUse Event when a deletion starts waiting for pods, or the pods it waits for change. */
   private void warnInUse(SeccompProfile profile, SeccompProfileStatus next) {
     SeccompProfileStatus before = profile.getStatus();
-    boolean news = before == null || before.getPhase() != ProfilePhase.Terminating
-        || !next.getActiveWorkloads().equals(before.getActiveWorkloads());
+    boolean news =
+        before == null
+            || before.getPhase() != ProfilePhase.Terminating
+            || !next.getActiveWorkloads().equals(before.getActiveWorkloads());
     if (news) {
-      events.warning(profile, ConditionReason.InUse.name(), "not removed from the nodes while "
-          + next.getActiveWorkloads().size() + " pods use it: " + String.join(", ", next.getActiveWorkloads())
-          + ". Delete or update those pods; the profile goes once they are gone.");
+      events.warning(
+          profile,
+          ConditionReason.InUse.name(),
+          "not removed from the nodes while "
+              + next.getActiveWorkloads().size()
+              + " pods use it: "
+              + String.join(", ", next.getActiveWorkloads())
+              + ". Delete or update those pods; the profile goes once they are gone.");
     }
   }
 
   /** Step 3: what the informers say about the profile, folded into a status by core. */
-  private SeccompProfileStatus fold(SeccompProfile profile, ProfileInformers informers, CompiledProfile compiled,
-      String publishedHash, boolean deleting) {
+  private SeccompProfileStatus fold(
+      SeccompProfile profile,
+      ProfileInformers informers,
+      CompiledProfile compiled,
+      String publishedHash,
+      boolean deleting) {
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    long generation = profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
-    return ProfileStatusFolder.fold(new ProfileStatusFolder.Input(generation,
-        compiled == null ? List.of() : compiled.errors(), compiled == null ? List.of() : compiled.warnings(),
-        ref.localhostProfile(), publishedHash, informers.nodeNames(),
-        nodeReports.reportsFor(ref, informers.nodeReports()), informers.usingPods(), deleting, profile.getStatus(),
-        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+    long generation =
+        profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
+    return ProfileStatusFolder.fold(
+        new ProfileStatusFolder.Input(
+            generation,
+            compiled == null ? List.of() : compiled.errors(),
+            compiled == null ? List.of() : compiled.warnings(),
+            ref.localhostProfile(),
+            publishedHash,
+            informers.nodeNames(),
+            nodeReports.reportsFor(ref, informers.nodeReports()),
+            informers.usingPods(),
+            deleting,
+            profile.getStatus(),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
   }
 
   /** Step 5. */
-  private static UpdateControl<SeccompProfile> patchIfChanged(SeccompProfile profile, SeccompProfileStatus next) {
+  private static UpdateControl<SeccompProfile> patchIfChanged(
+      SeccompProfile profile, SeccompProfileStatus next) {
     if (StatusDiff.same(profile.getStatus(), next)) {
       return UpdateControl.noUpdate();
     }
@@ -189,9 +263,14 @@ public final class SeccompProfileReconciler implements Reconciler<SeccompProfile
     return UpdateControl.patchStatus(profile);
   }
 
-  /** During deletion the status is written here, by the same reconciler, since a DeleteControl cannot carry it. */
-  private static void writeStatus(SeccompProfile profile, SeccompProfileStatus next, Context<SeccompProfile> ctx) {
-    if (next.getPhase() == ProfilePhase.Terminating && !StatusDiff.same(profile.getStatus(), next)) {
+  /**
+   * During deletion the status is written here, by the same reconciler, since a DeleteControl
+   * cannot carry it.
+   */
+  private static void writeStatus(
+      SeccompProfile profile, SeccompProfileStatus next, Context<SeccompProfile> ctx) {
+    if (next.getPhase() == ProfilePhase.Terminating
+        && !StatusDiff.same(profile.getStatus(), next)) {
       profile.setStatus(next);
       ctx.getClient().resource(profile).patchStatus();
     }

@@ -7,18 +7,20 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.stream.Stream;
 
 /**
- * The operator's pod cache: it hears about every pod but keeps only those whose spec points at one of our files,
- * in the reduced form {@link ActiveWorkloads} reads. Whether a profile is in use therefore rests on the pod's
- * spec, which nobody can change on a running pod (ephemeral containers only add to it), and not on a label a
- * tenant could remove. Memory grows with the pods that use our profiles, not with the cluster's pods; the watch
- * itself carries every pod change (docs/performance.md).
+ * The operator's pod cache: it hears about every pod but keeps only those whose spec points at one
+ * of our files, in the reduced form {@link ActiveWorkloads} reads. Whether a profile is in use
+ * therefore rests on the pod's spec, which nobody can change on a running pod (ephemeral containers
+ * only add to it), and not on a label a tenant could remove. Memory grows with the pods that use
+ * our profiles, not with the cluster's pods; the watch itself carries every pod change
+ * (docs/performance.md).
  */
 final class UsingPodsStore implements ItemStore<Pod> {
   private final ReducedStateItemStore<Pod> kept;
 
   UsingPodsStore(KubernetesSerialization json) {
-    kept = new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class, json,
-        ActiveWorkloads.KEPT_FIELDS);
+    kept =
+        new ReducedStateItemStore<>(
+            ReducedStateItemStore.NAME_KEY_STATE, Pod.class, json, ActiveWorkloads.KEPT_FIELDS);
   }
 
   @Override

@@ -31,24 +31,49 @@ public final class EventRecorder {
 
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String ns = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+    String ns =
+        about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
     try {
-      client.v1().events().inNamespace(ns).resource(new EventBuilder()
-          .withNewMetadata()
-            .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-            .withNamespace(ns)
-          .endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
-              .withKind(about.getKind()).withName(about.getMetadata().getName()).withNamespace(ns)
-              .withUid(about.getMetadata().getUid()).build())
-          .withType(type).withReason(reason).withMessage(message)
-          .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-          .withNewSource().withComponent("least-privilege-operator").endSource()
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(ns)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      about.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 8))
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(about.getApiVersion())
+                          .withKind(about.getKind())
+                          .withName(about.getMetadata().getName())
+                          .withNamespace(ns)
+                          .withUid(about.getMetadata().getUid())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(message)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .withNewSource()
+                  .withComponent("least-privilege-operator")
+                  .endSource()
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       // An event is a courtesy; failing to record one must not fail the reconcile.
-      LOG.warn("could not record event {} on {}/{}: {}", reason.toLowerCase(Locale.ROOT), ns,
-          about.getMetadata().getName(), e.getMessage());
+      LOG.warn(
+          "could not record event {} on {}/{}: {}",
+          reason.toLowerCase(Locale.ROOT),
+          ns,
+          about.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

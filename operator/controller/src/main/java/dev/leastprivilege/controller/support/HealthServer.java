@@ -13,12 +13,17 @@ import java.util.function.Supplier;
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
-  public HealthServer(int port, BooleanSupplier healthy, BooleanSupplier ready, Supplier<String> metrics)
+  public HealthServer(
+      int port, BooleanSupplier healthy, BooleanSupplier ready, Supplier<String> metrics)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> respond(ex, healthy.getAsBoolean(), "ok", "unhealthy: an informer stopped"));
-    server.createContext("/readyz", ex -> respond(ex, ready.getAsBoolean(), "ready", "not ready: starting"));
-    server.createContext("/metrics", ex -> send(ex, 200, metrics.get(), "text/plain; version=0.0.4"));
+    server.createContext(
+        "/healthz",
+        ex -> respond(ex, healthy.getAsBoolean(), "ok", "unhealthy: an informer stopped"));
+    server.createContext(
+        "/readyz", ex -> respond(ex, ready.getAsBoolean(), "ready", "not ready: starting"));
+    server.createContext(
+        "/metrics", ex -> send(ex, 200, metrics.get(), "text/plain; version=0.0.4"));
     server.start();
   }
 
@@ -26,7 +31,8 @@ public final class HealthServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void respond(HttpExchange ex, boolean ok, String yes, String no) throws IOException {
+  private static void respond(HttpExchange ex, boolean ok, String yes, String no)
+      throws IOException {
     send(ex, ok ? 200 : 503, (ok ? yes : no) + "\n", "text/plain");
   }
 

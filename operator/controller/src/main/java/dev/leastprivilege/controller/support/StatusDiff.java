@@ -2,7 +2,10 @@ package dev.leastprivilege.controller.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Compares statuses by their JSON, so the status writers patch only when something a user can see changed. */
+/**
+ * Compares statuses by their JSON, so the status writers patch only when something a user can see
+ * changed.
+ */
 public final class StatusDiff {
   private static final ObjectMapper JSON = new ObjectMapper();
 

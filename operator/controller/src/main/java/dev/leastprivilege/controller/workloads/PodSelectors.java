@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 
-/** Our PodSelector as the API server's LabelSelector, so the server filters pods, not the operator. */
+/**
+ * Our PodSelector as the API server's LabelSelector, so the server filters pods, not the operator.
+ */
 public final class PodSelectors {
   private PodSelectors() {}
 
@@ -16,8 +18,15 @@ public final class PodSelectors {
       return b.build();
     }
     b.withMatchLabels(s.getMatchLabels());
-    s.getMatchExpressions().forEach(r -> b.addToMatchExpressions(new LabelSelectorRequirementBuilder()
-        .withKey(r.getKey()).withOperator(r.getOperator()).withValues(r.getValues()).build()));
+    s.getMatchExpressions()
+        .forEach(
+            r ->
+                b.addToMatchExpressions(
+                    new LabelSelectorRequirementBuilder()
+                        .withKey(r.getKey())
+                        .withOperator(r.getOperator())
+                        .withValues(r.getValues())
+                        .build()));
     return b.build();
   }
 }

@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code kubectl rollout restart}: a new restartedAt annotation on the pod template. A second annotation records
- * which profile or policy version asked for it, so one version restarts a workload once: if its new pods are still
- * not compliant (the webhook is down, say), restarting again would only loop.
+ * {@code kubectl rollout restart}: a new restartedAt annotation on the pod template. A second
+ * annotation records which profile or policy version asked for it, so one version restarts a
+ * workload once: if its new pods are still not compliant (the webhook is down, say), restarting
+ * again would only loop.
  */
 final class RolloutRestarter {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRestarter.class);
@@ -27,8 +28,11 @@ final class RolloutRestarter {
 
   /** Returns whether it restarted the owner now (false when this reason already restarted it). */
   boolean restart(Owner owner, String reason) {
-    var resource = client.genericKubernetesResources("apps/v1", owner.kind()).inNamespace(owner.namespace())
-        .withName(owner.name());
+    var resource =
+        client
+            .genericKubernetesResources("apps/v1", owner.kind())
+            .inNamespace(owner.namespace())
+            .withName(owner.name());
     GenericKubernetesResource current = resource.get();
     if (current == null) {
       return false;
@@ -38,8 +42,16 @@ final class RolloutRestarter {
       return false;
     }
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTARTED_AT + "\":\"" + now
-        + "\",\"" + RESTARTED_FOR + "\":\"" + reason.replace("\"", "") + "\"}}}}}";
+    String patch =
+        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
+            + RESTARTED_AT
+            + "\":\""
+            + now
+            + "\",\""
+            + RESTARTED_FOR
+            + "\":\""
+            + reason.replace("\"", "")
+            + "\"}}}}}";
     resource.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
     LOG.info("restarted {} in {} for {}", owner, owner.namespace(), reason);
     return true;

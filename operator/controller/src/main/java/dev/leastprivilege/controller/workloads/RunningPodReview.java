@@ -24,21 +24,24 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The review of running pods, shared by SeccompProfiles and CapabilityPolicies: the pods an object selects that run
- * without what it imposes (they started before it, were admitted in Audit mode, or while the webhook was down).
- * Compliance is core's {@link PodCompliance}, the definition the webhook uses for its Audit warnings too. The owners
- * of non-compliant pods are named in an Event when their number changes, and restarted as {@code kubectl rollout
- * restart} does when the object asks for it ({@code restartNonCompliant: true}).
+ * The review of running pods, shared by SeccompProfiles and CapabilityPolicies: the pods an object
+ * selects that run without what it imposes (they started before it, were admitted in Audit mode, or
+ * while the webhook was down). Compliance is core's {@link PodCompliance}, the definition the
+ * webhook uses for its Audit warnings too. The owners of non-compliant pods are named in an Event
+ * when their number changes, and restarted as {@code kubectl rollout restart} does when the object
+ * asks for it ({@code restartNonCompliant: true}).
  *
- * <p>Pods are listed by the API server with the object's own selector, on each reconcile and every {@link
- * #recount()}, rather than cached: an object selects a few pods, a cluster may run hundreds of thousands.
+ * <p>Pods are listed by the API server with the object's own selector, on each reconcile and every
+ * {@link #recount()}, rather than cached: an object selects a few pods, a cluster may run hundreds
+ * of thousands.
  *
- * <p>The review writes no status: it returns what it found, and the object's reconciler, the one writer of its
- * status, puts that there.
+ * <p>The review writes no status: it returns what it found, and the object's reconciler, the one
+ * writer of its status, puts that there.
  */
 public final class RunningPodReview {
   /** How many owners an Event names; it counts the rest. */
   static final int MAX_OWNERS_NAMED = 10;
+
   private final KubernetesClient client;
   private final KubernetesSerialization json;
   private final EventRecorder events;
@@ -48,10 +51,15 @@ public final class RunningPodReview {
   /** One non-compliant pod and what is wrong with it. */
   public record Finding(Pod pod, List<PodCompliance.Violation> violations) {}
 
-  /** What a review found: how many running pods the object selects, those not compliant, and their owners. */
+  /**
+   * What a review found: how many running pods the object selects, those not compliant, and their
+   * owners.
+   */
   public record Result(int selected, List<Finding> nonCompliant, Set<Owner> owners) {}
 
-  /** @param recount how soon an object that selects pods is reviewed again */
+  /**
+   * @param recount how soon an object that selects pods is reviewed again
+   */
   public RunningPodReview(KubernetesClient client, EventRecorder events, Duration recount) {
     this.client = client;
     this.json = client.getKubernetesSerialization();
@@ -66,59 +74,96 @@ public final class RunningPodReview {
   }
 
   /**
-   * The running pods a profile selects, or that an annotation points at it, that do not run under it.
+   * The running pods a profile selects, or that an annotation points at it, that do not run under
+   * it.
    *
-   * @param namespaceProfiles the namespace's live profiles: they settle which one an annotation picks, exactly as
-   *     at admission
-   * @param installedEverywhere whether the profile is installed on every node; owners are restarted only then,
-   *     since a restarted pod must find its file on whichever node it lands
+   * @param namespaceProfiles the namespace's live profiles: they settle which one an annotation
+   *     picks, exactly as at admission
+   * @param installedEverywhere whether the profile is installed on every node; owners are restarted
+   *     only then, since a restarted pod must find its file on whichever node it lands
    */
-  public Result ofProfile(SeccompProfile profile, List<SeccompProfile> namespaceProfiles,
-      boolean installedEverywhere) {
+  public Result ofProfile(
+      SeccompProfile profile, List<SeccompProfile> namespaceProfiles, boolean installedEverywhere) {
     ProfileCandidate candidate = InformerPolicyCache.candidate(profile);
-    List<ProfileCandidate> inNamespace = namespaceProfiles.stream().map(InformerPolicyCache::candidate).toList();
-    Integer previous = profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods();
-    boolean restart = Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant()) && installedEverywhere;
-    return review(profile, profile.getSpec().getPodSelector(),
-        pod -> PodCompliance.ofProfile(pod, candidate, inNamespace), previous, restart);
+    List<ProfileCandidate> inNamespace =
+        namespaceProfiles.stream().map(InformerPolicyCache::candidate).toList();
+    Integer previous =
+        profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods();
+    boolean restart =
+        Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant()) && installedEverywhere;
+    return review(
+        profile,
+        profile.getSpec().getPodSelector(),
+        pod -> PodCompliance.ofProfile(pod, candidate, inNamespace),
+        previous,
+        restart);
   }
 
   /**
-   * The running pods a policy selects whose capabilities break it. An invalid policy is reviewed against what the
-   * webhook enforces of it ({@link PolicyCandidate}), so its counts keep meaning something while it is invalid.
+   * The running pods a policy selects whose capabilities break it. An invalid policy is reviewed
+   * against what the webhook enforces of it ({@link PolicyCandidate}), so its counts keep meaning
+   * something while it is invalid.
    */
   public Result ofPolicy(CapabilityPolicy policy) {
-    PolicyCandidate candidate = PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
+    PolicyCandidate candidate =
+        PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
     Integer previous = policy.getStatus() == null ? null : policy.getStatus().getNonCompliantPods();
     boolean restart = Boolean.TRUE.equals(policy.getSpec().getRestartNonCompliant());
-    return review(policy, policy.getSpec().getPodSelector(), pod -> PodCompliance.ofPolicy(pod, candidate),
-        previous, restart);
+    return review(
+        policy,
+        policy.getSpec().getPodSelector(),
+        pod -> PodCompliance.ofPolicy(pod, candidate),
+        previous,
+        restart);
   }
 
   /**
-   * Lists the selected running pods and judges each; when the number of non-compliant ones changed since
-   * {@code previousCount}, records an Event naming their owners, and restarts the owners when {@code restart}.
+   * Lists the selected running pods and judges each; when the number of non-compliant ones changed
+   * since {@code previousCount}, records an Event naming their owners, and restarts the owners when
+   * {@code restart}.
    */
-  private Result review(HasMetadata about, PodSelector selector,
-      Function<AdmittedPod, List<PodCompliance.Violation>> compliance, Integer previousCount, boolean restart) {
+  private Result review(
+      HasMetadata about,
+      PodSelector selector,
+      Function<AdmittedPod, List<PodCompliance.Violation>> compliance,
+      Integer previousCount,
+      boolean restart) {
     String ns = about.getMetadata().getNamespace();
     List<Pod> selected = selected(ns, selector);
-    List<Finding> wrong = selected.stream()
-        .map(p -> new Finding(p, compliance.apply(AdmittedPod.of(json.convertValue(p, JsonNode.class), ns))))
-        .filter(f -> !f.violations().isEmpty()).toList();
+    List<Finding> wrong =
+        selected.stream()
+            .map(
+                p ->
+                    new Finding(
+                        p,
+                        compliance.apply(AdmittedPod.of(json.convertValue(p, JsonNode.class), ns))))
+            .filter(f -> !f.violations().isEmpty())
+            .toList();
     Set<Owner> owners = new LinkedHashSet<>();
     wrong.forEach(f -> owners.add(ownerOf(f.pod())));
     String reason = reason(about);
     boolean changed = previousCount == null || previousCount != wrong.size();
     if (!wrong.isEmpty() && changed) {
-      events.warning(about, "NonCompliantPods", wrong.size() + " running pods do not use " + reason + " (they"
-          + " started before it or while the webhook was down), owned by: " + join(owners) + (restart ? ""
-          : ". Restart them (kubectl rollout restart) or set spec.restartNonCompliant: true."));
+      events.warning(
+          about,
+          "NonCompliantPods",
+          wrong.size()
+              + " running pods do not use "
+              + reason
+              + " (they"
+              + " started before it or while the webhook was down), owned by: "
+              + join(owners)
+              + (restart
+                  ? ""
+                  : ". Restart them (kubectl rollout restart) or set spec.restartNonCompliant: true."));
     }
     if (restart) {
       for (Owner o : owners) {
         if (o.restartable() && restarter.restart(o, reason)) {
-          events.normal(about, "RolloutRestarted", "restarted " + o + " so that its pods are admitted with " + reason);
+          events.normal(
+              about,
+              "RolloutRestarted",
+              "restarted " + o + " so that its pods are admitted with " + reason);
         }
       }
     }
@@ -126,20 +171,33 @@ public final class RunningPodReview {
   }
 
   /**
-   * Which version of which object asks, e.g. "SeccompProfile web@3": for messages, and recorded on a restarted
-   * workload so that one version restarts it once.
+   * Which version of which object asks, e.g. "SeccompProfile web@3": for messages, and recorded on
+   * a restarted workload so that one version restarts it once.
    */
   private static String reason(HasMetadata about) {
     Long generation = about.getMetadata().getGeneration();
-    return about.getKind() + " " + about.getMetadata().getName() + "@" + (generation == null ? 0 : generation);
+    return about.getKind()
+        + " "
+        + about.getMetadata().getName()
+        + "@"
+        + (generation == null ? 0 : generation);
   }
 
   /** Running pods of the namespace the selector picks (an absent selector picks all). */
   private List<Pod> selected(String namespace, PodSelector selector) {
-    return client.pods().inNamespace(namespace).withLabelSelector(PodSelectors.toLabelSelector(selector)).list()
-        .getItems().stream().filter(p -> p.getStatus() == null
-            || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabelSelector(PodSelectors.toLabelSelector(selector))
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            p ->
+                p.getStatus() == null
+                    || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   private Owner ownerOf(Pod pod) {
@@ -149,7 +207,8 @@ public final class RunningPodReview {
       return new Owner("Pod", ns, pod.getMetadata().getName());
     }
     if (ref.get().getKind().equals("ReplicaSet")) {
-      ReplicaSet rs = client.apps().replicaSets().inNamespace(ns).withName(ref.get().getName()).get();
+      ReplicaSet rs =
+          client.apps().replicaSets().inNamespace(ns).withName(ref.get().getName()).get();
       Optional<OwnerReference> deployment = rs == null ? Optional.empty() : controller(rs);
       if (deployment.isPresent()) {
         return new Owner(deployment.get().getKind(), ns, deployment.get().getName());
@@ -159,12 +218,15 @@ public final class RunningPodReview {
   }
 
   private static Optional<OwnerReference> controller(HasMetadata o) {
-    return o.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController()))
+    return o.getMetadata().getOwnerReferences().stream()
+        .filter(r -> Boolean.TRUE.equals(r.getController()))
         .findFirst();
   }
 
   private static String join(Set<Owner> owners) {
     return String.join(", ", owners.stream().limit(MAX_OWNERS_NAMED).map(Owner::toString).toList())
-        + (owners.size() > MAX_OWNERS_NAMED ? " and " + (owners.size() - MAX_OWNERS_NAMED) + " more" : "");
+        + (owners.size() > MAX_OWNERS_NAMED
+            ? " and " + (owners.size() - MAX_OWNERS_NAMED) + " more"
+            : "");
   }
 }

@@ -13,18 +13,21 @@ import java.util.regex.Pattern;
 final class ChildJvm implements AutoCloseable {
   final Process process;
 
-  ChildJvm(String mainClass, List<String> jvmFlags, Map<String, String> env, Path log) throws IOException {
+  ChildJvm(String mainClass, List<String> jvmFlags, Map<String, String> env, Path log)
+      throws IOException {
     this(mainClass, System.getProperty("java.class.path"), jvmFlags, env, log);
   }
 
   /** The agent with only its own runtime classpath, as its image has it. */
   static String agentClasspath() throws IOException {
     Path agent = Path.of("..", "agent", "target");
-    return agent.resolve("classes") + java.io.File.pathSeparator
+    return agent.resolve("classes")
+        + java.io.File.pathSeparator
         + Files.readString(agent.resolve("runtime-classpath.txt")).trim();
   }
 
-  ChildJvm(String mainClass, String classpath, List<String> jvmFlags, Map<String, String> env, Path log)
+  ChildJvm(
+      String mainClass, String classpath, List<String> jvmFlags, Map<String, String> env, Path log)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -32,14 +35,16 @@ final class ChildJvm implements AutoCloseable {
     cmd.add("-cp");
     cmd.add(classpath);
     cmd.add(mainClass);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     process = pb.start();
   }
 
   /** Resident set size in MiB, from /proc. */
   double rssMiB() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+    for (String line :
+        Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
       }
@@ -51,7 +56,8 @@ final class ChildJvm implements AutoCloseable {
   double heapAfterGcMiB() throws Exception {
     jcmd("GC.run");
     String info = jcmd("GC.heap_info");
-    // Serial GC prints one line per generation ("def new generation ... used 123K", "tenured generation ...").
+    // Serial GC prints one line per generation ("def new generation ... used 123K", "tenured
+    // generation ...").
     Matcher m = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
     long usedK = 0;
     while (m.find()) {
@@ -69,8 +75,13 @@ final class ChildJvm implements AutoCloseable {
   }
 
   private String jcmd(String command) throws Exception {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()),
+                command)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
     return out;

@@ -24,25 +24,38 @@ import java.util.stream.Stream;
  * docs/performance.md). Both run as their own JVMs with the flags the chart will use.
  *
  * <ul>
- *   <li>rollout: apply 1,000 SeccompProfiles, time until one agent has written all 1,000 files; baseline: the
- *       time the API server takes to accept the 1,000 creates, measured in the same round;</li>
- *   <li>the agent's resident memory with 1,000 profiles installed;</li>
- *   <li>the operator's heap after GC with 10,000 profiles, and with 10,000 pods of which 1,000 are ours;
- *       baseline: its heap with an empty cluster.</li>
+ *   <li>rollout: apply 1,000 SeccompProfiles, time until one agent has written all 1,000 files;
+ *       baseline: the time the API server takes to accept the 1,000 creates, measured in the same
+ *       round;
+ *   <li>the agent's resident memory with 1,000 profiles installed;
+ *   <li>the operator's heap after GC with 10,000 profiles, and with 10,000 pods of which 1,000 are
+ *       ours; baseline: its heap with an empty cluster.
  * </ul>
  */
 public final class ScaleBenchmark {
   private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
       new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
   static final String NS = "lpo-system";
+
   /**
-   * Recommended agent JVM flags, chosen with AgentMemoryProbe: serial GC, a heap that shrinks back after a burst,
-   * C1 only with a small code cache, small thread stacks. The informer cache costs about 10 KiB of heap per
-   * profile: 32m ran out at about 3,600 profiles, 64m leaves room for about 5,000.
+   * Recommended agent JVM flags, chosen with AgentMemoryProbe: serial GC, a heap that shrinks back
+   * after a burst, C1 only with a small code cache, small thread stacks. The informer cache costs
+   * about 10 KiB of heap per profile: 32m ran out at about 3,600 profiles, 64m leaves room for
+   * about 5,000.
    */
-  static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-XX:MinHeapFreeRatio=10",
-      "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=8m",
-      "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-Xss256k");
+  static final List<String> AGENT_JVM =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-Xms8m",
+          "-Xmx64m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
+          "-XX:MaxMetaspaceSize=64m",
+          "-XX:ReservedCodeCacheSize=8m",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:CICompilerCount=1",
+          "-Xss256k");
+
   static final List<String> OPERATOR_JVM = List.of("-XX:+UseSerialGC", "-Xmx512m");
 
   private ScaleBenchmark() {}
@@ -51,17 +64,41 @@ public final class ScaleBenchmark {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int heapProfiles = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     Path work = Files.createTempDirectory("lpo-bench-");
-    try (RealApiServer api = RealApiServer.start(); KubernetesClient client = api.client()) {
+    try (RealApiServer api = RealApiServer.start();
+        KubernetesClient client = api.client()) {
       Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), api.kubeconfig());
       namespace(client, NS);
-      client.resource(new NodeBuilder().withNewMetadata().withName("bench-node").endMetadata().build()).create();
-      Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString(), "LPO_NAMESPACE", NS,
-          "LPO_LEADER_ELECTION", "false", "HEALTH_PORT", "0", "NODE_NAME", "bench-node",
-          "SECCOMP_ROOT", work.resolve("root").toString());
-      try (ChildJvm operator = new ChildJvm("dev.leastprivilege.controller.OperatorMain", OPERATOR_JVM, env,
-               work.resolve("operator.log"));
-           ChildJvm agent = new ChildJvm("dev.leastprivilege.agent.AgentMain", ChildJvm.agentClasspath(),
-               withNmt(AGENT_JVM), agentEnv(env), work.resolve("agent.log"))) {
+      client
+          .resource(
+              new NodeBuilder().withNewMetadata().withName("bench-node").endMetadata().build())
+          .create();
+      Map<String, String> env =
+          Map.of(
+              "KUBECONFIG",
+              kubeconfig.toString(),
+              "LPO_NAMESPACE",
+              NS,
+              "LPO_LEADER_ELECTION",
+              "false",
+              "HEALTH_PORT",
+              "0",
+              "NODE_NAME",
+              "bench-node",
+              "SECCOMP_ROOT",
+              work.resolve("root").toString());
+      try (ChildJvm operator =
+              new ChildJvm(
+                  "dev.leastprivilege.controller.OperatorMain",
+                  OPERATOR_JVM,
+                  env,
+                  work.resolve("operator.log"));
+          ChildJvm agent =
+              new ChildJvm(
+                  "dev.leastprivilege.agent.AgentMain",
+                  ChildJvm.agentClasspath(),
+                  withNmt(AGENT_JVM),
+                  agentEnv(env),
+                  work.resolve("agent.log"))) {
         Thread.sleep(8000);
         double operatorIdleHeap = operator.heapAfterGcMiB();
         double agentIdleRss = agent.rssMiB();
@@ -78,41 +115,80 @@ public final class ScaleBenchmark {
           }
           double written = seconds(t0);
           results.add(new double[] {accepted, written});
-          System.out.printf(Locale.ROOT, "round %d: API accepted 1000 creates in %.2f s; agent wrote 1000 files"
-              + " in %.2f s%n", r, accepted, written);
+          System.out.printf(
+              Locale.ROOT,
+              "round %d: API accepted 1000 creates in %.2f s; agent wrote 1000 files"
+                  + " in %.2f s%n",
+              r,
+              accepted,
+              written);
         }
         // The agent's part alone: 1,000 rendered-profile ConfigMaps published directly.
-        byte[] json = dev.leastprivilege.core.profile.ProfileCompiler.compile(
-            new dev.leastprivilege.core.ProfileRef("direct", "x"), profile("direct", "x", 0).getSpec(),
-            dev.leastprivilege.core.profile.ProfileLookup.none()).rendered().json();
+        byte[] json =
+            dev.leastprivilege.core.profile.ProfileCompiler.compile(
+                    new dev.leastprivilege.core.ProfileRef("direct", "x"),
+                    profile("direct", "x", 0).getSpec(),
+                    dev.leastprivilege.core.profile.ProfileLookup.none())
+                .rendered()
+                .json();
         long a0 = System.nanoTime();
-        parallel(1000, i -> client.resource(dev.leastprivilege.api.wire.RenderedProfileConfigMap.build(NS,
-            "direct", "d" + i, json, dev.leastprivilege.core.render.ContentHash.of(json))).create());
+        parallel(
+            1000,
+            i ->
+                client
+                    .resource(
+                        dev.leastprivilege.api.wire.RenderedProfileConfigMap.build(
+                            NS,
+                            "direct",
+                            "d" + i,
+                            json,
+                            dev.leastprivilege.core.render.ContentHash.of(json)))
+                    .create());
         double published = seconds(a0);
         while (count(work.resolve("root/leastprivilege/direct")) < 1000) {
           Thread.sleep(20);
         }
-        System.out.printf(Locale.ROOT, "agent alone: API accepted 1000 ConfigMaps in %.2f s; agent wrote 1000 files"
-            + " in %.2f s%n", published, seconds(a0));
+        System.out.printf(
+            Locale.ROOT,
+            "agent alone: API accepted 1000 ConfigMaps in %.2f s; agent wrote 1000 files"
+                + " in %.2f s%n",
+            published,
+            seconds(a0));
         double agentRss = agent.rssMiB();
         if (System.getenv("LPO_BENCH_NMT") != null) {
           System.out.println(agent.nativeMemory());
         }
-        System.out.printf(Locale.ROOT, "agent RSS: %.1f MiB idle, %.1f MiB with %d profiles%n", agentIdleRss, agentRss,
+        System.out.printf(
+            Locale.ROOT,
+            "agent RSS: %.1f MiB idle, %.1f MiB with %d profiles%n",
+            agentIdleRss,
+            agentRss,
             rounds * 1000 + 1000);
 
         // Operator heap: 10,000 profiles, then 10,000 pods of which 1,000 are ours.
         String heapNs = "bench-heap";
         namespace(client, heapNs);
         int existing = rounds * 1000;
-        parallel(heapProfiles - existing, i -> client.resource(profile(heapNs, "h" + i, i)).create());
+        parallel(
+            heapProfiles - existing, i -> client.resource(profile(heapNs, "h" + i, i)).create());
         waitForStatuses(client, heapProfiles);
         double heapProfilesOnly = operator.heapAfterGcMiB();
-        parallel(10_000, i -> client.resource(pod(heapNs, "pod" + i, i % 10 == 0 ? "h" + (i / 10) : null)).create());
+        parallel(
+            10_000,
+            i ->
+                client
+                    .resource(pod(heapNs, "pod" + i, i % 10 == 0 ? "h" + (i / 10) : null))
+                    .create());
         Thread.sleep(15_000);
         double heapWithPods = operator.heapAfterGcMiB();
-        System.out.printf(Locale.ROOT, "operator heap after GC: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB"
-            + " adding 10000 pods (1000 ours)%n", operatorIdleHeap, heapProfilesOnly, heapProfiles, heapWithPods);
+        System.out.printf(
+            Locale.ROOT,
+            "operator heap after GC: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB"
+                + " adding 10000 pods (1000 ours)%n",
+            operatorIdleHeap,
+            heapProfilesOnly,
+            heapProfiles,
+            heapWithPods);
         summary(results);
       }
     }
@@ -136,12 +212,18 @@ public final class ScaleBenchmark {
   private static void summary(List<double[]> results) {
     double[] accepted = results.stream().mapToDouble(r -> r[0]).sorted().toArray();
     double[] written = results.stream().mapToDouble(r -> r[1]).sorted().toArray();
-    System.out.printf(Locale.ROOT, "median of %d rounds: API accepted in %.2f s (baseline); files written in %.2f s%n",
-        results.size(), accepted[accepted.length / 2], written[written.length / 2]);
+    System.out.printf(
+        Locale.ROOT,
+        "median of %d rounds: API accepted in %.2f s (baseline); files written in %.2f s%n",
+        results.size(),
+        accepted[accepted.length / 2],
+        written[written.length / 2]);
   }
 
   static SeccompProfile profile(String ns, String name, int i) {
-    SeccompProfile p = JSON.unmarshal("""
+    SeccompProfile p =
+        JSON.unmarshal(
+            """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata: {name: %s, namespace: %s}
@@ -154,17 +236,32 @@ public final class ScaleBenchmark {
             - names: [ioctl]
               action: SCMP_ACT_ALLOW
               args: [{index: 1, value: %d, op: SCMP_CMP_EQ}]
-        """.formatted(name, ns, 21505 + i), SeccompProfile.class);
+        """
+                .formatted(name, ns, 21505 + i),
+            SeccompProfile.class);
     return p;
   }
 
   static Pod pod(String ns, String name, String profile) {
-    PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
-        .addToLabels("app", "bench").endMetadata();
-    var c = b.withNewSpec().addNewContainer().withName("app").withImage("busybox").withCommand("sleep", "3600");
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .addToLabels("app", "bench")
+            .endMetadata();
+    var c =
+        b.withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("busybox")
+            .withCommand("sleep", "3600");
     if (profile != null) {
-      c.withNewSecurityContext().withNewSeccompProfile().withType("Localhost")
-          .withLocalhostProfile("leastprivilege/" + ns + "/" + profile + ".json").endSeccompProfile()
+      c.withNewSecurityContext()
+          .withNewSeccompProfile()
+          .withType("Localhost")
+          .withLocalhostProfile("leastprivilege/" + ns + "/" + profile + ".json")
+          .endSeccompProfile()
           .endSecurityContext();
     }
     return c.endContainer().endSpec().build();
@@ -172,8 +269,10 @@ public final class ScaleBenchmark {
 
   static void waitForStatuses(KubernetesClient client, int expected) throws InterruptedException {
     while (true) {
-      long done = client.resources(SeccompProfile.class).inAnyNamespace().list().getItems().stream()
-          .filter(p -> p.getStatus() != null && p.getStatus().getPhase() != null).count();
+      long done =
+          client.resources(SeccompProfile.class).inAnyNamespace().list().getItems().stream()
+              .filter(p -> p.getStatus() != null && p.getStatus().getPhase() != null)
+              .count();
       if (done >= expected) {
         return;
       }
@@ -182,9 +281,18 @@ public final class ScaleBenchmark {
   }
 
   static void namespace(KubernetesClient client, String ns) {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-    client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(ns)
-        .endMetadata().build()).create();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("default")
+                .withNamespace(ns)
+                .endMetadata()
+                .build())
+        .create();
   }
 
   interface IntTask {
@@ -196,10 +304,12 @@ public final class ScaleBenchmark {
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int idx = i;
-      futures.add(pool.submit(() -> {
-        task.run(idx);
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                task.run(idx);
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -212,7 +322,9 @@ public final class ScaleBenchmark {
       return 0;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")).count();
+      return s.filter(
+              p -> p.toString().endsWith(".json") && !p.getFileName().toString().startsWith("."))
+          .count();
     } catch (java.io.IOException e) {
       return 0;
     }

@@ -13,7 +13,9 @@ class ProfileDeletionTest {
 
   @Test
   void aProfileInUseWaitsForItsPodsHoweverLongItTakes() {
-    assertEquals(Stage.WAIT_FOR_PODS, ProfileDeletion.stage(true, true, DELETED, DELETED.plusSeconds(86_400)));
+    assertEquals(
+        Stage.WAIT_FOR_PODS,
+        ProfileDeletion.stage(true, true, DELETED, DELETED.plusSeconds(86_400)));
   }
 
   @Test

@@ -11,8 +11,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's pod cache, as its event source creates it, keeps exactly the pods whose spec uses one of our files,
- * label or not.
+ * The operator's pod cache, as its event source creates it, keeps exactly the pods whose spec uses
+ * one of our files, label or not.
  */
 class UsingPodsStoreTest {
   private final ItemStore<Pod> store = ProfileEventSources.podStore(new KubernetesSerialization());
@@ -23,7 +23,8 @@ class UsingPodsStoreTest {
     put(pod("other-file", "custom/audit.json", false));
     put(pod("unlabelled", "leastprivilege/shop/p.json", false));
     assertEquals(Set.of("shop/unlabelled"), Set.copyOf(store.keySet().toList()));
-    assertEquals(Set.of(new dev.leastprivilege.core.ProfileRef("shop", "p")),
+    assertEquals(
+        Set.of(new dev.leastprivilege.core.ProfileRef("shop", "p")),
         ActiveWorkloads.profilesOf(store.get("shop/unlabelled")));
   }
 
@@ -34,7 +35,8 @@ class UsingPodsStoreTest {
     put(pod("debugged", "leastprivilege/shop/p.json", true));
     assertEquals(1, store.size());
     Pod done = pod("debugged", "leastprivilege/shop/p.json", true);
-    done.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Succeeded").build());
+    done.setStatus(
+        new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Succeeded").build());
     put(done);
     assertNull(store.get("shop/debugged"));
   }
@@ -44,13 +46,23 @@ class UsingPodsStoreTest {
   }
 
   private static Pod pod(String name, String localhostProfile, boolean ephemeral) {
-    PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata();
-    var spec = b.withNewSpec().addNewContainer().withName("app").withImage("busybox").endContainer();
+    PodBuilder b =
+        new PodBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata();
+    var spec =
+        b.withNewSpec().addNewContainer().withName("app").withImage("busybox").endContainer();
     if (localhostProfile != null) {
-      var sc = new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withNewSeccompProfile().withType("Localhost")
-          .withLocalhostProfile(localhostProfile).endSeccompProfile().build();
+      var sc =
+          new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+              .withNewSeccompProfile()
+              .withType("Localhost")
+              .withLocalhostProfile(localhostProfile)
+              .endSeccompProfile()
+              .build();
       if (ephemeral) {
-        spec.addNewEphemeralContainer().withName("debugger").withImage("busybox").withSecurityContext(sc)
+        spec.addNewEphemeralContainer()
+            .withName("debugger")
+            .withImage("busybox")
+            .withSecurityContext(sc)
             .endEphemeralContainer();
       } else {
         spec.editFirstContainer().withSecurityContext(sc).endContainer();

@@ -10,7 +10,8 @@ import java.util.List;
  * @param patch a JSON Patch (RFC 6902) for the pod; empty when nothing changes
  * @param warnings admission warnings, which kubectl prints as "Warning: ..."
  */
-public record AdmissionPlan(boolean allowed, String message, ArrayNode patch, List<String> warnings) {
+public record AdmissionPlan(
+    boolean allowed, String message, ArrayNode patch, List<String> warnings) {
   public boolean changes() {
     return patch != null && !patch.isEmpty();
   }

@@ -9,7 +9,10 @@ import java.util.Map;
 public final class LabelSelection {
   private LabelSelection() {}
 
-  /** Every requirement holds. An empty selector selects everything; callers decide what an absent one means. */
+  /**
+   * Every requirement holds. An empty selector selects everything; callers decide what an absent
+   * one means.
+   */
   public static boolean matches(PodSelector selector, Map<String, String> labels) {
     for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
       if (!e.getValue().equals(labels.get(e.getKey()))) {
@@ -32,7 +35,8 @@ public final class LabelSelection {
       case "NotIn" -> value == null || !values.contains(value);
       case "Exists" -> value != null;
       case "DoesNotExist" -> value == null;
-      // The CRD schema and validation refuse other operators; an unknown one selects nothing rather than all.
+      // The CRD schema and validation refuse other operators; an unknown one selects nothing rather
+      // than all.
       default -> false;
     };
   }

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * Pod fields that give privilege this product does not govern: host namespaces, privilege escalation through
- * setuid files, an unmasked /proc and an unconfined AppArmor profile. Pod Security Admission (the baseline and
- * restricted levels) refuses them; the webhook only warns, so that a team relying on its profiles and policies
- * learns that they do not cover these (docs/security-model.md says why each is out of scope).
+ * Pod fields that give privilege this product does not govern: host namespaces, privilege
+ * escalation through setuid files, an unmasked /proc and an unconfined AppArmor profile. Pod
+ * Security Admission (the baseline and restricted levels) refuses them; the webhook only warns, so
+ * that a team relying on its profiles and policies learns that they do not cover these
+ * (docs/security-model.md says why each is out of scope).
  */
 final class OutOfScopeFields {
-  private static final String PSA = "; this product does not restrict it: use Pod Security Admission's baseline"
-      + " level (pod-security.kubernetes.io/enforce) to refuse it";
-  private static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
+  private static final String PSA =
+      "; this product does not restrict it: use Pod Security Admission's baseline"
+          + " level (pod-security.kubernetes.io/enforce) to refuse it";
+  private static final String APPARMOR_ANNOTATION =
+      "container.apparmor.security.beta.kubernetes.io/";
 
   private OutOfScopeFields() {}
 
@@ -28,8 +31,10 @@ final class OutOfScopeFields {
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       String where = "container " + c.name() + ": securityContext.";
       if (c.field("allowPrivilegeEscalation").asBoolean(false)) {
-        findings.warn(where + "allowPrivilegeEscalation: true lets setuid and file-capability programs gain"
-            + " privilege within the container's bounding set; set it to false unless the container needs it");
+        findings.warn(
+            where
+                + "allowPrivilegeEscalation: true lets setuid and file-capability programs gain"
+                + " privilege within the container's bounding set; set it to false unless the container needs it");
       }
       if ("Unmasked".equals(c.field("procMount").asText())) {
         findings.warn(where + "procMount: Unmasked exposes the host's /proc paths" + PSA);

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A securityContext's {@code capabilities: {drop, add}} applied to a runtime's default set, the way containerd
- * and Docker apply it: ALL in add starts from every capability, ALL in drop starts from none, then drop is taken
- * away and add is put in (so a name in both add and drop is kept).
+ * A securityContext's {@code capabilities: {drop, add}} applied to a runtime's default set, the way
+ * containerd and Docker apply it: ALL in add starts from every capability, ALL in drop starts from
+ * none, then drop is taken away and add is put in (so a name in both add and drop is kept).
  */
-public record CapabilityChange(boolean dropAll, CapabilitySet drop, boolean addAll, CapabilitySet add) {
+public record CapabilityChange(
+    boolean dropAll, CapabilitySet drop, boolean addAll, CapabilitySet add) {
   public static final String ALL = "ALL";
 
   public static CapabilityChange none() {
@@ -22,7 +23,11 @@ public record CapabilityChange(boolean dropAll, CapabilitySet drop, boolean addA
    *
    * @param dropField field path of the drop list, e.g. "spec.drop"
    */
-  public static CapabilityChange parse(List<String> drop, String dropField, List<String> add, String addField,
+  public static CapabilityChange parse(
+      List<String> drop,
+      String dropField,
+      List<String> add,
+      String addField,
       List<FieldError> errors) {
     Parsed d = parseList(drop, dropField, errors);
     Parsed a = parseList(add, addField, errors);
@@ -47,9 +52,17 @@ public record CapabilityChange(boolean dropAll, CapabilitySet drop, boolean addA
         continue;
       }
       int index = i;
-      Capability.parse(n).ifPresentOrElse(caps::add, () -> errors.add(new FieldError(field + "[" + index + "]",
-          "unknown capability \"" + n + "\"; expected a Linux capability such as NET_BIND_SERVICE or CAP_CHOWN,"
-              + " or ALL")));
+      Capability.parse(n)
+          .ifPresentOrElse(
+              caps::add,
+              () ->
+                  errors.add(
+                      new FieldError(
+                          field + "[" + index + "]",
+                          "unknown capability \""
+                              + n
+                              + "\"; expected a Linux capability such as NET_BIND_SERVICE or CAP_CHOWN,"
+                              + " or ALL")));
     }
     return new Parsed(all, CapabilitySet.of(caps));
   }

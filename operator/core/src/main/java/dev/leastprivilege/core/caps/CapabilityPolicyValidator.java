@@ -7,7 +7,9 @@ import dev.leastprivilege.core.profile.SelectorChecks;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Checks a CapabilityPolicy: known capability names, selector shape, and root-equivalent grants. */
+/**
+ * Checks a CapabilityPolicy: known capability names, selector shape, and root-equivalent grants.
+ */
 public final class CapabilityPolicyValidator {
   private CapabilityPolicyValidator() {}
 
@@ -28,23 +30,28 @@ public final class CapabilityPolicyValidator {
     }
     CapabilityChange.parseList(spec.getDrop(), "spec.drop", errors);
     CapabilityChange.Parsed add = CapabilityChange.parseList(spec.getAdd(), "spec.add", errors);
-    CapabilityChange.Parsed allowed = CapabilityChange.parseList(spec.getAllowed(), "spec.allowed", errors);
+    CapabilityChange.Parsed allowed =
+        CapabilityChange.parseList(spec.getAllowed(), "spec.allowed", errors);
     Names.checkContainerNames(spec.getContainerNames(), "spec.containerNames", errors);
     if (spec.getPodSelector() != null) {
-      SelectorChecks.check(spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
+      SelectorChecks.check(
+          spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
     }
     warnRootEquivalent(add, "spec.add", warnings);
     warnRootEquivalent(allowed, "spec.allowed", warnings);
     return new Result(errors, warnings);
   }
 
-  private static void warnRootEquivalent(CapabilityChange.Parsed parsed, String field, List<String> warnings) {
+  private static void warnRootEquivalent(
+      CapabilityChange.Parsed parsed, String field, List<String> warnings) {
     if (parsed.all()) {
-      warnings.add(field + ": ALL grants every capability, which is root on the node in all but name");
+      warnings.add(
+          field + ": ALL grants every capability, which is root on the node in all but name");
       return;
     }
     for (Capability c : parsed.set().capabilities()) {
-      RootEquivalence.reason(c).ifPresent(why -> warnings.add(field + ": " + c.name() + " is root-equivalent: " + why));
+      RootEquivalence.reason(c)
+          .ifPresent(why -> warnings.add(field + ": " + c.name() + " is root-equivalent: " + why));
     }
   }
 }

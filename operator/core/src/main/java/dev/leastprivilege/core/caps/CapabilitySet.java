@@ -31,13 +31,17 @@ public final class CapabilitySet {
     return of(List.of(caps));
   }
 
-  /** Any 64-bit mask; bits above the last known capability are kept, as the kernel would report them. */
+  /**
+   * Any 64-bit mask; bits above the last known capability are kept, as the kernel would report
+   * them.
+   */
   public static CapabilitySet ofMask(long mask) {
     return new CapabilitySet(mask);
   }
 
   /**
-   * Parses a hex mask as /proc/PID/status prints it and capsh --decode takes it: with or without 0x.
+   * Parses a hex mask as /proc/PID/status prints it and capsh --decode takes it: with or without
+   * 0x.
    *
    * @throws IllegalArgumentException naming the bad input
    */
@@ -47,8 +51,11 @@ public final class CapabilitySet {
       digits = digits.substring(2);
     }
     if (digits.isEmpty() || digits.length() > 16 || !digits.matches("[0-9a-fA-F]+")) {
-      throw new IllegalArgumentException("not a hex capability mask: \"" + hex + "\" (expected up to 16 hex digits,"
-          + " e.g. 0x00000000800405fb)");
+      throw new IllegalArgumentException(
+          "not a hex capability mask: \""
+              + hex
+              + "\" (expected up to 16 hex digits,"
+              + " e.g. 0x00000000800405fb)");
     }
     return new CapabilitySet(Long.parseUnsignedLong(digits, 16));
   }
@@ -103,8 +110,9 @@ public final class CapabilitySet {
   }
 
   /**
-   * The set as capsh --decode prints it: cap_chown,cap_dac_override,... in bit order. A bit the kernel may know
-   * but this build does not is printed as its number, as capsh does for names it lacks.
+   * The set as capsh --decode prints it: cap_chown,cap_dac_override,... in bit order. A bit the
+   * kernel may know but this build does not is printed as its number, as capsh does for names it
+   * lacks.
    */
   public String toCapshString() {
     StringJoiner joiner = new StringJoiner(",");

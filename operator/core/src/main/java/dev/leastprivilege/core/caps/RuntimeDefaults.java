@@ -21,18 +21,58 @@ import java.util.Optional;
 
 /** The capabilities a container runtime gives a container when its pod asks for nothing. */
 public final class RuntimeDefaults {
-  /** containerd's and Docker's default set (14 capabilities). Most Kubernetes nodes run containerd. */
-  public static final CapabilitySet CONTAINERD = CapabilitySet.of(CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD,
-      NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE);
+  /**
+   * containerd's and Docker's default set (14 capabilities). Most Kubernetes nodes run containerd.
+   */
+  public static final CapabilitySet CONTAINERD =
+      CapabilitySet.of(
+          CHOWN,
+          DAC_OVERRIDE,
+          FSETID,
+          FOWNER,
+          MKNOD,
+          NET_RAW,
+          SETGID,
+          SETUID,
+          SETFCAP,
+          SETPCAP,
+          NET_BIND_SERVICE,
+          SYS_CHROOT,
+          KILL,
+          AUDIT_WRITE);
+
   /** CRI-O's default_capabilities (9 capabilities). */
-  public static final CapabilitySet CRIO = CapabilitySet.of(CHOWN, DAC_OVERRIDE, FSETID, FOWNER, SETGID, SETUID,
-      SETPCAP, NET_BIND_SERVICE, KILL);
+  public static final CapabilitySet CRIO =
+      CapabilitySet.of(
+          CHOWN, DAC_OVERRIDE, FSETID, FOWNER, SETGID, SETUID, SETPCAP, NET_BIND_SERVICE, KILL);
+
   /** Podman's containers.conf default (11 capabilities, mask 0x00000000800405fb). */
-  public static final CapabilitySet PODMAN = CapabilitySet.of(CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL,
-      NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT);
+  public static final CapabilitySet PODMAN =
+      CapabilitySet.of(
+          CHOWN,
+          DAC_OVERRIDE,
+          FOWNER,
+          FSETID,
+          KILL,
+          NET_BIND_SERVICE,
+          SETFCAP,
+          SETGID,
+          SETPCAP,
+          SETUID,
+          SYS_CHROOT);
 
   private static final Map<String, CapabilitySet> BY_NAME =
-      Map.of("containerd", CONTAINERD, "docker", CONTAINERD, "crio", CRIO, "cri-o", CRIO, "podman", PODMAN);
+      Map.of(
+          "containerd",
+          CONTAINERD,
+          "docker",
+          CONTAINERD,
+          "crio",
+          CRIO,
+          "cri-o",
+          CRIO,
+          "podman",
+          PODMAN);
 
   private RuntimeDefaults() {}
 

@@ -5,9 +5,11 @@ import dev.leastprivilege.core.caps.CapabilitySet;
 import java.util.Optional;
 
 /**
- * What a Docker-format profile's conditions are decided against. containerd ignores those conditions, so they
- * must be decided once, explicitly, at conversion time.
+ * What a Docker-format profile's conditions are decided against. containerd ignores those
+ * conditions, so they must be decided once, explicitly, at conversion time.
  *
- * @param kernel "major.minor" to decide minKernel conditions, or empty to assume a kernel new enough for all
+ * @param kernel "major.minor" to decide minKernel conditions, or empty to assume a kernel new
+ *     enough for all
  */
-public record ConversionTarget(Architecture architecture, CapabilitySet capabilities, Optional<String> kernel) {}
+public record ConversionTarget(
+    Architecture architecture, CapabilitySet capabilities, Optional<String> kernel) {}

@@ -1,8 +1,8 @@
 package dev.leastprivilege.core.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompFlag;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
@@ -22,15 +22,18 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Turns a Docker or OCI JSON profile into a plain spec. Docker's format has fields containerd silently drops
- * (archMap, includes, excludes); here they are decided against an explicit {@link ConversionTarget}:
+ * Turns a Docker or OCI JSON profile into a plain spec. Docker's format has fields containerd
+ * silently drops (archMap, includes, excludes); here they are decided against an explicit {@link
+ * ConversionTarget}:
+ *
  * <ul>
- *   <li>archMap: the target architecture and its sub-architectures;</li>
- *   <li>includes/excludes.arches: matched against the target architecture only, as Docker does;</li>
- *   <li>includes.caps: every listed capability must be in the set; excludes.caps: none may be;</li>
- *   <li>minKernel: compared with the given kernel, or assumed satisfied when none is given;</li>
- *   <li>names no output architecture knows are dropped (runc would skip them anyway);</li>
- *   <li>a syscall left with conflicting unconditional actions keeps the refusing one (least privilege).</li>
+ *   <li>archMap: the target architecture and its sub-architectures;
+ *   <li>includes/excludes.arches: matched against the target architecture only, as Docker does;
+ *   <li>includes.caps: every listed capability must be in the set; excludes.caps: none may be;
+ *   <li>minKernel: compared with the given kernel, or assumed satisfied when none is given;
+ *   <li>names no output architecture knows are dropped (runc would skip them anyway);
+ *   <li>a syscall left with conflicting unconditional actions keeps the refusing one (least
+ *       privilege).
  * </ul>
  */
 public final class DockerProfileConverter {
@@ -52,8 +55,9 @@ public final class DockerProfileConverter {
     List<Architecture> arches = architectures(root, target.architecture(), notes);
     spec.setArchitectures(arches);
     for (JsonNode f : root.path("flags")) {
-      parseEnum(SeccompFlag.class, f.asText()).ifPresentOrElse(spec.getFlags()::add,
-          () -> notes.add("dropped unknown flag " + f.asText()));
+      parseEnum(SeccompFlag.class, f.asText())
+          .ifPresentOrElse(
+              spec.getFlags()::add, () -> notes.add("dropped unknown flag " + f.asText()));
     }
 
     Map<String, SeccompAction> unconditionalAction = new LinkedHashMap<>();
@@ -83,11 +87,14 @@ public final class DockerProfileConverter {
         if (!SyscallTables.knownOnAny(arches, n)) {
           unknown.add(n);
         } else if (rule.getArgs().isEmpty()) {
-          unconditionalAction.merge(n, rule.getAction(), (a, b) -> {
-            SeccompAction kept = Actions.refuses(a) ? a : b;
-            notes.add(n + ": both " + a + " and " + b + " apply for this target; kept " + kept);
-            return kept;
-          });
+          unconditionalAction.merge(
+              n,
+              rule.getAction(),
+              (a, b) -> {
+                SeccompAction kept = Actions.refuses(a) ? a : b;
+                notes.add(n + ": both " + a + " and " + b + " apply for this target; kept " + kept);
+                return kept;
+              });
           rule.getNames().add(n);
         } else {
           rule.getNames().add(n);
@@ -106,13 +113,19 @@ public final class DockerProfileConverter {
     rules.removeIf(r -> r.getNames().isEmpty());
     spec.setSyscalls(rules);
     if (!unknown.isEmpty()) {
-      notes.add("dropped " + unknown.size() + " syscalls that " + arches + " do not have: "
-          + String.join(", ", unknown));
+      notes.add(
+          "dropped "
+              + unknown.size()
+              + " syscalls that "
+              + arches
+              + " do not have: "
+              + String.join(", ", unknown));
     }
     return new ConvertedProfile(spec, notes);
   }
 
-  private static List<Architecture> architectures(JsonNode root, Architecture target, List<String> notes) {
+  private static List<Architecture> architectures(
+      JsonNode root, Architecture target, List<String> notes) {
     LinkedHashSet<Architecture> out = new LinkedHashSet<>();
     out.add(target);
     JsonNode archMap = root.path("archMap");
@@ -120,15 +133,24 @@ public final class DockerProfileConverter {
       for (JsonNode entry : archMap) {
         if (target.name().equals(entry.path("architecture").asText())) {
           for (JsonNode sub : entry.path("subArchitectures")) {
-            parseEnum(Architecture.class, sub.asText()).ifPresentOrElse(out::add,
-                () -> notes.add("dropped sub-architecture " + sub.asText() + ": no syscall table for it"));
+            parseEnum(Architecture.class, sub.asText())
+                .ifPresentOrElse(
+                    out::add,
+                    () ->
+                        notes.add(
+                            "dropped sub-architecture "
+                                + sub.asText()
+                                + ": no syscall table for it"));
           }
         }
       }
     } else {
       for (JsonNode a : root.path("architectures")) {
-        parseEnum(Architecture.class, a.asText()).ifPresentOrElse(out::add,
-            () -> notes.add("dropped architecture " + a.asText() + ": no syscall table for it"));
+        parseEnum(Architecture.class, a.asText())
+            .ifPresentOrElse(
+                out::add,
+                () ->
+                    notes.add("dropped architecture " + a.asText() + ": no syscall table for it"));
       }
     }
     return new ArrayList<>(out);
@@ -223,14 +245,23 @@ public final class DockerProfileConverter {
     if (node == null || node.isNull()) {
       throw new IllegalArgumentException(field + ": required");
     }
-    return parseEnum(SeccompAction.class, node.asText()).orElseThrow(() -> new IllegalArgumentException(
-        field + ": unknown action \"" + node.asText() + "\""));
+    return parseEnum(SeccompAction.class, node.asText())
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(field + ": unknown action \"" + node.asText() + "\""));
   }
 
   private static SyscallArg arg(JsonNode a, String field) {
-    ArgOperator op = parseEnum(ArgOperator.class, a.path("op").asText()).orElseThrow(
-        () -> new IllegalArgumentException(field + ".op: unknown operator \"" + a.path("op").asText() + "\""));
-    Long valueTwo = a.hasNonNull("valueTwo") && a.get("valueTwo").asLong() != 0 ? a.get("valueTwo").asLong() : null;
+    ArgOperator op =
+        parseEnum(ArgOperator.class, a.path("op").asText())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        field + ".op: unknown operator \"" + a.path("op").asText() + "\""));
+    Long valueTwo =
+        a.hasNonNull("valueTwo") && a.get("valueTwo").asLong() != 0
+            ? a.get("valueTwo").asLong()
+            : null;
     return new SyscallArg(a.path("index").asInt(), a.path("value").asLong(), valueTwo, op);
   }
 

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Follows {@code baseProfileName} from a profile to its root, refusing missing, invalid and cyclic bases and
- * chains deeper than {@link #MAX_DEPTH}.
+ * Follows {@code baseProfileName} from a profile to its root, refusing missing, invalid and cyclic
+ * bases and chains deeper than {@link #MAX_DEPTH}.
  */
 public final class BaseProfileResolver {
-  /** Deep enough for real layering (built-in, team, app), shallow enough to keep chains readable. */
+  /**
+   * Deep enough for real layering (built-in, team, app), shallow enough to keep chains readable.
+   */
   public static final int MAX_DEPTH = 8;
+
   static final String FIELD = "spec.baseProfileName";
 
   private BaseProfileResolver() {}
@@ -26,7 +29,8 @@ public final class BaseProfileResolver {
     }
   }
 
-  public static Chain resolve(String namespace, String name, SeccompProfileSpec spec, ProfileLookup lookup) {
+  public static Chain resolve(
+      String namespace, String name, SeccompProfileSpec spec, ProfileLookup lookup) {
     List<SeccompProfileSpec> chain = new ArrayList<>();
     LinkedHashSet<String> visited = new LinkedHashSet<>();
     visited.add(namespace + "/" + name);
@@ -35,13 +39,21 @@ public final class BaseProfileResolver {
     while (current.getBaseProfileName() != null && !current.getBaseProfileName().isEmpty()) {
       String base = current.getBaseProfileName();
       if (chain.size() > MAX_DEPTH) {
-        return failed("base profiles nest deeper than " + MAX_DEPTH + ": " + String.join(" -> ", visited));
+        return failed(
+            "base profiles nest deeper than " + MAX_DEPTH + ": " + String.join(" -> ", visited));
       }
       if (BuiltinProfiles.isBuiltinReference(base)) {
         Optional<BuiltinProfiles.Builtin> builtin = BuiltinProfiles.find(base);
         if (builtin.isEmpty()) {
-          return failed("unknown built-in profile \"" + base + "\"; built-ins are "
-              + String.join(", ", BuiltinProfiles.names().stream().map(n -> ApiNames.BUILTIN_PREFIX + n).toList()));
+          return failed(
+              "unknown built-in profile \""
+                  + base
+                  + "\"; built-ins are "
+                  + String.join(
+                      ", ",
+                      BuiltinProfiles.names().stream()
+                          .map(n -> ApiNames.BUILTIN_PREFIX + n)
+                          .toList()));
         }
         chain.add(0, builtin.get().spec());
         break;
@@ -52,8 +64,14 @@ public final class BaseProfileResolver {
       }
       Optional<SeccompProfileSpec> found = lookup.find(namespace, base);
       if (found.isEmpty()) {
-        return failed("base profile " + key + " not found; a base must be a SeccompProfile in the same namespace"
-            + " or a built-in (" + ApiNames.BUILTIN_PREFIX + BuiltinProfiles.RUNTIME_BASELINE + ")");
+        return failed(
+            "base profile "
+                + key
+                + " not found; a base must be a SeccompProfile in the same namespace"
+                + " or a built-in ("
+                + ApiNames.BUILTIN_PREFIX
+                + BuiltinProfiles.RUNTIME_BASELINE
+                + ")");
       }
       List<FieldError> baseErrors = ProfileValidator.validate(namespace, base, found.get());
       if (!baseErrors.isEmpty()) {

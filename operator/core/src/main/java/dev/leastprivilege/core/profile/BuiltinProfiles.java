@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Base profiles shipped with the product, referenced as {@code baseProfileName: builtin:<name>}. */
+/**
+ * Base profiles shipped with the product, referenced as {@code baseProfileName: builtin:<name>}.
+ */
 public final class BuiltinProfiles {
   public static final String RUNTIME_BASELINE = "runtime-baseline";
   private static final Map<String, Builtin> BUILTINS = load(RUNTIME_BASELINE);
@@ -28,7 +30,8 @@ public final class BuiltinProfiles {
 
   /** Looks up "runtime-baseline" or "builtin:runtime-baseline". */
   public static Optional<Builtin> find(String name) {
-    String bare = isBuiltinReference(name) ? name.substring(ApiNames.BUILTIN_PREFIX.length()) : name;
+    String bare =
+        isBuiltinReference(name) ? name.substring(ApiNames.BUILTIN_PREFIX.length()) : name;
     return Optional.ofNullable(BUILTINS.get(bare));
   }
 
@@ -46,8 +49,12 @@ public final class BuiltinProfiles {
           throw new IllegalStateException("missing built-in profile " + resource);
         }
         JsonNode node = mapper.readTree(in);
-        map.put(name, new Builtin(name, node.path("description").asText(),
-            mapper.treeToValue(node.get("spec"), SeccompProfileSpec.class)));
+        map.put(
+            name,
+            new Builtin(
+                name,
+                node.path("description").asText(),
+                mapper.treeToValue(node.get("spec"), SeccompProfileSpec.class)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

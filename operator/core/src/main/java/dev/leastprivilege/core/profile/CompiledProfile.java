@@ -6,10 +6,13 @@ import dev.leastprivilege.core.render.RenderedProfile;
 import java.util.List;
 
 /**
- * The outcome of compiling one profile: either errors, or the effective spec, the rendered file and lint
- * warnings.
+ * The outcome of compiling one profile: either errors, or the effective spec, the rendered file and
+ * lint warnings.
  */
-public record CompiledProfile(List<FieldError> errors, SeccompProfileSpec effective, RenderedProfile rendered,
+public record CompiledProfile(
+    List<FieldError> errors,
+    SeccompProfileSpec effective,
+    RenderedProfile rendered,
     List<String> warnings) {
 
   public boolean ok() {

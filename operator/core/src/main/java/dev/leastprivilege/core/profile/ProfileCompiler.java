@@ -7,21 +7,29 @@ import dev.leastprivilege.core.lint.ProfileLinter;
 import dev.leastprivilege.core.render.ProfileRenderer;
 import java.util.List;
 
-/** validate → resolve bases → merge → render → lint: the one path every profile takes, in every component. */
+/**
+ * validate → resolve bases → merge → render → lint: the one path every profile takes, in every
+ * component.
+ */
 public final class ProfileCompiler {
   private ProfileCompiler() {}
 
-  public static CompiledProfile compile(ProfileRef ref, SeccompProfileSpec spec, ProfileLookup lookup) {
+  public static CompiledProfile compile(
+      ProfileRef ref, SeccompProfileSpec spec, ProfileLookup lookup) {
     List<FieldError> errors = ProfileValidator.validate(ref.namespace(), ref.name(), spec);
     if (!errors.isEmpty()) {
       return CompiledProfile.failed(errors);
     }
-    BaseProfileResolver.Chain chain = BaseProfileResolver.resolve(ref.namespace(), ref.name(), spec, lookup);
+    BaseProfileResolver.Chain chain =
+        BaseProfileResolver.resolve(ref.namespace(), ref.name(), spec, lookup);
     if (!chain.ok()) {
       return CompiledProfile.failed(chain.errors());
     }
     SeccompProfileSpec effective = ProfileMerger.merge(chain.specs());
-    return new CompiledProfile(List.of(), effective, ProfileRenderer.render(ref, effective),
+    return new CompiledProfile(
+        List.of(),
+        effective,
+        ProfileRenderer.render(ref, effective),
         ProfileLinter.lint(effective));
   }
 }

@@ -4,7 +4,10 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import java.util.Map;
 import java.util.Optional;
 
-/** Finds another profile's spec by namespace and name: from a cache in the operator, from files in the CLI. */
+/**
+ * Finds another profile's spec by namespace and name: from a cache in the operator, from files in
+ * the CLI.
+ */
 @FunctionalInterface
 public interface ProfileLookup {
   Optional<SeccompProfileSpec> find(String namespace, String name);

@@ -11,12 +11,13 @@ import java.util.Set;
 
 /**
  * Folds a base chain into one effective spec. The rule, documented for users in docs/concepts.md:
+ *
  * <ul>
- *   <li>defaultAction, defaultErrnoRet and mode come from the child;</li>
- *   <li>architectures come from the child, or from the base when the child lists none;</li>
- *   <li>flags are the union;</li>
- *   <li>rules are the base's followed by the child's, except that a syscall the child gives an unconditional
- *       action is taken out of the base's unconditional rules: the child decides.</li>
+ *   <li>defaultAction, defaultErrnoRet and mode come from the child;
+ *   <li>architectures come from the child, or from the base when the child lists none;
+ *   <li>flags are the union;
+ *   <li>rules are the base's followed by the child's, except that a syscall the child gives an
+ *       unconditional action is taken out of the base's unconditional rules: the child decides.
  * </ul>
  */
 public final class ProfileMerger {
@@ -68,12 +69,14 @@ public final class ProfileMerger {
     SeccompProfileSpec c = new SeccompProfileSpec();
     c.setDefaultAction(s.getDefaultAction());
     c.setDefaultErrnoRet(s.getDefaultErrnoRet());
-    c.setArchitectures(s.getArchitectures() == null ? new ArrayList<>() : new ArrayList<>(s.getArchitectures()));
+    c.setArchitectures(
+        s.getArchitectures() == null ? new ArrayList<>() : new ArrayList<>(s.getArchitectures()));
     c.setFlags(s.getFlags() == null ? new ArrayList<>() : new ArrayList<>(s.getFlags()));
     List<SyscallRule> rules = new ArrayList<>();
     if (s.getSyscalls() != null) {
       for (SyscallRule r : s.getSyscalls()) {
-        SyscallRule rc = new SyscallRule(r.getNames() == null ? List.of() : r.getNames(), r.getAction());
+        SyscallRule rc =
+            new SyscallRule(r.getNames() == null ? List.of() : r.getNames(), r.getAction());
         rc.setErrnoRet(r.getErrnoRet());
         rc.setArgs(r.getArgs() == null ? new ArrayList<>() : new ArrayList<>(r.getArgs()));
         rules.add(rc);

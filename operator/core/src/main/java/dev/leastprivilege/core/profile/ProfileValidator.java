@@ -17,9 +17,10 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Checks one SeccompProfile on its own: everything the CRD schema says, again (the CLI has no API server), and
- * what the schema cannot say: syscall names per architecture, and conflicting actions. Shared by the CLI, the
- * operator and the webhook, so that all three refuse the same things with the same words.
+ * Checks one SeccompProfile on its own: everything the CRD schema says, again (the CLI has no API
+ * server), and what the schema cannot say: syscall names per architecture, and conflicting actions.
+ * Shared by the CLI, the operator and the webhook, so that all three refuse the same things with
+ * the same words.
  */
 public final class ProfileValidator {
   public static final int MAX_ARGS = 6;
@@ -35,10 +36,13 @@ public final class ProfileValidator {
       return errors;
     }
     if (spec.getDefaultAction() == null) {
-      errors.add(new FieldError("spec.defaultAction", "required; SCMP_ACT_ERRNO makes the profile an allow-list"));
+      errors.add(
+          new FieldError(
+              "spec.defaultAction", "required; SCMP_ACT_ERRNO makes the profile an allow-list"));
     }
     checkErrno(spec.getDefaultErrnoRet(), "spec.defaultErrnoRet", errors);
-    List<Architecture> arches = spec.getArchitectures() == null ? List.of() : spec.getArchitectures();
+    List<Architecture> arches =
+        spec.getArchitectures() == null ? List.of() : spec.getArchitectures();
     for (int i = 0; i < arches.size(); i++) {
       if (arches.get(i) == null) {
         errors.add(new FieldError("spec.architectures[" + i + "]", "must not be empty"));
@@ -52,25 +56,34 @@ public final class ProfileValidator {
     List<SyscallRule> rules = spec.getSyscalls() == null ? List.of() : spec.getSyscalls();
     Map<String, Seen> unconditional = new HashMap<>();
     for (int i = 0; i < rules.size(); i++) {
-      checkRule(rules.get(i), "spec.syscalls[" + i + "]", arches, checkedArches, unconditional, errors);
+      checkRule(
+          rules.get(i), "spec.syscalls[" + i + "]", arches, checkedArches, unconditional, errors);
     }
     Names.checkContainerNames(spec.getContainerNames(), "spec.containerNames", errors);
     if (spec.getPodSelector() != null) {
-      SelectorChecks.check(spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
+      SelectorChecks.check(
+          spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
     }
     return errors;
   }
 
   static void checkErrno(Long errno, String field, List<FieldError> errors) {
     if (errno != null && (errno < 0 || errno > MAX_ERRNO)) {
-      errors.add(new FieldError(field, errno + " is out of range: an errno is between 0 and " + MAX_ERRNO));
+      errors.add(
+          new FieldError(
+              field, errno + " is out of range: an errno is between 0 and " + MAX_ERRNO));
     }
   }
 
   private record Seen(String field, String action) {}
 
-  private static void checkRule(SyscallRule rule, String field, List<Architecture> listedArches,
-      List<Architecture> checkedArches, Map<String, Seen> unconditional, List<FieldError> errors) {
+  private static void checkRule(
+      SyscallRule rule,
+      String field,
+      List<Architecture> listedArches,
+      List<Architecture> checkedArches,
+      Map<String, Seen> unconditional,
+      List<FieldError> errors) {
     if (rule == null) {
       errors.add(new FieldError(field, "must not be empty"));
       return;
@@ -81,8 +94,14 @@ public final class ProfileValidator {
     checkErrno(rule.getErrnoRet(), field + ".errnoRet", errors);
     List<SyscallArg> args = rule.getArgs() == null ? List.of() : rule.getArgs();
     if (args.size() > MAX_ARGS) {
-      errors.add(new FieldError(field + ".args", "has " + args.size() + " entries; a system call has at most "
-          + MAX_ARGS + " arguments"));
+      errors.add(
+          new FieldError(
+              field + ".args",
+              "has "
+                  + args.size()
+                  + " entries; a system call has at most "
+                  + MAX_ARGS
+                  + " arguments"));
     }
     for (int j = 0; j < args.size(); j++) {
       checkArg(args.get(j), field + ".args[" + j + "]", errors);
@@ -91,7 +110,8 @@ public final class ProfileValidator {
     if (names.isEmpty()) {
       errors.add(new FieldError(field + ".names", "must list at least one system call"));
     }
-    String actionKey = rule.getAction() + (rule.getErrnoRet() == null ? "" : "(errno " + rule.getErrnoRet() + ")");
+    String actionKey =
+        rule.getAction() + (rule.getErrnoRet() == null ? "" : "(errno " + rule.getErrnoRet() + ")");
     for (int j = 0; j < names.size(); j++) {
       String n = names.get(j);
       String nameField = field + ".names[" + j + "]";
@@ -106,22 +126,36 @@ public final class ProfileValidator {
       if (args.isEmpty() && rule.getAction() != null) {
         Seen previous = unconditional.putIfAbsent(n, new Seen(field, actionKey));
         if (previous != null && !previous.action.equals(actionKey)) {
-          errors.add(new FieldError(nameField, "\"" + n + "\" is given " + actionKey + " here but "
-              + previous.action + " at " + previous.field + "; a system call can have only one action without"
-              + " argument rules"));
+          errors.add(
+              new FieldError(
+                  nameField,
+                  "\""
+                      + n
+                      + "\" is given "
+                      + actionKey
+                      + " here but "
+                      + previous.action
+                      + " at "
+                      + previous.field
+                      + "; a system call can have only one action without"
+                      + " argument rules"));
         }
       }
     }
   }
 
-  private static String unknownSyscall(String name, List<Architecture> listed, List<Architecture> checked) {
-    String where = listed.isEmpty() ? "any supported architecture"
-        : checked.stream().map(Enum::name).collect(Collectors.joining(", "));
+  private static String unknownSyscall(
+      String name, List<Architecture> listed, List<Architecture> checked) {
+    String where =
+        listed.isEmpty()
+            ? "any supported architecture"
+            : checked.stream().map(Enum::name).collect(Collectors.joining(", "));
     Set<String> known = new TreeSet<>();
     for (Architecture a : checked) {
       known.addAll(SyscallTables.of(a).names());
     }
-    String hint = Suggestions.closest(name, known).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
+    String hint =
+        Suggestions.closest(name, known).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
     return "unknown syscall \"" + name + "\" for " + where + hint;
   }
 
@@ -133,8 +167,10 @@ public final class ProfileValidator {
     if (arg.getIndex() == null) {
       errors.add(new FieldError(field + ".index", "required"));
     } else if (arg.getIndex() < 0 || arg.getIndex() >= MAX_ARGS) {
-      errors.add(new FieldError(field + ".index", arg.getIndex() + " is out of range: argument indexes are 0 to "
-          + (MAX_ARGS - 1)));
+      errors.add(
+          new FieldError(
+              field + ".index",
+              arg.getIndex() + " is out of range: argument indexes are 0 to " + (MAX_ARGS - 1)));
     }
     if (arg.getOp() == null) {
       errors.add(new FieldError(field + ".op", "required"));

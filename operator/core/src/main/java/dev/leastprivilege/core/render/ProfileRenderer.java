@@ -24,10 +24,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Renders an effective (validated, merged) spec to the OCI seccomp JSON. The output is a function of the rules'
- * meaning, not their spelling: names are de-duplicated and sorted, rules with the same action are joined, and
- * unconditional rules that repeat the default action are left out. So the same profile always gives the same
- * bytes and the same hash, wherever it is rendered.
+ * Renders an effective (validated, merged) spec to the OCI seccomp JSON. The output is a function
+ * of the rules' meaning, not their spelling: names are de-duplicated and sorted, rules with the
+ * same action are joined, and unconditional rules that repeat the default action are left out. So
+ * the same profile always gives the same bytes and the same hash, wherever it is rendered.
  */
 public final class ProfileRenderer {
   private static final ObjectWriter WRITER = writer();
@@ -60,22 +60,29 @@ public final class ProfileRenderer {
           unconditional.computeIfAbsent(v, k -> new TreeSet<>()).addAll(r.getNames());
         }
       } else {
-        conditional.computeIfAbsent(new Conditional(v, List.copyOf(args)), k -> new TreeSet<>())
+        conditional
+            .computeIfAbsent(new Conditional(v, List.copyOf(args)), k -> new TreeSet<>())
             .addAll(r.getNames());
       }
     }
     List<OciSeccomp.Rule> rules = new ArrayList<>();
-    unconditional.forEach((v, names) -> rules.add(new OciSeccomp.Rule(List.copyOf(names), v.action, v.errno, null)));
+    unconditional.forEach(
+        (v, names) -> rules.add(new OciSeccomp.Rule(List.copyOf(names), v.action, v.errno, null)));
     List<OciSeccomp.Rule> argRules = new ArrayList<>();
-    conditional.forEach((c, names) -> argRules.add(
-        new OciSeccomp.Rule(List.copyOf(names), c.verdict.action, c.verdict.errno, c.args)));
-    argRules.sort(Comparator.comparing((OciSeccomp.Rule r) -> r.names().get(0))
-        .thenComparing(OciSeccomp.Rule::action)
-        .thenComparing(r -> Objects.toString(r.errnoRet()))
-        .thenComparing(r -> argsKey(r.args())));
+    conditional.forEach(
+        (c, names) ->
+            argRules.add(
+                new OciSeccomp.Rule(
+                    List.copyOf(names), c.verdict.action, c.verdict.errno, c.args)));
+    argRules.sort(
+        Comparator.comparing((OciSeccomp.Rule r) -> r.names().get(0))
+            .thenComparing(OciSeccomp.Rule::action)
+            .thenComparing(r -> Objects.toString(r.errnoRet()))
+            .thenComparing(r -> argsKey(r.args())));
     rules.addAll(argRules);
 
-    List<String> arches = spec.getArchitectures().stream().map(Enum::name).distinct().sorted().toList();
+    List<String> arches =
+        spec.getArchitectures().stream().map(Enum::name).distinct().sorted().toList();
     List<String> flags = spec.getFlags().stream().map(Enum::name).distinct().sorted().toList();
     return new OciSeccomp(defaultVerdict.action, defaultVerdict.errno, arches, flags, rules);
   }
@@ -101,15 +108,23 @@ public final class ProfileRenderer {
   private static String argsKey(List<SyscallArg> args) {
     StringBuilder sb = new StringBuilder();
     for (SyscallArg a : args) {
-      sb.append(a.getIndex()).append(a.getOp()).append(a.getValue()).append('/').append(a.getValueTwo()).append(';');
+      sb.append(a.getIndex())
+          .append(a.getOp())
+          .append(a.getValue())
+          .append('/')
+          .append(a.getValueTwo())
+          .append(';');
     }
     return sb.toString();
   }
 
   private static ObjectWriter writer() {
     DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withSeparators(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
     printer.indentArraysWith(indenter);
     printer.indentObjectsWith(indenter);
     return JsonMapper.builder().build().writer(printer);

@@ -11,12 +11,23 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static Condition ready(boolean ready, ConditionReason reason, String message, long generation,
-      List<Condition> previous, String now) {
+  public static Condition ready(
+      boolean ready,
+      ConditionReason reason,
+      String message,
+      long generation,
+      List<Condition> previous,
+      String now) {
     String status = ready ? "True" : "False";
-    String since = previous == null ? now : previous.stream()
-        .filter(c -> READY.equals(c.getType()) && status.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(now);
+    String since =
+        previous == null
+            ? now
+            : previous.stream()
+                .filter(c -> READY.equals(c.getType()) && status.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(now);
     return new Condition(READY, status, reason.name(), message, generation, since);
   }
 }

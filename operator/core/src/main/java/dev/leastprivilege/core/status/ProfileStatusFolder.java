@@ -15,8 +15,9 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Folds the per-node reports for one profile into its status: phase, node counts, the first failing nodes, and
- * the Ready condition. Pure: the operator gathers the inputs, this decides, and one writer patches the result.
+ * Folds the per-node reports for one profile into its status: phase, node counts, the first failing
+ * nodes, and the Ready condition. Pure: the operator gathers the inputs, this decides, and one
+ * writer patches the result.
  */
 public final class ProfileStatusFolder {
   /** How many failing nodes the status names; the counts cover the rest. */
@@ -27,17 +28,28 @@ public final class ProfileStatusFolder {
   /**
    * @param generation the profile's metadata.generation
    * @param errors validation errors of the current spec; empty when it is valid
-   * @param publishedHash content hash of the file published to the nodes (the last good one), or null
+   * @param publishedHash content hash of the file published to the nodes (the last good one), or
+   *     null
    * @param desiredNodes nodes that should have the file
-   * @param reports what each node says about this profile; nodes without an entry have not installed it
+   * @param reports what each node says about this profile; nodes without an entry have not
+   *     installed it
    * @param activeWorkloads pods that use the profile, namespace/name
    * @param deleting whether the profile is being deleted
    * @param previous the current status, for condition transition times
    * @param now RFC 3339 time stamp
    */
-  public record Input(long generation, List<FieldError> errors, List<String> warnings, String localhostProfile,
-      String publishedHash, Collection<String> desiredNodes, Map<String, NodeReport> reports,
-      Collection<String> activeWorkloads, boolean deleting, SeccompProfileStatus previous, String now) {}
+  public record Input(
+      long generation,
+      List<FieldError> errors,
+      List<String> warnings,
+      String localhostProfile,
+      String publishedHash,
+      Collection<String> desiredNodes,
+      Map<String, NodeReport> reports,
+      Collection<String> activeWorkloads,
+      boolean deleting,
+      SeccompProfileStatus previous,
+      String now) {}
 
   public static SeccompProfileStatus fold(Input in) {
     SeccompProfileStatus s = new SeccompProfileStatus();
@@ -63,11 +75,14 @@ public final class ProfileStatusFolder {
     }
     s.setNodes(new NodeCounts(desired.size(), installed, failures.size()));
     s.setInstalledOn(installed + "/" + desired.size());
-    s.setFailedNodes(failures.entrySet().stream().limit(MAX_FAILED_NODES)
-        .map(e -> new NodeFailure(e.getKey(), e.getValue())).toList());
+    s.setFailedNodes(
+        failures.entrySet().stream()
+            .limit(MAX_FAILED_NODES)
+            .map(e -> new NodeFailure(e.getKey(), e.getValue()))
+            .toList());
 
-    List<dev.leastprivilege.api.v1alpha1.Condition> previous = in.previous() == null ? null
-        : in.previous().getConditions();
+    List<dev.leastprivilege.api.v1alpha1.Condition> previous =
+        in.previous() == null ? null : in.previous().getConditions();
     ProfilePhase phase;
     boolean ready;
     ConditionReason reason;
@@ -76,15 +91,20 @@ public final class ProfileStatusFolder {
       phase = ProfilePhase.Terminating;
       ready = false;
       reason = in.activeWorkloads().isEmpty() ? ConditionReason.Deleting : ConditionReason.InUse;
-      message = in.activeWorkloads().isEmpty() ? "removing the profile from the nodes"
-          : "waiting for " + in.activeWorkloads().size() + " pods that use it: " + String.join(", ",
-              s.getActiveWorkloads().stream().limit(10).toList());
+      message =
+          in.activeWorkloads().isEmpty()
+              ? "removing the profile from the nodes"
+              : "waiting for "
+                  + in.activeWorkloads().size()
+                  + " pods that use it: "
+                  + String.join(", ", s.getActiveWorkloads().stream().limit(10).toList());
     } else if (!in.errors().isEmpty()) {
       phase = ProfilePhase.Failed;
       ready = false;
       reason = ConditionReason.InvalidSpec;
-      message = in.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
-          + (in.publishedHash() == null ? "" : "; the nodes keep the last valid version");
+      message =
+          in.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
+              + (in.publishedHash() == null ? "" : "; the nodes keep the last valid version");
     } else if (desired.isEmpty()) {
       phase = ProfilePhase.Pending;
       ready = false;
@@ -100,17 +120,30 @@ public final class ProfileStatusFolder {
       ready = false;
       reason = ConditionReason.InstallFailed;
       Map.Entry<String, String> first = failures.entrySet().iterator().next();
-      message = "failed on " + failures.size() + " of " + desired.size() + " nodes; " + first.getKey() + ": "
-          + first.getValue();
+      message =
+          "failed on "
+              + failures.size()
+              + " of "
+              + desired.size()
+              + " nodes; "
+              + first.getKey()
+              + ": "
+              + first.getValue();
     } else {
       phase = ProfilePhase.Installing;
       ready = false;
       reason = ConditionReason.Installing;
-      message = "installed on " + installed + " of " + desired.size() + " nodes"
-          + (failures.isEmpty() ? "" : ", failed on " + failures.size());
+      message =
+          "installed on "
+              + installed
+              + " of "
+              + desired.size()
+              + " nodes"
+              + (failures.isEmpty() ? "" : ", failed on " + failures.size());
     }
     s.setPhase(phase);
-    s.setConditions(List.of(Conditions.ready(ready, reason, message, in.generation(), previous, in.now())));
+    s.setConditions(
+        List.of(Conditions.ready(ready, reason, message, in.generation(), previous, in.now())));
     return s;
   }
 }

@@ -12,17 +12,26 @@ public final class SyscallTable {
   private final Map<String, Integer> numbersByName;
   private final Map<Integer, String> namesByNumber;
 
-  SyscallTable(Architecture architecture, Map<String, Integer> numbersByName, Map<Integer, String> namesByNumber) {
+  SyscallTable(
+      Architecture architecture,
+      Map<String, Integer> numbersByName,
+      Map<Integer, String> namesByNumber) {
     this.architecture = architecture;
     this.numbersByName = Collections.unmodifiableMap(numbersByName);
     this.namesByNumber = Collections.unmodifiableMap(namesByNumber);
   }
 
-  public Architecture architecture() { return architecture; }
+  public Architecture architecture() {
+    return architecture;
+  }
 
-  public boolean knows(String name) { return numbersByName.containsKey(name); }
+  public boolean knows(String name) {
+    return numbersByName.containsKey(name);
+  }
 
-  public Set<String> names() { return numbersByName.keySet(); }
+  public Set<String> names() {
+    return numbersByName.keySet();
+  }
 
   public OptionalInt number(String name) {
     Integer n = numbersByName.get(name);
@@ -30,5 +39,7 @@ public final class SyscallTable {
   }
 
   /** The name of a syscall number, or null when this architecture has none. */
-  public String name(int number) { return namesByNumber.get(number); }
+  public String name(int number) {
+    return namesByNumber.get(number);
+  }
 }

@@ -1,8 +1,9 @@
 package dev.leastprivilege.core.archfixture;
 
 /**
- * Test fixture, never run: a class in core's package tree that reaches a Kubernetes client, an HTTP server and an
- * HTTP client by fully qualified names only, with no import. CorePurityTest proves its rule refuses it.
+ * Test fixture, never run: a class in core's package tree that reaches a Kubernetes client, an HTTP
+ * server and an HTTP client by fully qualified names only, with no import. CorePurityTest proves
+ * its rule refuses it.
  */
 final class ReachesOutByFullyQualifiedNames {
   private ReachesOutByFullyQualifiedNames() {}

@@ -21,20 +21,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The attack corpus (attacks/corpus.yaml on the test class path): pods that ask for more privilege than their
- * namespace allows, and what each layer must answer. Read by every layer's runner, so one list of attacks is proven
- * everywhere.
+ * The attack corpus (attacks/corpus.yaml on the test class path): pods that ask for more privilege
+ * than their namespace allows, and what each layer must answer. Read by every layer's runner, so
+ * one list of attacks is proven everywhere.
  */
 public final class AttackCorpus {
   public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A profile of the corpus: it denies chmod; an invalid one names an unknown syscall and never gets a file. */
+  /**
+   * A profile of the corpus: it denies chmod; an invalid one names an unknown syscall and never
+   * gets a file.
+   */
   public record Profile(String name, Mode mode, JsonNode podSelector, boolean invalid) {
     /** The SeccompProfile manifest, as a user would apply it. */
     public String manifest(String namespace) {
-      ObjectNode spec = JSON.createObjectNode().put("defaultAction", "SCMP_ACT_ALLOW").put("mode", mode.name());
-      spec.putArray("syscalls").addObject().put("action", "SCMP_ACT_ERRNO").putArray("names")
+      ObjectNode spec =
+          JSON.createObjectNode().put("defaultAction", "SCMP_ACT_ALLOW").put("mode", mode.name());
+      spec.putArray("syscalls")
+          .addObject()
+          .put("action", "SCMP_ACT_ERRNO")
+          .putArray("names")
           .add(invalid ? "chmodd" : "chmod");
       if (podSelector != null) {
         spec.set("podSelector", podSelector);
@@ -52,33 +59,75 @@ public final class AttackCorpus {
 
   /** One namespace's objects. */
   public record Namespace(String name, List<Profile> profiles, List<Policy> policies) {
-    /** The planner's view of the namespace, as the webhook's cache builds it once every profile is installed. */
+    /**
+     * The planner's view of the namespace, as the webhook's cache builds it once every profile is
+     * installed.
+     */
     public NamespacePolicies view() {
-      List<ProfileCandidate> p = profiles.stream().map(x -> new ProfileCandidate(new ProfileRef(name, x.name()),
-          x.podSelector() == null ? null : JSON.convertValue(x.podSelector(), PodSelector.class), List.of(), x.mode(),
-          !x.invalid(), x.invalid() ? "Failed" : "Installed, 1/1 nodes",
-          x.invalid() ? "spec.syscalls[0].names[0]: unknown syscall \"chmodd\"" : null)).toList();
-      List<PolicyCandidate> c = policies.stream().map(x -> PolicyCandidate.of(x.name(),
-          JSON.convertValue(x.spec(), CapabilityPolicySpec.class))).toList();
+      List<ProfileCandidate> p =
+          profiles.stream()
+              .map(
+                  x ->
+                      new ProfileCandidate(
+                          new ProfileRef(name, x.name()),
+                          x.podSelector() == null
+                              ? null
+                              : JSON.convertValue(x.podSelector(), PodSelector.class),
+                          List.of(),
+                          x.mode(),
+                          !x.invalid(),
+                          x.invalid() ? "Failed" : "Installed, 1/1 nodes",
+                          x.invalid()
+                              ? "spec.syscalls[0].names[0]: unknown syscall \"chmodd\""
+                              : null))
+              .toList();
+      List<PolicyCandidate> c =
+          policies.stream()
+              .map(
+                  x ->
+                      PolicyCandidate.of(
+                          x.name(), JSON.convertValue(x.spec(), CapabilityPolicySpec.class)))
+              .toList();
       return new NamespacePolicies(Map.of(), p, c);
     }
   }
 
   /** One attack and what must come of it. */
-  public record Case(String id, String namespace, ObjectNode pod, List<ObjectNode> ephemeral, JsonNode ephemeralLabels,
-      List<String> refused, Map<String, JsonNode> admitted, List<String> warnings, List<String> annotationsRemoved,
-      String plannerOnly, List<String> refusedBefore121) {
+  public record Case(
+      String id,
+      String namespace,
+      ObjectNode pod,
+      List<ObjectNode> ephemeral,
+      JsonNode ephemeralLabels,
+      List<String> refused,
+      Map<String, JsonNode> admitted,
+      List<String> warnings,
+      List<String> annotationsRemoved,
+      String plannerOnly,
+      List<String> refusedBefore121) {
     public boolean isRefused() {
       return !refused.isEmpty();
     }
 
     /**
-     * What must come of the case's ephemeral containers on Kubernetes 1.20, whose API server refuses any
-     * securityContext on them: the same, unless the case says they are refused there.
+     * What must come of the case's ephemeral containers on Kubernetes 1.20, whose API server
+     * refuses any securityContext on them: the same, unless the case says they are refused there.
      */
     public Case before121() {
-      return refusedBefore121.isEmpty() ? this : new Case(id, namespace, pod, ephemeral, ephemeralLabels,
-          refusedBefore121, Map.of(), List.of(), List.of(), plannerOnly, refusedBefore121);
+      return refusedBefore121.isEmpty()
+          ? this
+          : new Case(
+              id,
+              namespace,
+              pod,
+              ephemeral,
+              ephemeralLabels,
+              refusedBefore121,
+              Map.of(),
+              List.of(),
+              List.of(),
+              plannerOnly,
+              refusedBefore121);
     }
 
     /** Whether a Kubernetes 1.20 API server can be sent this case as written. */
@@ -104,18 +153,28 @@ public final class AttackCorpus {
     try (InputStream in = AttackCorpus.class.getResourceAsStream("/attacks/corpus.yaml")) {
       JsonNode root = YAML.readTree(in);
       Map<String, Namespace> namespaces = new LinkedHashMap<>();
-      root.path("namespaces").fields().forEachRemaining(e -> namespaces.put(e.getKey(), namespace(e.getKey(),
-          e.getValue())));
+      root.path("namespaces")
+          .fields()
+          .forEachRemaining(e -> namespaces.put(e.getKey(), namespace(e.getKey(), e.getValue())));
       List<Case> cases = new ArrayList<>();
       for (JsonNode c : root.path("cases")) {
         Map<String, JsonNode> admitted = new LinkedHashMap<>();
         c.path("admitted").fields().forEachRemaining(e -> admitted.put(e.getKey(), e.getValue()));
         List<ObjectNode> ephemeral = new ArrayList<>();
         c.path("ephemeral").forEach(x -> ephemeral.add((ObjectNode) x));
-        cases.add(new Case(c.path("pod").path("metadata").path("name").asText(), c.path("namespace").asText(),
-            (ObjectNode) c.path("pod"), ephemeral, c.path("ephemeralLabels"), texts(c.path("refused")), admitted,
-            texts(c.path("warnings")), texts(c.path("annotationsRemoved")), c.path("planner-only").asText(null),
-            texts(c.path("refusedBefore121"))));
+        cases.add(
+            new Case(
+                c.path("pod").path("metadata").path("name").asText(),
+                c.path("namespace").asText(),
+                (ObjectNode) c.path("pod"),
+                ephemeral,
+                c.path("ephemeralLabels"),
+                texts(c.path("refused")),
+                admitted,
+                texts(c.path("warnings")),
+                texts(c.path("annotationsRemoved")),
+                c.path("planner-only").asText(null),
+                texts(c.path("refusedBefore121"))));
       }
       return new AttackCorpus(namespaces, cases);
     } catch (IOException e) {
@@ -143,7 +202,9 @@ public final class AttackCorpus {
     return pod;
   }
 
-  /** The securityContext of each container of a stored pod's list (containers, initContainers...). */
+  /**
+   * The securityContext of each container of a stored pod's list (containers, initContainers...).
+   */
   public static Map<String, JsonNode> securityContexts(JsonNode containers) {
     Map<String, JsonNode> out = new LinkedHashMap<>();
     for (Iterator<JsonNode> it = containers.elements(); it.hasNext(); ) {
@@ -157,7 +218,8 @@ public final class AttackCorpus {
 
   /** Every container's securityContext of a stored pod, init and regular (not ephemeral). */
   public static Map<String, JsonNode> podSecurityContexts(JsonNode pod) {
-    Map<String, JsonNode> out = new LinkedHashMap<>(securityContexts(pod.path("spec").path("initContainers")));
+    Map<String, JsonNode> out =
+        new LinkedHashMap<>(securityContexts(pod.path("spec").path("initContainers")));
     out.putAll(securityContexts(pod.path("spec").path("containers")));
     return out;
   }
@@ -165,8 +227,12 @@ public final class AttackCorpus {
   private static Namespace namespace(String name, JsonNode n) {
     List<Profile> profiles = new ArrayList<>();
     for (JsonNode p : n.path("profiles")) {
-      profiles.add(new Profile(p.path("name").asText(), Mode.valueOf(p.path("mode").asText("Enforce")),
-          p.has("podSelector") ? p.path("podSelector") : null, p.path("invalid").asBoolean(false)));
+      profiles.add(
+          new Profile(
+              p.path("name").asText(),
+              Mode.valueOf(p.path("mode").asText("Enforce")),
+              p.has("podSelector") ? p.path("podSelector") : null,
+              p.path("invalid").asBoolean(false)));
     }
     List<Policy> policies = new ArrayList<>();
     for (JsonNode p : n.path("policies")) {
@@ -176,7 +242,8 @@ public final class AttackCorpus {
   }
 
   private static String manifest(String kind, String namespace, String name, ObjectNode spec) {
-    ObjectNode m = JSON.createObjectNode().put("apiVersion", "leastprivilege.dev/v1alpha1").put("kind", kind);
+    ObjectNode m =
+        JSON.createObjectNode().put("apiVersion", "leastprivilege.dev/v1alpha1").put("kind", kind);
     m.putObject("metadata").put("name", name).put("namespace", namespace);
     m.set("spec", spec);
     return m.toString();
@@ -187,5 +254,4 @@ public final class AttackCorpus {
     array.forEach(n -> out.add(n.asText()));
     return out;
   }
-
 }

@@ -3,7 +3,10 @@ package dev.leastprivilege.core.attacks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Applies the JSON Patch operations the planner writes (add and remove on object members), as the API server would. */
+/**
+ * Applies the JSON Patch operations the planner writes (add and remove on object members), as the
+ * API server would.
+ */
 public final class JsonPatches {
   private JsonPatches() {}
 

@@ -20,8 +20,10 @@ class CapabilitiesTest {
 
   @Test
   void decodesLikeCapsh() {
-    assertEquals("cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,"
-        + "cap_net_bind_service,cap_sys_chroot,cap_setfcap", CapabilitySet.decode("0x00000000800405fb").toCapshString());
+    assertEquals(
+        "cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill,cap_setgid,cap_setuid,cap_setpcap,"
+            + "cap_net_bind_service,cap_sys_chroot,cap_setfcap",
+        CapabilitySet.decode("0x00000000800405fb").toCapshString());
     assertEquals("cap_net_bind_service", CapabilitySet.decode("0000000000000400").toCapshString());
     assertEquals("", CapabilitySet.decode("0").toCapshString());
   }
@@ -35,14 +37,20 @@ class CapabilitiesTest {
 
   @Test
   void badMasksAreRefusedWithTheInput() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CapabilitySet.decode("0xzz"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> CapabilitySet.decode("0xzz"));
     assertTrue(e.getMessage().contains("0xzz"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> CapabilitySet.decode("0x1234567890abcdef0"));
   }
 
   @Test
   void namesParseWithOrWithoutPrefixInAnyCase() {
-    for (String s : List.of("net_bind_service", "NET_BIND_SERVICE", "cap_net_bind_service", "CAP_NET_BIND_SERVICE")) {
+    for (String s :
+        List.of(
+            "net_bind_service",
+            "NET_BIND_SERVICE",
+            "cap_net_bind_service",
+            "CAP_NET_BIND_SERVICE")) {
       assertEquals(Capability.NET_BIND_SERVICE, Capability.parse(s).orElseThrow(), s);
     }
     assertTrue(Capability.parse("NET_BIND").isEmpty());
@@ -51,16 +59,19 @@ class CapabilitiesTest {
   @Test
   void dropAllThenAddKeepsOnlyTheAdded() {
     List<FieldError> errors = new ArrayList<>();
-    CapabilityChange c = CapabilityChange.parse(List.of("ALL"), "drop", List.of("NET_BIND_SERVICE"), "add", errors);
+    CapabilityChange c =
+        CapabilityChange.parse(List.of("ALL"), "drop", List.of("NET_BIND_SERVICE"), "add", errors);
     assertEquals(List.of(), errors);
-    assertEquals(CapabilitySet.of(Capability.NET_BIND_SERVICE), c.applyTo(RuntimeDefaults.CONTAINERD));
+    assertEquals(
+        CapabilitySet.of(Capability.NET_BIND_SERVICE), c.applyTo(RuntimeDefaults.CONTAINERD));
   }
 
   @Test
   void dropRemovesFromTheRuntimeDefault() {
     List<FieldError> errors = new ArrayList<>();
-    CapabilitySet s = CapabilityChange.parse(List.of("CHOWN"), "drop", List.of(), "add", errors)
-        .applyTo(RuntimeDefaults.CONTAINERD);
+    CapabilitySet s =
+        CapabilityChange.parse(List.of("CHOWN"), "drop", List.of(), "add", errors)
+            .applyTo(RuntimeDefaults.CONTAINERD);
     assertEquals(13, s.capabilities().size());
     assertTrue(!s.contains(Capability.CHOWN) && s.contains(Capability.KILL));
   }
@@ -68,17 +79,21 @@ class CapabilitiesTest {
   @Test
   void addAllGivesEverythingAndAddWinsOverDrop() {
     List<FieldError> errors = new ArrayList<>();
-    assertEquals(CapabilitySet.ALL, CapabilityChange.parse(List.of(), "d", List.of("ALL"), "a", errors)
-        .applyTo(RuntimeDefaults.CRIO));
-    CapabilitySet s = CapabilityChange.parse(List.of("SYS_TIME"), "d", List.of("SYS_TIME"), "a", errors)
-        .applyTo(RuntimeDefaults.CRIO);
+    assertEquals(
+        CapabilitySet.ALL,
+        CapabilityChange.parse(List.of(), "d", List.of("ALL"), "a", errors)
+            .applyTo(RuntimeDefaults.CRIO));
+    CapabilitySet s =
+        CapabilityChange.parse(List.of("SYS_TIME"), "d", List.of("SYS_TIME"), "a", errors)
+            .applyTo(RuntimeDefaults.CRIO);
     assertTrue(s.contains(Capability.SYS_TIME));
   }
 
   @Test
   void unknownNamesAreErrorsAtTheirIndex() {
     List<FieldError> errors = new ArrayList<>();
-    CapabilityChange.parse(List.of("ALL"), "spec.drop", List.of("NET_ADMIN", "CAP_SUPERPOWER"), "spec.add", errors);
+    CapabilityChange.parse(
+        List.of("ALL"), "spec.drop", List.of("NET_ADMIN", "CAP_SUPERPOWER"), "spec.add", errors);
     assertEquals(1, errors.size());
     assertEquals("spec.add[1]", errors.get(0).path());
     assertTrue(errors.get(0).message().startsWith("unknown capability \"CAP_SUPERPOWER\""));
@@ -92,8 +107,13 @@ class CapabilitiesTest {
     CapabilityPolicyValidator.Result r = CapabilityPolicyValidator.validate("shop", "web", spec);
     assertEquals(List.of(), r.errors());
     assertEquals(2, r.warnings().size(), r.warnings().toString());
-    assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("spec.allowed: SYS_ADMIN is root-equivalent")
-        && w.contains("the new root")), r.warnings().toString());
+    assertTrue(
+        r.warnings().stream()
+            .anyMatch(
+                w ->
+                    w.startsWith("spec.allowed: SYS_ADMIN is root-equivalent")
+                        && w.contains("the new root")),
+        r.warnings().toString());
   }
 
   @Test

@@ -21,9 +21,13 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class DockerProfileConverterTest {
-  private static ConvertedProfile convert(Architecture arch, CapabilitySet caps, String kernel) throws Exception {
-    JsonNode root = new ObjectMapper().readTree(DockerProfileConverterTest.class.getResource("/docker-style.json"));
-    return DockerProfileConverter.convert(root, new ConversionTarget(arch, caps, Optional.ofNullable(kernel)));
+  private static ConvertedProfile convert(Architecture arch, CapabilitySet caps, String kernel)
+      throws Exception {
+    JsonNode root =
+        new ObjectMapper()
+            .readTree(DockerProfileConverterTest.class.getResource("/docker-style.json"));
+    return DockerProfileConverter.convert(
+        root, new ConversionTarget(arch, caps, Optional.ofNullable(kernel)));
   }
 
   private static Set<String> namesWith(SeccompProfileSpec s, SeccompAction action) {
@@ -40,30 +44,46 @@ class DockerProfileConverterTest {
   void x86_64WithoutSysAdmin() throws Exception {
     ConvertedProfile c = convert(Architecture.SCMP_ARCH_X86_64, RuntimeDefaults.CONTAINERD, null);
     SeccompProfileSpec s = c.spec();
-    assertEquals(List.of(Architecture.SCMP_ARCH_X86_64, Architecture.SCMP_ARCH_X86, Architecture.SCMP_ARCH_X32),
-        s.getArchitectures(), "sub-architectures expanded");
-    assertEquals(Set.of("_llseek", "arch_prctl", "io_uring_setup", "read", "write"),
+    assertEquals(
+        List.of(
+            Architecture.SCMP_ARCH_X86_64, Architecture.SCMP_ARCH_X86, Architecture.SCMP_ARCH_X32),
+        s.getArchitectures(),
+        "sub-architectures expanded");
+    assertEquals(
+        Set.of("_llseek", "arch_prctl", "io_uring_setup", "read", "write"),
         namesWith(s, SeccompAction.SCMP_ACT_ALLOW));
-    assertEquals(Set.of("mount", "setns"), namesWith(s, SeccompAction.SCMP_ACT_ERRNO),
+    assertEquals(
+        Set.of("mount", "setns"),
+        namesWith(s, SeccompAction.SCMP_ACT_ERRNO),
         "the refusing action wins a conflict");
-    assertTrue(c.notes().stream().anyMatch(n -> n.startsWith("setns: both SCMP_ACT_ALLOW and SCMP_ACT_ERRNO")),
+    assertTrue(
+        c.notes().stream()
+            .anyMatch(n -> n.startsWith("setns: both SCMP_ACT_ALLOW and SCMP_ACT_ERRNO")),
         c.notes().toString());
     assertTrue(c.notes().stream().anyMatch(n -> n.contains("not_a_syscall")), c.notes().toString());
-    assertEquals(1, s.getSyscalls().stream().filter(r -> !r.getArgs().isEmpty()).count(), "arg rules kept");
+    assertEquals(
+        1, s.getSyscalls().stream().filter(r -> !r.getArgs().isEmpty()).count(), "arg rules kept");
   }
 
   @Test
   void withSysAdminTheCapabilityGatedRulesApply() throws Exception {
-    SeccompProfileSpec s = convert(Architecture.SCMP_ARCH_X86_64,
-        RuntimeDefaults.CONTAINERD.union(CapabilitySet.of(Capability.SYS_ADMIN)), null).spec();
+    SeccompProfileSpec s =
+        convert(
+                Architecture.SCMP_ARCH_X86_64,
+                RuntimeDefaults.CONTAINERD.union(CapabilitySet.of(Capability.SYS_ADMIN)),
+                null)
+            .spec();
     assertTrue(namesWith(s, SeccompAction.SCMP_ACT_ALLOW).containsAll(Set.of("mount", "setns")));
     assertTrue(namesWith(s, SeccompAction.SCMP_ACT_ERRNO).isEmpty());
   }
 
   @Test
   void archAndKernelConditionsAreDecided() throws Exception {
-    SeccompProfileSpec arm = convert(Architecture.SCMP_ARCH_AARCH64, RuntimeDefaults.CONTAINERD, "4.19").spec();
-    assertEquals(List.of(Architecture.SCMP_ARCH_AARCH64, Architecture.SCMP_ARCH_ARM), arm.getArchitectures());
+    SeccompProfileSpec arm =
+        convert(Architecture.SCMP_ARCH_AARCH64, RuntimeDefaults.CONTAINERD, "4.19").spec();
+    assertEquals(
+        List.of(Architecture.SCMP_ARCH_AARCH64, Architecture.SCMP_ARCH_ARM),
+        arm.getArchitectures());
     Set<String> allowed = namesWith(arm, SeccompAction.SCMP_ACT_ALLOW);
     assertFalse(allowed.contains("arch_prctl"), "amd64-only rule");
     assertFalse(allowed.contains("io_uring_setup"), "needs 5.1");
@@ -72,8 +92,12 @@ class DockerProfileConverterTest {
 
   @Test
   void notAProfileIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> DockerProfileConverter.convert(
-        new ObjectMapper().readTree("{\"syscalls\": []}"), new ConversionTarget(Architecture.SCMP_ARCH_X86_64,
-            CapabilitySet.EMPTY, Optional.empty())));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            DockerProfileConverter.convert(
+                new ObjectMapper().readTree("{\"syscalls\": []}"),
+                new ConversionTarget(
+                    Architecture.SCMP_ARCH_X86_64, CapabilitySet.EMPTY, Optional.empty())));
   }
 }

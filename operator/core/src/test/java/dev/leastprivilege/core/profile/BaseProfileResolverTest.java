@@ -24,8 +24,9 @@ class BaseProfileResolverTest {
   }
 
   private String error(String name) {
-    BaseProfileResolver.Chain c = BaseProfileResolver.resolve("shop", name, profiles.get("shop/" + name),
-        ProfileLookup.of(profiles));
+    BaseProfileResolver.Chain c =
+        BaseProfileResolver.resolve(
+            "shop", name, profiles.get("shop/" + name), ProfileLookup.of(profiles));
     assertEquals(1, c.errors().size(), c.errors().toString());
     return c.errors().get(0).toString();
   }
@@ -34,21 +35,27 @@ class BaseProfileResolverTest {
   void cycleIsNamedInOrder() {
     put("loop-a", "loop-b");
     put("loop-b", "loop-a");
-    assertEquals("spec.baseProfileName: cycle shop/loop-a -> shop/loop-b -> shop/loop-a", error("loop-a"));
+    assertEquals(
+        "spec.baseProfileName: cycle shop/loop-a -> shop/loop-b -> shop/loop-a", error("loop-a"));
   }
 
   @Test
   void missingBaseSaysWhereItLooked() {
     put("app", "nowhere");
-    assertTrue(error("app").startsWith("spec.baseProfileName: base profile shop/nowhere not found"));
+    assertTrue(
+        error("app").startsWith("spec.baseProfileName: base profile shop/nowhere not found"));
   }
 
   @Test
   void invalidBaseIsReportedOnTheChild() {
     put("app", "broken");
     put("broken", null).getSyscalls().add(rule(SCMP_ACT_ALLOW, "chmodd"));
-    assertTrue(error("app").startsWith("spec.baseProfileName: base profile shop/broken is invalid:"
-        + " spec.syscalls[1].names[0]: unknown syscall \"chmodd\""), error("app"));
+    assertTrue(
+        error("app")
+            .startsWith(
+                "spec.baseProfileName: base profile shop/broken is invalid:"
+                    + " spec.syscalls[1].names[0]: unknown syscall \"chmodd\""),
+        error("app"));
   }
 
   @Test
@@ -57,21 +64,26 @@ class BaseProfileResolverTest {
       put("p" + i, "p" + (i + 1));
     }
     put("p10", null);
-    assertTrue(error("p0").startsWith("spec.baseProfileName: base profiles nest deeper than 8"), error("p0"));
+    assertTrue(
+        error("p0").startsWith("spec.baseProfileName: base profiles nest deeper than 8"),
+        error("p0"));
   }
 
   @Test
   void unknownBuiltinListsTheBuiltins() {
     put("app", "builtin:nope");
-    assertEquals("spec.baseProfileName: unknown built-in profile \"builtin:nope\"; built-ins are"
-        + " builtin:runtime-baseline", error("app"));
+    assertEquals(
+        "spec.baseProfileName: unknown built-in profile \"builtin:nope\"; built-ins are"
+            + " builtin:runtime-baseline",
+        error("app"));
   }
 
   @Test
   void chainEndsInTheBuiltinAndStartsWithTheProfile() {
     put("team", "builtin:runtime-baseline");
     SeccompProfileSpec app = put("app", "team");
-    BaseProfileResolver.Chain c = BaseProfileResolver.resolve("shop", "app", app, ProfileLookup.of(profiles));
+    BaseProfileResolver.Chain c =
+        BaseProfileResolver.resolve("shop", "app", app, ProfileLookup.of(profiles));
     assertEquals(List.of(), c.errors());
     assertEquals(3, c.specs().size());
     assertEquals(app, c.specs().get(2));

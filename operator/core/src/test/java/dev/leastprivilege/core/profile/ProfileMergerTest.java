@@ -25,10 +25,12 @@ class ProfileMergerTest {
     SeccompProfileSpec merged = ProfileMerger.merge(List.of(base, child));
 
     assertEquals(SCMP_ACT_ERRNO, merged.getDefaultAction());
-    assertEquals(List.of(Architecture.SCMP_ARCH_AARCH64), merged.getArchitectures(), "inherited when unset");
+    assertEquals(
+        List.of(Architecture.SCMP_ARCH_AARCH64), merged.getArchitectures(), "inherited when unset");
     assertEquals(2, merged.getSyscalls().size());
     assertEquals(List.of("read", "write"), merged.getSyscalls().get(0).getNames());
     assertEquals(List.of("chmod"), merged.getSyscalls().get(1).getNames());
-    assertEquals(List.of("read", "chmod", "write"), base.getSyscalls().get(0).getNames(), "base untouched");
+    assertEquals(
+        List.of("read", "chmod", "write"), base.getSyscalls().get(0).getNames(), "base untouched");
   }
 }

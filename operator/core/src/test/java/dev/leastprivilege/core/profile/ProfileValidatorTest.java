@@ -8,8 +8,8 @@ import static dev.leastprivilege.core.Specs.spec;
 import static dev.leastprivilege.core.Specs.withArg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
@@ -25,15 +25,24 @@ class ProfileValidatorTest {
 
   @Test
   void validProfileHasNoErrors() {
-    assertEquals(List.of(), errors(spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read", "write", "exit_group"))));
+    assertEquals(
+        List.of(),
+        errors(spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read", "write", "exit_group"))));
   }
 
   @Test
   void unknownSyscallNamesFieldArchitectureAndSuggestion() {
-    SeccompProfileSpec s = spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read"), rule(SCMP_ACT_ALLOW, "read"),
-        rule(SCMP_ACT_ALLOW, "write", "chmodd"));
-    assertEquals(List.of("spec.syscalls[2].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64"
-        + " (did you mean \"chmod\"?)"), errors(s));
+    SeccompProfileSpec s =
+        spec(
+            SCMP_ACT_ERRNO,
+            rule(SCMP_ACT_ALLOW, "read"),
+            rule(SCMP_ACT_ALLOW, "read"),
+            rule(SCMP_ACT_ALLOW, "write", "chmodd"));
+    assertEquals(
+        List.of(
+            "spec.syscalls[2].names[1]: unknown syscall \"chmodd\" for SCMP_ARCH_X86_64"
+                + " (did you mean \"chmod\"?)"),
+        errors(s));
   }
 
   @Test
@@ -54,16 +63,22 @@ class ProfileValidatorTest {
   @Test
   void missingDefaultActionAndEmptyNames() {
     SeccompProfileSpec s = spec(null, new SyscallRule(List.of(), SCMP_ACT_ALLOW));
-    assertEquals(List.of("spec.defaultAction: required; SCMP_ACT_ERRNO makes the profile an allow-list",
-        "spec.syscalls[0].names: must list at least one system call"), errors(s));
+    assertEquals(
+        List.of(
+            "spec.defaultAction: required; SCMP_ACT_ERRNO makes the profile an allow-list",
+            "spec.syscalls[0].names: must list at least one system call"),
+        errors(s));
   }
 
   @Test
   void errnoOutOfRange() {
     SeccompProfileSpec s = spec(SCMP_ACT_ERRNO, errno(5000, "chmod"));
     s.setDefaultErrnoRet(-1L);
-    assertEquals(List.of("spec.defaultErrnoRet: -1 is out of range: an errno is between 0 and 4095",
-        "spec.syscalls[0].errnoRet: 5000 is out of range: an errno is between 0 and 4095"), errors(s));
+    assertEquals(
+        List.of(
+            "spec.defaultErrnoRet: -1 is out of range: an errno is between 0 and 4095",
+            "spec.syscalls[0].errnoRet: 5000 is out of range: an errno is between 0 and 4095"),
+        errors(s));
   }
 
   @Test
@@ -72,8 +87,10 @@ class ProfileValidatorTest {
     for (int i = 0; i < 7; i++) {
       r.getArgs().add(new SyscallArg(i, 1L, null, ArgOperator.SCMP_CMP_EQ));
     }
-    assertEquals(List.of("spec.syscalls[0].args: has 7 entries; a system call has at most 6 arguments",
-        "spec.syscalls[0].args[6].index: 6 is out of range: argument indexes are 0 to 5"),
+    assertEquals(
+        List.of(
+            "spec.syscalls[0].args: has 7 entries; a system call has at most 6 arguments",
+            "spec.syscalls[0].args[6].index: 6 is out of range: argument indexes are 0 to 5"),
         errors(spec(SCMP_ACT_ERRNO, r)));
   }
 
@@ -86,22 +103,29 @@ class ProfileValidatorTest {
 
   @Test
   void conflictingUnconditionalActionsAreRefused() {
-    SeccompProfileSpec s = spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read", "chmod"), errno(1, "chmod"));
-    assertEquals(List.of("spec.syscalls[1].names[0]: \"chmod\" is given SCMP_ACT_ERRNO(errno 1) here but"
-        + " SCMP_ACT_ALLOW at spec.syscalls[0]; a system call can have only one action without argument rules"),
+    SeccompProfileSpec s =
+        spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read", "chmod"), errno(1, "chmod"));
+    assertEquals(
+        List.of(
+            "spec.syscalls[1].names[0]: \"chmod\" is given SCMP_ACT_ERRNO(errno 1) here but"
+                + " SCMP_ACT_ALLOW at spec.syscalls[0]; a system call can have only one action without argument rules"),
         errors(s));
   }
 
   @Test
   void argumentRulesMayGiveOneSyscallSeveralActions() {
-    SeccompProfileSpec s = spec(SCMP_ACT_ALLOW,
-        withArg(errno(9, "write"), 0, 2, ArgOperator.SCMP_CMP_EQ), rule(SCMP_ACT_ALLOW, "write"));
+    SeccompProfileSpec s =
+        spec(
+            SCMP_ACT_ALLOW,
+            withArg(errno(9, "write"), 0, 2, ArgOperator.SCMP_CMP_EQ),
+            rule(SCMP_ACT_ALLOW, "write"));
     assertEquals(List.of(), errors(s));
   }
 
   @Test
   void namesMustBeKubernetesNames() {
     List<FieldError> e = ProfileValidator.validate("Shop", "../etc", spec(SCMP_ACT_ERRNO));
-    assertEquals(List.of("metadata.name", "metadata.namespace"), e.stream().map(FieldError::path).toList());
+    assertEquals(
+        List.of("metadata.name", "metadata.namespace"), e.stream().map(FieldError::path).toList());
   }
 }

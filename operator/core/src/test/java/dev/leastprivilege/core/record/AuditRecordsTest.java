@@ -8,7 +8,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AuditRecordsTest {
-  private static final String LOG = """
+  private static final String LOG =
+      """
       [  261.870015] audit: type=1326 audit(1795499181.149:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2572 comm="runc:[2:INIT]" exe="/" sig=0 arch=c000003e syscall=3 compat=0 ip=0x40828e code=0x7ffc0000
       [  261.870108] audit: type=1326 audit(1795499181.149:4): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2572 comm="ls" exe="/bin/busybox" sig=0 arch=c000003e syscall=217 compat=0 ip=0x40828e code=0x7ffc0000
       [  261.870109] audit: type=1326 audit(1795499181.150:5): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2572 comm="ls" exe="/bin/busybox" sig=0 arch=c000003e syscall=1073741825 compat=0 ip=0x40828e code=0x7ffc0000
@@ -20,8 +21,13 @@ class AuditRecordsTest {
   @Test
   void namesTheSyscallsOfOneProcessSinceItStarted() {
     AuditRecords.Recording r = AuditRecords.parse(LOG, 2572, 1795499180L);
-    assertEquals(Map.of(Architecture.SCMP_ARCH_X86_64, Set.of("close", "getdents64"),
-        Architecture.SCMP_ARCH_X32, Set.of("write")), r.syscalls());
+    assertEquals(
+        Map.of(
+            Architecture.SCMP_ARCH_X86_64,
+            Set.of("close", "getdents64"),
+            Architecture.SCMP_ARCH_X32,
+            Set.of("write")),
+        r.syscalls());
     assertEquals(Set.of("arch=c000003e syscall=999"), r.unnamed());
   }
 }

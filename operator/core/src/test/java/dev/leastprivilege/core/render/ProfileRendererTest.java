@@ -23,9 +23,13 @@ class ProfileRendererTest {
 
   @Test
   void rendersPlainOciJson() {
-    SeccompProfileSpec s = spec(SCMP_ACT_ALLOW, errno(1, "fchmodat", "chmod"),
-        withArg(errno(9, "write"), 0, 2, ArgOperator.SCMP_CMP_EQ));
-    assertEquals("""
+    SeccompProfileSpec s =
+        spec(
+            SCMP_ACT_ALLOW,
+            errno(1, "fchmodat", "chmod"),
+            withArg(errno(9, "write"), 0, 2, ArgOperator.SCMP_CMP_EQ));
+    assertEquals(
+        """
         {
           "defaultAction": "SCMP_ACT_ALLOW",
           "architectures": [
@@ -56,33 +60,48 @@ class ProfileRendererTest {
             }
           ]
         }
-        """, ProfileRenderer.render(REF, s).text());
+        """,
+        ProfileRenderer.render(REF, s).text());
   }
 
   @Test
   void sameMeaningGivesSameBytesAndHash() {
-    RenderedProfile a = ProfileRenderer.render(REF, spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read", "write"),
-        rule(SCMP_ACT_ALLOW, "close")));
-    RenderedProfile b = ProfileRenderer.render(REF, spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "close", "write"),
-        rule(SCMP_ACT_ALLOW, "read", "read")));
+    RenderedProfile a =
+        ProfileRenderer.render(
+            REF,
+            spec(
+                SCMP_ACT_ERRNO,
+                rule(SCMP_ACT_ALLOW, "read", "write"),
+                rule(SCMP_ACT_ALLOW, "close")));
+    RenderedProfile b =
+        ProfileRenderer.render(
+            REF,
+            spec(
+                SCMP_ACT_ERRNO,
+                rule(SCMP_ACT_ALLOW, "close", "write"),
+                rule(SCMP_ACT_ALLOW, "read", "read")));
     assertEquals(a.text(), b.text());
     assertEquals(a.contentHash(), b.contentHash());
     assertTrue(a.contentHash().matches("sha256:[0-9a-f]{64}"));
-    RenderedProfile c = ProfileRenderer.render(REF, spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read")));
+    RenderedProfile c =
+        ProfileRenderer.render(REF, spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read")));
     assertNotEquals(a.contentHash(), c.contentHash());
   }
 
   @Test
   void rulesRepeatingTheDefaultAreLeftOut() {
-    String json = ProfileRenderer.render(REF, spec(SCMP_ACT_ALLOW, rule(SCMP_ACT_ALLOW, "read"),
-        errno(1, "chmod"))).text();
+    String json =
+        ProfileRenderer.render(
+                REF, spec(SCMP_ACT_ALLOW, rule(SCMP_ACT_ALLOW, "read"), errno(1, "chmod")))
+            .text();
     assertFalse(json.contains("\"read\""), json);
     assertTrue(json.contains("\"chmod\""), json);
   }
 
   @Test
   void auditModeLogsWhatWouldBeRefused() {
-    SeccompProfileSpec s = spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read"), rule(SCMP_ACT_KILL_PROCESS, "ptrace"));
+    SeccompProfileSpec s =
+        spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "read"), rule(SCMP_ACT_KILL_PROCESS, "ptrace"));
     s.setDefaultErrnoRet(1L);
     s.setMode(Mode.Audit);
     String json = ProfileRenderer.render(REF, s).text();

@@ -15,8 +15,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped tables agree with libseccomp, the library runc and containerd resolve names with, for every
- * syscall libseccomp knows. (Newer ones come from the kernel's unified table; see gen-syscall-tables.sh.)
+ * The shipped tables agree with libseccomp, the library runc and containerd resolve names with, for
+ * every syscall libseccomp knows. (Newer ones come from the kernel's unified table; see
+ * gen-syscall-tables.sh.)
  */
 class SyscallTablesIT {
   @Test
@@ -34,7 +35,8 @@ class SyscallTablesIT {
           continue; // newer than this libseccomp: filled from the kernel's table
         }
         if (libseccomp < -1) {
-          // Multiplexed on this architecture (x86 socketcall/ipc): libseccomp filters the name by a pseudo-number
+          // Multiplexed on this architecture (x86 socketcall/ipc): libseccomp filters the name by a
+          // pseudo-number
           // that covers both the multiplexer and the direct syscall, whose kernel number is ours.
           assertEquals(e.getKey(), reverse(arch, e.getValue()), a + " " + e.getKey());
           continue;
@@ -58,8 +60,10 @@ class SyscallTablesIT {
   }
 
   private static String run(String arch, String name) throws Exception {
-    Process p = new ProcessBuilder("scmp_sys_resolver", "-a", arch, name).redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    Process p =
+        new ProcessBuilder("scmp_sys_resolver", "-a", arch, name).redirectErrorStream(true).start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line = r.readLine();
       assertEquals(0, p.waitFor(), "scmp_sys_resolver (Debian package seccomp) failed: " + line);
       return line.trim();

@@ -38,7 +38,8 @@ class SyscallTablesTest {
 
   @Test
   void architectureSpecificCallsStayWhereTheyBelong() {
-    assertFalse(SyscallTables.of(Architecture.SCMP_ARCH_AARCH64).knows("chmod"), "arm64 has only fchmodat");
+    assertFalse(
+        SyscallTables.of(Architecture.SCMP_ARCH_AARCH64).knows("chmod"), "arm64 has only fchmodat");
     assertTrue(SyscallTables.of(Architecture.SCMP_ARCH_X86).knows("_llseek"));
     assertFalse(SyscallTables.of(Architecture.SCMP_ARCH_X86_64).knows("_llseek"));
     assertTrue(SyscallTables.of(Architecture.SCMP_ARCH_ARM).knows("set_tls"));

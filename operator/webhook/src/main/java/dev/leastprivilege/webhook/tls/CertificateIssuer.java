@@ -28,8 +28,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A small CA for the webhook when no cert-manager is installed: ECDSA P-256 keys (cheap handshakes), a CA that
- * lives ten years and serving certificates that live one, renewed well before they expire.
+ * A small CA for the webhook when no cert-manager is installed: ECDSA P-256 keys (cheap
+ * handshakes), a CA that lives ten years and serving certificates that live one, renewed well
+ * before they expire.
  */
 public final class CertificateIssuer {
   public static final Duration CA_VALIDITY = Duration.ofDays(3650);
@@ -46,11 +47,20 @@ public final class CertificateIssuer {
       KeyPair keys = ecKeys();
       X500Name name = new X500Name("CN=" + commonName);
       Instant now = Instant.now();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(300)),
-          Date.from(now.plus(CA_VALIDITY)), name, keys.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              name,
+              serial(),
+              Date.from(now.minusSeconds(300)),
+              Date.from(now.plus(CA_VALIDITY)),
+              name,
+              keys.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      b.addExtension(Extension.subjectKeyIdentifier, false,
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.subjectKeyIdentifier,
+          false,
           new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
       return new Issued(Pems.write(sign(b, keys)), Pems.write(keys.getPrivate()));
     } catch (GeneralSecurityException | java.io.IOException | OperatorCreationException e) {
@@ -66,16 +76,28 @@ public final class CertificateIssuer {
       KeyPair keys = ecKeys();
       Instant now = Instant.now();
       String cn = dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0);
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(now.minusSeconds(300)),
-          Date.from(now.plus(SERVING_VALIDITY)), new X500Name("CN=" + cn), keys.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              caCert,
+              serial(),
+              Date.from(now.minusSeconds(300)),
+              Date.from(now.plus(SERVING_VALIDITY)),
+              new X500Name("CN=" + cn),
+              keys.getPublic());
       List<GeneralName> sans = new ArrayList<>();
       dnsNames.forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
       ipAddresses.forEach(ip -> sans.add(new GeneralName(GeneralName.iPAddress, ip)));
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(sans.toArray(new GeneralName[0])));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      b.addExtension(Extension.authorityKeyIdentifier, false,
+      b.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
       return new Issued(Pems.write(sign(b, caKeys)), Pems.write(keys.getPrivate()));
     } catch (GeneralSecurityException | java.io.IOException | OperatorCreationException e) {
@@ -85,8 +107,9 @@ public final class CertificateIssuer {
 
   private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer)
       throws OperatorCreationException, java.security.cert.CertificateException {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   private static KeyPair ecKeys() throws GeneralSecurityException {

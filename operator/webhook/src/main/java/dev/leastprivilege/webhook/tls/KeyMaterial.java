@@ -2,7 +2,10 @@ package dev.leastprivilege.webhook.tls;
 
 import java.util.Optional;
 
-/** Where the serving certificate and key come from; asked again on every refresh, so rotation needs no restart. */
+/**
+ * Where the serving certificate and key come from; asked again on every refresh, so rotation needs
+ * no restart.
+ */
 public interface KeyMaterial {
   /** PEM text of the certificate chain (serving certificate first) and of its private key. */
   record Pem(String certificateChain, String privateKey) {}

@@ -55,7 +55,8 @@ public final class Pems {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("tls.key: not a PEM private key: " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("tls.key: no PRIVATE KEY block (an encrypted key is not supported)");
+    throw new IllegalArgumentException(
+        "tls.key: no PRIVATE KEY block (an encrypted key is not supported)");
   }
 
   public static String write(Object... objects) {
@@ -63,7 +64,8 @@ public final class Pems {
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       for (Object o : objects) {
         // Keys as PKCS#8 ("PRIVATE KEY"), which every TLS stack reads.
-        writer.writeObject(o instanceof PrivateKey key ? new PemObject("PRIVATE KEY", key.getEncoded()) : o);
+        writer.writeObject(
+            o instanceof PrivateKey key ? new PemObject("PRIVATE KEY", key.getEncoded()) : o);
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);

@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves whatever certificate the key material holds now. {@link #refresh()} rebuilds the delegate when the PEM
- * text changed; TLS handshakes after that use the new certificate, open connections keep theirs. A broken new
- * certificate is logged and the old one kept, so a bad rotation never takes the webhook down.
+ * Serves whatever certificate the key material holds now. {@link #refresh()} rebuilds the delegate
+ * when the PEM text changed; TLS handshakes after that use the new certificate, open connections
+ * keep theirs. A broken new certificate is logged and the old one kept, so a bad rotation never
+ * takes the webhook down.
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private static final Logger LOG = LoggerFactory.getLogger(ReloadingKeyManager.class);
@@ -25,7 +26,8 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private final KeyMaterial material;
   private final AtomicReference<Loaded> loaded = new AtomicReference<>();
 
-  private record Loaded(KeyMaterial.Pem pem, X509ExtendedKeyManager delegate, X509Certificate leaf) {}
+  private record Loaded(
+      KeyMaterial.Pem pem, X509ExtendedKeyManager delegate, X509Certificate leaf) {}
 
   public ReloadingKeyManager(KeyMaterial material) {
     this.material = material;
@@ -44,13 +46,20 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry(ALIAS, key, new char[0], chain.toArray(new X509Certificate[0]));
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(store, new char[0]);
-      loaded.set(new Loaded(pem.get(), (X509ExtendedKeyManager) kmf.getKeyManagers()[0], chain.get(0)));
-      LOG.info("serving certificate {} (valid until {}) from {}", chain.get(0).getSubjectX500Principal(),
-          chain.get(0).getNotAfter().toInstant(), material.describe());
+      loaded.set(
+          new Loaded(pem.get(), (X509ExtendedKeyManager) kmf.getKeyManagers()[0], chain.get(0)));
+      LOG.info(
+          "serving certificate {} (valid until {}) from {}",
+          chain.get(0).getSubjectX500Principal(),
+          chain.get(0).getNotAfter().toInstant(),
+          material.describe());
     } catch (GeneralSecurityException | java.io.IOException | IllegalArgumentException e) {
-      LOG.error("cannot use the new webhook certificate from {}, keeping the previous one: {}", material.describe(),
+      LOG.error(
+          "cannot use the new webhook certificate from {}, keeping the previous one: {}",
+          material.describe(),
           e.getMessage());
     }
     return loaded.get() != null;

@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook's TLS without cert-manager: a CA and a serving certificate kept in one Secret of the operator's
- * namespace, and the CA written into the MutatingWebhookConfiguration's caBundle. Every replica runs
- * {@link #upkeep()} on start and every minute; the Secret's resourceVersion settles races between replicas (the
- * loser reads the winner's certificate), and a caBundle reset by {@code helm upgrade} is put back.
+ * The webhook's TLS without cert-manager: a CA and a serving certificate kept in one Secret of the
+ * operator's namespace, and the CA written into the MutatingWebhookConfiguration's caBundle. Every
+ * replica runs {@link #upkeep()} on start and every minute; the Secret's resourceVersion settles
+ * races between replicas (the loser reads the winner's certificate), and a caBundle reset by {@code
+ * helm upgrade} is put back.
  */
 public final class SelfManagedTls implements KeyMaterial {
   private static final Logger LOG = LoggerFactory.getLogger(SelfManagedTls.class);
@@ -33,8 +34,12 @@ public final class SelfManagedTls implements KeyMaterial {
   static final String CA_KEY = "ca.key";
   static final String TLS_CRT = "tls.crt";
   static final String TLS_KEY = "tls.key";
-  /** Renew a serving certificate this long before it expires; the CA likewise, with a year to spare. */
+
+  /**
+   * Renew a serving certificate this long before it expires; the CA likewise, with a year to spare.
+   */
   static final Duration RENEW_BEFORE = Duration.ofDays(30);
+
   static final Duration CA_RENEW_BEFORE = Duration.ofDays(365);
 
   private final KubernetesClient client;
@@ -45,8 +50,13 @@ public final class SelfManagedTls implements KeyMaterial {
   private final List<String> ipAddresses;
   private volatile Secret secret;
 
-  public SelfManagedTls(KubernetesClient client, String namespace, String secretName, String webhookConfigName,
-      List<String> dnsNames, List<String> ipAddresses) {
+  public SelfManagedTls(
+      KubernetesClient client,
+      String namespace,
+      String secretName,
+      String webhookConfigName,
+      List<String> dnsNames,
+      List<String> ipAddresses) {
     this.client = client;
     this.namespace = namespace;
     this.secretName = secretName;
@@ -55,7 +65,9 @@ public final class SelfManagedTls implements KeyMaterial {
     this.ipAddresses = ipAddresses;
   }
 
-  /** Makes sure the Secret holds a valid certificate for our names and the caBundle trusts its CA. */
+  /**
+   * Makes sure the Secret holds a valid certificate for our names and the caBundle trusts its CA.
+   */
   public synchronized void upkeep() {
     Secret current = client.secrets().inNamespace(namespace).withName(secretName).get();
     if (current == null || needsNewCertificate(current)) {
@@ -92,27 +104,48 @@ public final class SelfManagedTls implements KeyMaterial {
       X509Certificate caCert = Pems.certificates(ca).get(0);
       leaf.verify(caCert.getPublicKey());
       Instant renewAt = leaf.getNotAfter().toInstant().minus(RENEW_BEFORE);
-      return Instant.now().isAfter(renewAt) || !names(leaf).containsAll(wantedNames())
+      return Instant.now().isAfter(renewAt)
+          || !names(leaf).containsAll(wantedNames())
           || Instant.now().isAfter(caCert.getNotAfter().toInstant().minus(CA_RENEW_BEFORE));
     } catch (Exception e) {
-      LOG.warn("the certificate in {} is unusable ({}); issuing a new one", describe(), e.getMessage());
+      LOG.warn(
+          "the certificate in {} is unusable ({}); issuing a new one", describe(), e.getMessage());
       return true;
     }
   }
 
   private Secret issue(Secret existing) {
-    CertificateIssuer.Issued ca = existing != null && usableCa(existing)
-        ? new CertificateIssuer.Issued(data(existing, CA_CRT), data(existing, CA_KEY))
-        : CertificateIssuer.newCa("least-privilege-operator webhook CA");
+    CertificateIssuer.Issued ca =
+        existing != null && usableCa(existing)
+            ? new CertificateIssuer.Issued(data(existing, CA_CRT), data(existing, CA_KEY))
+            : CertificateIssuer.newCa("least-privilege-operator webhook CA");
     CertificateIssuer.Issued serving = CertificateIssuer.serving(ca, dnsNames, ipAddresses);
-    Map<String, String> data = Map.of(CA_CRT, b64(ca.certificate()), CA_KEY, b64(ca.privateKey()),
-        TLS_CRT, b64(serving.certificate() + ca.certificate()), TLS_KEY, b64(serving.privateKey()));
+    Map<String, String> data =
+        Map.of(
+            CA_CRT,
+            b64(ca.certificate()),
+            CA_KEY,
+            b64(ca.privateKey()),
+            TLS_CRT,
+            b64(serving.certificate() + ca.certificate()),
+            TLS_KEY,
+            b64(serving.privateKey()));
     try {
       Secret written;
       if (existing == null) {
-        written = client.resource(new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(namespace)
-            .addToLabels("app.kubernetes.io/managed-by", "least-privilege-operator").endMetadata()
-            .withType("Opaque").withData(data).build()).create();
+        written =
+            client
+                .resource(
+                    new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(secretName)
+                        .withNamespace(namespace)
+                        .addToLabels("app.kubernetes.io/managed-by", "least-privilege-operator")
+                        .endMetadata()
+                        .withType("Opaque")
+                        .withData(data)
+                        .build())
+                .create();
       } else {
         existing.setData(data);
         written = client.resource(existing).update();
@@ -142,22 +175,31 @@ public final class SelfManagedTls implements KeyMaterial {
     if (webhookConfigName == null || caPem == null) {
       return;
     }
-    var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(webhookConfigName);
+    var resource =
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName(webhookConfigName);
     MutatingWebhookConfiguration config = resource.get();
     if (config == null) {
-      LOG.warn("MutatingWebhookConfiguration {} not found; nothing to put the CA into yet", webhookConfigName);
+      LOG.warn(
+          "MutatingWebhookConfiguration {} not found; nothing to put the CA into yet",
+          webhookConfigName);
       return;
     }
     String bundle = b64(caPem);
-    if (config.getWebhooks().stream().allMatch(w -> bundle.equals(w.getClientConfig().getCaBundle()))) {
+    if (config.getWebhooks().stream()
+        .allMatch(w -> bundle.equals(w.getClientConfig().getCaBundle()))) {
       return;
     }
-    resource.edit(c -> {
-      for (MutatingWebhook w : c.getWebhooks()) {
-        w.getClientConfig().setCaBundle(bundle);
-      }
-      return c;
-    });
+    resource.edit(
+        c -> {
+          for (MutatingWebhook w : c.getWebhooks()) {
+            w.getClientConfig().setCaBundle(bundle);
+          }
+          return c;
+        });
     LOG.info("wrote the webhook CA into MutatingWebhookConfiguration {}", webhookConfigName);
   }
 
@@ -188,7 +230,9 @@ public final class SelfManagedTls implements KeyMaterial {
 
   private static String data(Secret s, String key) {
     String v = s.getData() == null ? null : s.getData().get(key);
-    return v == null || v.isEmpty() ? null : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
+    return v == null || v.isEmpty()
+        ? null
+        : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
   }
 
   private static String b64(String s) {

@@ -19,10 +19,12 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A rotated Secret is served without a restart; a broken one is ignored and the old certificate kept. */
+/**
+ * A rotated Secret is served without a restart; a broken one is ignored and the old certificate
+ * kept.
+ */
 class CertificateRotationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void newConnectionsGetTheRotatedCertificateAndABrokenOneIsIgnored() throws Exception {
@@ -44,7 +46,9 @@ class CertificateRotationTest {
       BigInteger second = servedSerial(server, ca);
       assertNotEquals(first, second);
 
-      Files.writeString(dir.resolve("tls.crt"), "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+      Files.writeString(
+          dir.resolve("tls.crt"),
+          "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
       keys.refresh();
       assertEquals(second, servedSerial(server, ca));
     } finally {
@@ -58,9 +62,12 @@ class CertificateRotationTest {
     g.initialize(2048);
     var pair = g.generateKeyPair();
     // PKCS#1 is what cert-manager writes by default.
-    var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
-    String pkcs1 = Pems.write(new org.bouncycastle.util.io.pem.PemObject("RSA PRIVATE KEY",
-        info.parsePrivateKey().toASN1Primitive().getEncoded()));
+    var info =
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+    String pkcs1 =
+        Pems.write(
+            new org.bouncycastle.util.io.pem.PemObject(
+                "RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
     assertEquals(pair.getPrivate(), Pems.privateKey(pkcs1));
   }
 
@@ -69,16 +76,19 @@ class CertificateRotationTest {
     Files.writeString(dir.resolve("tls.key"), serving.privateKey());
   }
 
-  private static BigInteger servedSerial(HttpsServer server, CertificateIssuer.Issued ca) throws Exception {
+  private static BigInteger servedSerial(HttpsServer server, CertificateIssuer.Issued ca)
+      throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", Pems.certificates(ca.certificate()).get(0));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, tmf.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1",
-        server.getAddress().getPort())) {
+    try (SSLSocket socket =
+        (SSLSocket)
+            client.getSocketFactory().createSocket("127.0.0.1", server.getAddress().getPort())) {
       socket.startHandshake();
       return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
     }

@@ -15,7 +15,10 @@ import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The self-managed CA: issued once, shared through the Secret, renewed when needed, caBundle kept in step. */
+/**
+ * The self-managed CA: issued once, shared through the Secret, renewed when needed, caBundle kept
+ * in step.
+ */
 @EnableKubernetesMockClient(crud = true)
 class SelfManagedTlsTest {
   KubernetesClient client;
@@ -28,11 +31,15 @@ class SelfManagedTlsTest {
     Secret secret = client.secrets().inNamespace("ns").withName("tls").get();
     String caPem = first.caCertificate().orElseThrow();
     assertEquals(caPem, decode(secret.getData().get("ca.crt")));
-    X509Certificate leaf = Pems.certificates(first.current().orElseThrow().certificateChain()).get(0);
+    X509Certificate leaf =
+        Pems.certificates(first.current().orElseThrow().certificateChain()).get(0);
     leaf.verify(Pems.certificates(caPem).get(0).getPublicKey());
-    assertTrue(leaf.getSubjectAlternativeNames().stream().anyMatch(s -> s.get(1).equals("svc.ns.svc")));
-    assertTrue(leaf.getSubjectAlternativeNames().stream().anyMatch(s -> s.get(1).equals("10.0.0.7")));
-    assertEquals(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)), caBundle());
+    assertTrue(
+        leaf.getSubjectAlternativeNames().stream().anyMatch(s -> s.get(1).equals("svc.ns.svc")));
+    assertTrue(
+        leaf.getSubjectAlternativeNames().stream().anyMatch(s -> s.get(1).equals("10.0.0.7")));
+    assertEquals(
+        Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)), caBundle());
 
     // A second replica uses the same certificate rather than issuing its own.
     SelfManagedTls second = tls(List.of("svc.ns.svc"));
@@ -42,7 +49,8 @@ class SelfManagedTlsTest {
     // helm upgrade resets the caBundle; the next upkeep puts it back.
     client.resource(webhookConfig()).update();
     second.upkeep();
-    assertEquals(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)), caBundle());
+    assertEquals(
+        Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)), caBundle());
   }
 
   @Test
@@ -60,14 +68,32 @@ class SelfManagedTlsTest {
   }
 
   private String caBundle() {
-    return client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("lpo").get().getWebhooks()
-        .get(0).getClientConfig().getCaBundle();
+    return client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .withName("lpo")
+        .get()
+        .getWebhooks()
+        .get(0)
+        .getClientConfig()
+        .getCaBundle();
   }
 
   private static MutatingWebhookConfiguration webhookConfig() {
-    return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName("lpo").endMetadata()
-        .addNewWebhook().withName("pods.leastprivilege.dev").withNewClientConfig().withUrl("https://x/mutate-pods")
-        .endClientConfig().withAdmissionReviewVersions("v1").withSideEffects("None").endWebhook().build();
+    return new MutatingWebhookConfigurationBuilder()
+        .withNewMetadata()
+        .withName("lpo")
+        .endMetadata()
+        .addNewWebhook()
+        .withName("pods.leastprivilege.dev")
+        .withNewClientConfig()
+        .withUrl("https://x/mutate-pods")
+        .endClientConfig()
+        .withAdmissionReviewVersions("v1")
+        .withSideEffects("None")
+        .endWebhook()
+        .build();
   }
 
   private static String decode(String b64) {

@@ -1,8 +1,8 @@
 package dev.leastprivilege.cli.local.archfixture;
 
 /**
- * Test fixture for ArchitectureTest, never run: {@code lpo local} may start fabric8's mock API server (until issue
- * 14), but may not call a test library.
+ * Test fixture for ArchitectureTest, never run: {@code lpo local} may start fabric8's mock API
+ * server (until issue 14), but may not call a test library.
  */
 final class LocalFixture {
   private LocalFixture() {}
