@@ -8,14 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.PodSelector;
 import dev.leastprivilege.core.ProfileRef;
-import dev.leastprivilege.core.admission.MutationPlanner;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.ProfileCandidate;
-import dev.leastprivilege.webhook.tls.CertificateIssuer;
-import dev.leastprivilege.webhook.tls.KeyMaterial;
-import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
@@ -26,20 +21,13 @@ import org.junit.jupiter.api.Test;
 
 /** The webhook's HTTPS endpoint as the API server uses it, with the planner behind it. */
 class AdmissionEndpointTest {
-  private static WebhookServer server;
+  private static TestWebhook webhook;
   private static AdmissionClient client;
   private static String url;
   private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
 
   @BeforeAll
   static void start() throws Exception {
-    CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
-    CertificateIssuer.Issued serving =
-        CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
-    ReloadingKeyManager keys =
-        new ReloadingKeyManager(
-            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "test"));
-    assertTrue(keys.refresh());
     PodSelector web = new PodSelector();
     web.getMatchLabels().put("app", "web");
     NamespacePolicies team =
@@ -49,31 +37,18 @@ class AdmissionEndpointTest {
                 new ProfileCandidate(
                     new ProfileRef("team", "p"), web, List.of(), Mode.Enforce, true, "Installed")),
             List.of());
-    PolicyCache cache =
-        new PolicyCache() {
-          public NamespacePolicies forNamespace(String ns) {
-            return ns.equals("team") ? team : NamespacePolicies.EMPTY;
-          }
-
-          public boolean ready() {
-            return true;
-          }
-        };
-    server =
-        WebhookServer.start(
-            new InetSocketAddress("127.0.0.1", 0),
-            keys,
-            new MutationPlanner("lpo-system"),
-            cache,
+    webhook =
+        TestWebhook.start(
+            ns -> ns.equals("team") ? team : NamespacePolicies.EMPTY,
             ClusterReads.none(),
             REGISTRY);
-    url = "https://127.0.0.1:" + server.port() + WebhookServer.PATH;
-    client = new AdmissionClient(java.net.URI.create(url), ca.certificate());
+    url = webhook.url();
+    client = webhook.client();
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    webhook.close();
   }
 
   @Test

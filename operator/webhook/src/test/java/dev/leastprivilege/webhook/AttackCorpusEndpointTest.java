@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.leastprivilege.core.admission.MutationPlanner;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.attacks.AttackCorpus;
 import dev.leastprivilege.core.attacks.JsonPatches;
-import dev.leastprivilege.webhook.tls.CertificateIssuer;
-import dev.leastprivilege.webhook.tls.KeyMaterial;
-import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,7 +34,7 @@ class AttackCorpusEndpointTest {
   /** The pods "stored" so far, whose metadata the webhook reads for an EphemeralContainers body. */
   private static final Map<String, JsonNode> STORED = new ConcurrentHashMap<>();
 
-  private static WebhookServer server;
+  private static TestWebhook webhook;
   private static AdmissionClient client;
 
   /** What the endpoint answered: the patched object when allowed. */
@@ -56,30 +51,12 @@ class AttackCorpusEndpointTest {
 
   @BeforeAll
   static void start() throws Exception {
-    CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
-    CertificateIssuer.Issued serving =
-        CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
-    ReloadingKeyManager keys =
-        new ReloadingKeyManager(
-            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "test"));
-    assertTrue(keys.refresh());
-    PolicyCache cache =
-        new PolicyCache() {
-          public NamespacePolicies forNamespace(String ns) {
-            AttackCorpus.Namespace n = CORPUS.namespace(ns);
-            return n == null ? NamespacePolicies.EMPTY : n.view();
-          }
-
-          public boolean ready() {
-            return true;
-          }
-        };
-    server =
-        WebhookServer.start(
-            new InetSocketAddress("127.0.0.1", 0),
-            keys,
-            new MutationPlanner("lpo-system"),
-            cache,
+    webhook =
+        TestWebhook.start(
+            ns -> {
+              AttackCorpus.Namespace n = CORPUS.namespace(ns);
+              return n == null ? NamespacePolicies.EMPTY : n.view();
+            },
             new ClusterReads() {
               public Optional<JsonNode> podMetadata(String ns, String name) {
                 return Optional.ofNullable(STORED.get(ns + "/" + name));
@@ -90,15 +67,12 @@ class AttackCorpusEndpointTest {
               }
             },
             new SimpleMeterRegistry());
-    client =
-        new AdmissionClient(
-            java.net.URI.create("https://127.0.0.1:" + server.port() + WebhookServer.PATH),
-            ca.certificate());
+    client = webhook.client();
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    webhook.close();
   }
 
   @ParameterizedTest(name = "{0}")
