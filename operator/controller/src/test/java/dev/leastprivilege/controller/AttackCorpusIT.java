@@ -198,13 +198,7 @@ class AttackCorpusIT {
     Kubectl.Result r = create(AttackCorpus.pod(c));
     awaitAdmissions(calls + 1, c);
     if (c.isRefused()) {
-      assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
-      c.refused()
-          .forEach(
-              s ->
-                  assertTrue(
-                      r.err().contains(s),
-                      c + ": kubectl's error does not say \"" + s + "\": " + r.err()));
+      assertRefusedSaying(c, r);
       assertTrue(
           kubectl().run(null, "get", "pod", c.id(), "-n", c.namespace()).err().contains("NotFound"),
           c + " was stored although refused");
@@ -270,13 +264,7 @@ class AttackCorpusIT {
     Kubectl.Result r = addEphemeral(c.namespace(), c.id(), c.ephemeral(), c.ephemeralLabels());
     awaitAtLeast(calls + 2, c);
     if (c.isRefused()) {
-      assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
-      c.refused()
-          .forEach(
-              s ->
-                  assertTrue(
-                      r.err().contains(s),
-                      c + ": kubectl's error does not say \"" + s + "\": " + r.err()));
+      assertRefusedSaying(c, r);
       assertEquals(
           0,
           storedPod(c.namespace(), c.id()).path("spec").path("ephemeralContainers").size(),
@@ -719,6 +707,17 @@ class AttackCorpusIT {
     return Stream.of("patched", "unchanged", "refused", "malformed")
         .map(o -> o + "=" + (long) admissions(o))
         .collect(Collectors.joining(", "));
+  }
+
+  /** kubectl failed, and its error says every part of the case's refusal. */
+  private static void assertRefusedSaying(AttackCorpus.Case c, Kubectl.Result r) {
+    assertNotEquals(0, r.exit(), c + " must be refused; kubectl said: " + r.out() + r.err());
+    c.refused()
+        .forEach(
+            s ->
+                assertTrue(
+                    r.err().contains(s),
+                    c + ": kubectl's error does not say \"" + s + "\": " + r.err()));
   }
 
   private static void ok(Kubectl.Result r) {
