@@ -1,21 +1,11 @@
 package dev.leastprivilege.agent;
 
-import dev.leastprivilege.api.v1alpha1.InstalledProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
-import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's profile files equal to the rendered-profile ConfigMaps, and reports what it
- * has.
+ * Keeps this node's profile files equal to the rendered-profile ConfigMaps, and reports how far it
+ * has got.
  *
- * <p>All file work and bookkeeping runs on one thread, in the order events arrive, so there are no
- * races between an update and a delete of the same profile.
+ * <p>Changes are applied by the informer's store as they arrive, in the order the API server's
+ * watch delivers them ({@link PublishedProfiles}, {@link ProfileApplier}); reports, retries and the
+ * start-up clean-up run on one scheduler thread.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -37,6 +28,13 @@ public final class Agent implements AutoCloseable {
    * goes.
    */
   static final long RETRY_SECONDS = 5;
+
+  /**
+   * The informer lists in pages of this many ConfigMaps: with the store applying each page as it
+   * comes, this bounds the file contents in memory at once (a page of 100 profiles of 10 KiB is 1
+   * MiB).
+   */
+  static final long LIST_PAGE = 100;
 
   private final KubernetesClient client;
   private final AgentConfig config;
@@ -48,10 +46,8 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final Map<ProfileRef, String> installed =
-      new TreeMap<>(Comparator.comparing(ProfileRef::toString));
-  private final Map<ProfileRef, InstalledProfile> failed =
-      new TreeMap<>(Comparator.comparing(ProfileRef::toString));
+  private final ProfileApplier applier;
+  private final PublishedProfiles published;
   private final NodeStatusReporter reporter;
   private SharedIndexInformer<ConfigMap> informer;
   private volatile boolean ready;
@@ -64,12 +60,21 @@ public final class Agent implements AutoCloseable {
     this.client = client;
     this.config = config;
     this.directory = directory;
-    this.reporter = new NodeStatusReporter(client, config, executor, this::report);
+    this.applier =
+        new ProfileApplier(
+            directory,
+            () -> executor.execute(this::changed),
+            (ref, name) ->
+                executor.schedule(() -> retry(ref, name), RETRY_SECONDS, TimeUnit.SECONDS));
+    this.published = new PublishedProfiles(applier);
+    this.reporter =
+        new NodeStatusReporter(
+            client, config, executor, () -> applier.report(informer.lastSyncResourceVersion()));
   }
 
   /**
-   * Starts watching, then makes the whole directory match what is published (removing orphans a
-   * previous run or a deleted profile left) before reporting ready.
+   * Starts watching (which writes every published profile), then removes the files no published
+   * profile has any more (a previous run's, a profile deleted meanwhile) before reporting ready.
    */
   public void start() throws Exception {
     informer =
@@ -77,34 +82,17 @@ public final class Agent implements AutoCloseable {
             .configMaps()
             .inNamespace(config.namespace())
             .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
+            .withLimit(LIST_PAGE)
             .runnableInformer(0);
-    informer.addEventHandler(
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ConfigMap cm) {
-            executor.execute(() -> apply(cm));
-          }
-
-          @Override
-          public void onUpdate(ConfigMap old, ConfigMap cm) {
-            executor.execute(() -> apply(cm));
-          }
-
-          @Override
-          public void onDelete(ConfigMap cm, boolean unknownFinalState) {
-            executor.execute(
-                () ->
-                    RenderedProfileConfigMap.identity(cm)
-                        .ifPresent(c -> remove(new ProfileRef(c.namespace(), c.name()))));
-          }
-        });
+    informer.itemStore(published);
     informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
-    executor.submit(this::fullSync).get();
+    executor.submit(applier::collectGarbage).get();
+    executor.execute(this::changed);
     ready = true;
     LOG.info(
         "agent ready on node {}: {} profiles under {}",
         config.nodeName(),
-        installed.size(),
+        applier.installedCount(),
         directory.root());
   }
 
@@ -112,114 +100,24 @@ public final class Agent implements AutoCloseable {
     return ready && informer != null && informer.isRunning();
   }
 
-  private void fullSync() {
-    Set<ProfileRef> keep = new HashSet<>();
-    for (ConfigMap cm : informer.getStore().list()) {
-      RenderedProfileConfigMap.identity(cm)
-          .ifPresent(c -> keep.add(new ProfileRef(c.namespace(), c.name())));
-      apply(cm);
+  private void changed() {
+    if (informer != null) {
+      reporter.changed();
     }
+  }
+
+  /** Tries a failed change again, reading the ConfigMap's content from the API server. */
+  private void retry(ProfileRef ref, String configMapName) {
     try {
-      for (ProfileRef orphan : directory.collectGarbage(keep)) {
-        LOG.info("removed {}: no published profile has it any more", orphan.localhostProfile());
-      }
-    } catch (IOException e) {
-      LOG.error("could not clean up {}: {}", directory.root(), e.getMessage());
-    }
-    reporter.changed();
-  }
-
-  private void apply(ConfigMap cm) {
-    Optional<RenderedProfileConfigMap.Content> content = RenderedProfileConfigMap.read(cm);
-    if (content.isEmpty()) {
-      LOG.warn(
-          "ignoring ConfigMap {}: it has the rendered-profile label but not the annotations and data the"
-              + " operator writes",
-          cm.getMetadata().getName());
-      return;
-    }
-    RenderedProfileConfigMap.Content c = content.get();
-    ProfileRef ref = new ProfileRef(c.namespace(), c.name());
-    String actual = ContentHash.of(c.json());
-    if (!actual.equals(c.contentHash())) {
-      fail(
+      applier.retry(
           ref,
-          c.contentHash(),
-          "content does not match its hash (" + actual + "); the old file is kept");
-      return;
+          configMapName,
+          Optional.ofNullable(published.get(config.namespace() + "/" + configMapName)),
+          () -> client.configMaps().inNamespace(config.namespace()).withName(configMapName).get());
+    } catch (RuntimeException e) {
+      LOG.warn("could not read ConfigMap {} to retry it: {}", configMapName, e.getMessage());
+      executor.schedule(() -> retry(ref, configMapName), RETRY_SECONDS, TimeUnit.SECONDS);
     }
-    try {
-      if (directory.write(ref, c.json())) {
-        LOG.info("installed {} ({})", ref.localhostProfile(), c.contentHash());
-      }
-      installed.put(ref, c.contentHash());
-      failed.remove(ref);
-    } catch (IOException e) {
-      fail(
-          ref,
-          c.contentHash(),
-          "could not write "
-              + ref.localhostProfile()
-              + ": "
-              + describe(e)
-              + "; the old file is kept");
-      String name = cm.getMetadata().getName();
-      executor.schedule(() -> retry(name, c.contentHash()), RETRY_SECONDS, TimeUnit.SECONDS);
-    }
-    reporter.changed();
-  }
-
-  /** Tries a failed write again, if that ConfigMap still asks for the same content. */
-  private void retry(String configMapName, String hash) {
-    ConfigMap latest = informer.getStore().getByKey(config.namespace() + "/" + configMapName);
-    if (latest != null
-        && RenderedProfileConfigMap.contentHash(latest).map(hash::equals).orElse(false)) {
-      apply(latest);
-    }
-  }
-
-  private void fail(ProfileRef ref, String hash, String message) {
-    LOG.error("{}: {}", ref, message);
-    failed.put(ref, new InstalledProfile(ref.namespace(), ref.name(), hash, message));
-    reporter.changed();
-  }
-
-  private void remove(ProfileRef ref) {
-    try {
-      if (directory.remove(ref)) {
-        LOG.info("removed {}", ref.localhostProfile());
-      }
-      installed.remove(ref);
-      failed.remove(ref);
-    } catch (IOException e) {
-      fail(
-          ref,
-          installed.get(ref),
-          "could not remove " + ref.localhostProfile() + ": " + describe(e));
-    }
-    reporter.changed();
-  }
-
-  private NodeStatusReporter.Report report() {
-    List<InstalledProfile> ok =
-        installed.entrySet().stream()
-            .map(
-                e ->
-                    new InstalledProfile(
-                        e.getKey().namespace(), e.getKey().name(), e.getValue(), null))
-            .toList();
-    return new NodeStatusReporter.Report(ok, List.copyOf(failed.values()));
-  }
-
-  /**
-   * An IOException's message names the file but not always the cause ("No space left on device"):
-   * keep both.
-   */
-  private static String describe(IOException e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return e.getClass().getSimpleName().equals("IOException")
-        ? m
-        : e.getClass().getSimpleName() + ": " + m;
   }
 
   @Override

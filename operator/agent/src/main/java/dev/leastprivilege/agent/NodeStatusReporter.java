@@ -1,13 +1,13 @@
 package dev.leastprivilege.agent;
 
-import dev.leastprivilege.api.v1alpha1.InstalledProfile;
+import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes this node's one NodeProfileStatus. Changes are gathered for a moment and written together,
  * so a burst of a thousand profiles costs a handful of writes; a failed write is retried until it
- * succeeds.
+ * succeeds. Its size does not depend on the number of profiles.
  */
 final class NodeStatusReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStatusReporter.class);
@@ -32,8 +32,12 @@ final class NodeStatusReporter {
   private final Supplier<Report> snapshot;
   private boolean scheduled;
 
-  /** What the node has: installed profiles and failures, each sorted. */
-  record Report(List<InstalledProfile> installed, List<InstalledProfile> failed) {}
+  /**
+   * How far the node has got: the revision up to which every change is applied, how many files it
+   * has, and its failures (the first few, and how many in all).
+   */
+  record Report(
+      String appliedRevision, int profiles, List<FailedProfile> failed, int failedCount) {}
 
   NodeStatusReporter(
       KubernetesClient client,
@@ -70,27 +74,38 @@ final class NodeStatusReporter {
     }
   }
 
+  /**
+   * One merge patch of the status subresource, with no read before it; the object is created the
+   * first time. The whole status is sent, so a failure that is fixed leaves the list.
+   */
   private void write(Report report) {
-    Resource<NodeProfileStatus> resource =
-        client.resources(NodeProfileStatus.class).withName(config.nodeName());
-    NodeProfileStatus current = resource.get();
-    if (current == null) {
-      NodeProfileStatus fresh = new NodeProfileStatus();
-      fresh.setMetadata(new ObjectMetaBuilder().withName(config.nodeName()).build());
+    NodeProfileStatusStatus status = new NodeProfileStatusStatus();
+    status.setAppliedRevision(report.appliedRevision());
+    status.setProfiles(report.profiles());
+    status.setFailed(report.failed());
+    status.setFailedCount(report.failedCount());
+    status.setLastSyncTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    NodeProfileStatus object = new NodeProfileStatus();
+    object.setMetadata(new ObjectMetaBuilder().withName(config.nodeName()).build());
+    object.setStatus(status);
+    try {
+      client.resource(object).patchStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
       NodeProfileStatusSpec spec = new NodeProfileStatusSpec();
       spec.setNodeName(config.nodeName());
+      NodeProfileStatus fresh = new NodeProfileStatus();
+      fresh.setMetadata(new ObjectMetaBuilder().withName(config.nodeName()).build());
       fresh.setSpec(spec);
-      current = client.resource(fresh).create();
+      client.resource(fresh).create();
+      client.resource(object).patchStatus();
     }
-    NodeProfileStatusStatus status = new NodeProfileStatusStatus();
-    status.setInstalled(report.installed());
-    status.setFailed(report.failed());
-    status.setLastSyncTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    current.setStatus(status);
-    client.resource(current).patchStatus();
     LOG.debug(
-        "reported {} installed and {} failed profiles",
-        report.installed().size(),
-        report.failed().size());
+        "reported revision {}: {} profiles, {} failed",
+        report.appliedRevision(),
+        report.profiles(),
+        report.failedCount());
   }
 }

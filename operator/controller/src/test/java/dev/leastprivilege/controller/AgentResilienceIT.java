@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
-import dev.leastprivilege.api.v1alpha1.InstalledProfile;
+import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.core.render.ContentHash;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -54,14 +55,26 @@ class AgentResilienceIT {
     }
   }
 
-  static Optional<InstalledProfile> reported(String node, String name, boolean failed) {
+  /** Whether a node's report says it has the current publish of profile shop/NAME. */
+  static boolean installed(String node, String ns, String name) {
+    ConfigMap cm =
+        cluster
+            .client()
+            .configMaps()
+            .inNamespace(ns)
+            .withName(RenderedProfileConfigMap.nameFor("shop", name))
+            .get();
+    return NodeReports.installed(cluster.client(), node, cm).isPresent();
+  }
+
+  /** The failure a node reports for profile shop/NAME, if any. */
+  static Optional<FailedProfile> failure(String node, String name) {
     NodeProfileStatus nps =
         cluster.client().resources(NodeProfileStatus.class).withName(node).get();
     if (nps == null || nps.getStatus() == null) {
       return Optional.empty();
     }
-    return (failed ? nps.getStatus().getFailed() : nps.getStatus().getInstalled())
-        .stream().filter(p -> p.getName().equals(name)).findFirst();
+    return nps.getStatus().getFailed().stream().filter(p -> p.getName().equals(name)).findFirst();
   }
 
   @Test
@@ -118,10 +131,7 @@ class AgentResilienceIT {
                       "profile created during the outage not installed"));
       await()
           .atMost(T)
-          .untilAsserted(
-              () ->
-                  assertTrue(
-                      reported("flaky", "during", false).isPresent(), "status not reported"));
+          .untilAsserted(() -> assertTrue(installed("flaky", ns, "during"), "status not reported"));
       assertTrue(agent.isReady());
     }
   }
@@ -161,7 +171,7 @@ class AgentResilienceIT {
           .untilAsserted(
               () ->
                   assertTrue(
-                      reported("small", "big", true)
+                      failure("small", "big")
                           .map(p -> p.getMessage().contains("No space left on device"))
                           .orElse(false),
                       "failure not reported"));
@@ -177,8 +187,7 @@ class AgentResilienceIT {
           .untilAsserted(
               () ->
                   assertTrue(
-                      reported("small", "big", true).isEmpty()
-                          && reported("small", "big", false).isPresent(),
+                      failure("small", "big").isEmpty() && installed("small", ns, "big"),
                       "failure not cleared"));
     } finally {
       new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();

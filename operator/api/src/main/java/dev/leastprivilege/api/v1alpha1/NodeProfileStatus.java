@@ -9,13 +9,23 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * One per node, named after it, written only by that node's agent: one object per node, not per
- * profile.
+ * profile, and of a size that does not grow with the number of profiles (see {@link
+ * NodeProfileStatusStatus}).
  */
 @Group(ApiNames.GROUP)
 @Version(ApiNames.VERSION)
 @ShortNames("lpnode")
 @Categories("leastprivilege")
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.nodeName")
+@AdditionalPrinterColumn(
+    name = "Profiles",
+    jsonPath = ".status.profiles",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Failed",
+    jsonPath = ".status.failedCount",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Revision", jsonPath = ".status.appliedRevision")
 @AdditionalPrinterColumn(
     name = "LastSync",
     jsonPath = ".status.lastSyncTime",

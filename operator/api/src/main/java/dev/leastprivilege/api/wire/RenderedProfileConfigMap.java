@@ -3,10 +3,13 @@ package dev.leastprivilege.api.wire;
 import dev.leastprivilege.api.v1alpha1.ApiNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The contract between the operator, which publishes one ConfigMap per valid profile in its own
@@ -25,6 +28,13 @@ public final class RenderedProfileConfigMap {
   public static final String NAMESPACE_LABEL = PREFIX + "profile-namespace";
   public static final String PROFILE_ANNOTATION = PREFIX + "profile";
   public static final String HASH_ANNOTATION = PREFIX + "content-hash";
+
+  /**
+   * Marks a tombstone: the profile is being removed. The operator writes it before it deletes the
+   * ConfigMap, so that each node's removal is confirmed by a revision like any other change.
+   */
+  public static final String REMOVED_ANNOTATION = PREFIX + "removed";
+
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "least-privilege-operator";
   public static final String DATA_KEY = "profile.json";
@@ -59,7 +69,43 @@ public final class RenderedProfileConfigMap {
       byte[] json,
       String contentHash) {
     return new ConfigMapBuilder()
-        .withNewMetadata()
+        .withMetadata(
+            metadata(
+                operatorNamespace,
+                profileNamespace,
+                profileName,
+                Map.of(
+                    PROFILE_ANNOTATION,
+                    profileNamespace + "/" + profileName,
+                    HASH_ANNOTATION,
+                    contentHash)))
+        .withData(Map.of(DATA_KEY, new String(json, StandardCharsets.UTF_8)))
+        .build();
+  }
+
+  /** The tombstone that replaces a profile's ConfigMap while the nodes remove its file. */
+  public static ConfigMap tombstone(
+      String operatorNamespace, String profileNamespace, String profileName) {
+    return new ConfigMapBuilder()
+        .withMetadata(
+            metadata(
+                operatorNamespace,
+                profileNamespace,
+                profileName,
+                Map.of(
+                    PROFILE_ANNOTATION,
+                    profileNamespace + "/" + profileName,
+                    REMOVED_ANNOTATION,
+                    "true")))
+        .build();
+  }
+
+  private static ObjectMeta metadata(
+      String operatorNamespace,
+      String profileNamespace,
+      String profileName,
+      Map<String, String> annotations) {
+    return new ObjectMetaBuilder()
         .withName(nameFor(profileNamespace, profileName))
         .withNamespace(operatorNamespace)
         .withLabels(
@@ -70,15 +116,38 @@ public final class RenderedProfileConfigMap {
                 MANAGED_BY,
                 NAMESPACE_LABEL,
                 profileNamespace))
-        .withAnnotations(
-            Map.of(
-                PROFILE_ANNOTATION,
-                profileNamespace + "/" + profileName,
-                HASH_ANNOTATION,
-                contentHash))
-        .endMetadata()
-        .withData(Map.of(DATA_KEY, new String(json, StandardCharsets.UTF_8)))
+        .withAnnotations(annotations)
         .build();
+  }
+
+  /** Whether this ConfigMap is a tombstone: the nodes must remove the profile's file. */
+  public static boolean isTombstone(ConfigMap cm) {
+    return "true".equals(annotation(cm, REMOVED_ANNOTATION));
+  }
+
+  /**
+   * Where a change of a ConfigMap stands in the order the agents' watch delivers changes: its
+   * resourceVersion, which the API server takes from etcd's revision, a number that grows with
+   * every write. Empty when it is not a number (an API server that does not work that way).
+   */
+  public static OptionalLong revision(ConfigMap cm) {
+    return cm == null || cm.getMetadata() == null
+        ? OptionalLong.empty()
+        : parseRevision(cm.getMetadata().getResourceVersion());
+  }
+
+  /** A resourceVersion as a revision number; empty when it is not one. */
+  public static OptionalLong parseRevision(String resourceVersion) {
+    if (resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.length() > 18) {
+      return OptionalLong.empty();
+    }
+    for (int i = 0; i < resourceVersion.length(); i++) {
+      char c = resourceVersion.charAt(i);
+      if (c < '0' || c > '9') {
+        return OptionalLong.empty();
+      }
+    }
+    return OptionalLong.of(Long.parseLong(resourceVersion));
   }
 
   /** Which profile a ConfigMap of ours renders: namespace and name. */
@@ -99,7 +168,10 @@ public final class RenderedProfileConfigMap {
         .map(h -> h.toLowerCase(Locale.ROOT));
   }
 
-  /** The whole content of one of our ConfigMaps, or empty when it is not one (or is damaged). */
+  /**
+   * The whole content of one of our ConfigMaps, or empty when it is not one (or is damaged, or a
+   * tombstone).
+   */
   public static Optional<Content> read(ConfigMap cm) {
     Optional<Identity> id = identity(cm);
     Optional<String> hash = contentHash(cm);

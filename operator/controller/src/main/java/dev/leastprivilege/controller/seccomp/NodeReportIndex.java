@@ -1,8 +1,10 @@
 package dev.leastprivilege.controller.seccomp;
 
-import dev.leastprivilege.api.v1alpha1.InstalledProfile;
+import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.status.NodeProgress;
 import dev.leastprivilege.core.status.NodeReport;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,84 +14,118 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * Per-profile lookups into the per-node reports. Each NodeProfileStatus lists every profile its
- * node has; this keeps, per node, a map from profile to report, rebuilt only when that node's
- * object changes (by resourceVersion), so folding one profile's status costs one lookup per node.
+ * The nodes' reports, read as core's {@link NodeProgress}: each is parsed once per resourceVersion.
+ * Folding one profile's status costs one lookup per node, and a node's new report wakes only the
+ * profiles whose state on that node it changes.
  */
-final class NodeReportIndex {
-  private record Entry(String resourceVersion, Map<ProfileRef, NodeReport> reports) {}
+public final class NodeReportIndex {
+  private record Entry(String resourceVersion, NodeProgress progress) {}
 
+  private final PublishedRevisions published;
   private final Map<String, Entry> byNode = new ConcurrentHashMap<>();
 
   /**
    * What the event mapper last saw per node; apart from the lookup cache, which reconciles may
    * update first.
    */
-  private final Map<String, Map<ProfileRef, NodeReport>> seenByEvents = new ConcurrentHashMap<>();
+  private final Map<String, NodeProgress> seenByEvents = new ConcurrentHashMap<>();
 
-  /** This profile's report from every node that has one. */
-  Map<String, NodeReport> reportsFor(ProfileRef ref, Stream<NodeProfileStatus> nodeStatuses) {
+  NodeReportIndex(PublishedRevisions published) {
+    this.published = published;
+  }
+
+  /** What every node has of one publish of a profile: installed, failed, or not yet (absent). */
+  Map<String, NodeReport> reportsFor(
+      ProfileRef ref,
+      RenderedProfilePublisher.Publication publication,
+      Stream<NodeProfileStatus> reports) {
     Map<String, NodeReport> out = new HashMap<>();
-    nodeStatuses.forEach(
+    reports.forEach(
+        nps ->
+            progressOf(nps)
+                .reportFor(ref, publication.revision(), publication.contentHash())
+                .ifPresent(r -> out.put(r.node(), r)));
+    return out;
+  }
+
+  /**
+   * The nodes (among those that exist) that have not confirmed removing a profile's file since its
+   * tombstone.
+   */
+  Set<String> notConfirmingRemoval(
+      ProfileRef ref,
+      long tombstoneRevision,
+      Stream<NodeProfileStatus> reports,
+      Set<String> nodes) {
+    Set<String> out = new HashSet<>();
+    reports.forEach(
         nps -> {
-          NodeReport r = entryFor(nps).reports().get(ref);
-          if (r != null) {
-            out.put(r.node(), r);
+          NodeProgress p = progressOf(nps);
+          if (nodes.contains(p.node()) && !p.confirmsRemoval(ref, tombstoneRevision)) {
+            out.add(p.node());
           }
         });
     return out;
   }
 
-  private Entry entryFor(NodeProfileStatus nps) {
+  private NodeProgress progressOf(NodeProfileStatus nps) {
     String node = nps.getMetadata().getName();
     String rv = nps.getMetadata().getResourceVersion();
     Entry e = byNode.get(node);
     if (e == null || !e.resourceVersion().equals(rv)) {
-      Map<ProfileRef, NodeReport> reports = new HashMap<>();
-      if (nps.getStatus() != null) {
-        for (InstalledProfile p : nps.getStatus().getInstalled()) {
-          reports.put(
-              new ProfileRef(p.getNamespace(), p.getName()),
-              NodeReport.installed(node, p.getContentHash()));
-        }
-        for (InstalledProfile p : nps.getStatus().getFailed()) {
-          reports.put(
-              new ProfileRef(p.getNamespace(), p.getName()),
-              NodeReport.failed(node, p.getContentHash(), p.getMessage()));
-        }
-      }
-      e = new Entry(rv, reports);
+      e = new Entry(rv, parse(node, nps));
       byNode.put(node, e);
     }
-    return e;
+    return e.progress();
   }
 
   /**
-   * Records a node's new report and returns the profiles whose entry changed (added, removed, new
-   * hash or failure). An agent's status lists every profile it has; waking only the changed ones
-   * keeps a thousand-profile node from waking a thousand reconciles on every write.
+   * A report in the shape of earlier agents (a list of every profile, no revision) reads as
+   * "nothing applied yet": the upgraded agent rewrites it when it starts.
+   */
+  public static NodeProgress parse(String node, NodeProfileStatus nps) {
+    var status = nps.getStatus();
+    if (status == null) {
+      return new NodeProgress(node, 0, Map.of());
+    }
+    long applied = RenderedProfileConfigMap.parseRevision(status.getAppliedRevision()).orElse(0);
+    Map<ProfileRef, NodeProgress.Failure> failures = new HashMap<>();
+    if (status.getFailed() != null) {
+      for (FailedProfile f : status.getFailed()) {
+        failures.put(
+            new ProfileRef(f.getNamespace(), f.getName()),
+            new NodeProgress.Failure(f.getContentHash(), f.getMessage()));
+      }
+    }
+    return new NodeProgress(node, applied, failures);
+  }
+
+  /**
+   * Records a node's new report and returns the profiles whose state on that node it may change:
+   * those published between its old and new revision, and those whose failure appeared, changed or
+   * went. A thousand-profile node thus wakes only what moved.
    */
   Set<ProfileRef> changedBy(NodeProfileStatus nps) {
-    Map<ProfileRef, NodeReport> now = entryFor(nps).reports();
-    Map<ProfileRef, NodeReport> previous = seenByEvents.put(nps.getMetadata().getName(), now);
-    Map<ProfileRef, NodeReport> old = previous == null ? Map.of() : previous;
-    Set<ProfileRef> changed = new HashSet<>();
-    now.forEach(
-        (ref, report) -> {
-          if (!report.equals(old.get(ref))) {
-            changed.add(ref);
-          }
-        });
-    for (ProfileRef ref : old.keySet()) {
-      if (!now.containsKey(ref)) {
+    NodeProgress now = progressOf(nps);
+    NodeProgress old = seenByEvents.put(now.node(), now);
+    long before = old == null ? 0 : old.appliedRevision();
+    Set<ProfileRef> changed =
+        new HashSet<>(
+            published.between(
+                Math.min(before, now.appliedRevision()), Math.max(before, now.appliedRevision())));
+    Map<ProfileRef, NodeProgress.Failure> oldFailures = old == null ? Map.of() : old.failures();
+    now.failures()
+        .forEach(
+            (ref, f) -> {
+              if (!f.equals(oldFailures.get(ref))) {
+                changed.add(ref);
+              }
+            });
+    for (ProfileRef ref : oldFailures.keySet()) {
+      if (!now.failures().containsKey(ref)) {
         changed.add(ref);
       }
     }
     return changed;
-  }
-
-  /** Whether any node still reports the profile installed (its file is still on that node). */
-  boolean installedAnywhere(ProfileRef ref, Stream<NodeProfileStatus> nodeStatuses) {
-    return reportsFor(ref, nodeStatuses).values().stream().anyMatch(r -> !r.isFailure());
   }
 }

@@ -36,7 +36,8 @@ final class ProfileEventSources {
   static List<EventSource<?, SeccompProfile>> create(
       EventSourceContext<SeccompProfile> ctx,
       String operatorNamespace,
-      NodeReportIndex nodeReports) {
+      NodeReportIndex nodeReports,
+      PublishedRevisions publishedRevisions) {
     // Children find their base through this index; a base's spec change re-renders them.
     ctx.getPrimaryCache()
         .addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
@@ -111,13 +112,13 @@ final class ProfileEventSources {
                 .build(),
             ctx);
 
-    // The operator reads its ConfigMaps' identity and hash, never their data: the agents check data
-    // against hash.
+    // The operator reads its ConfigMaps' identity, hash and revision, never their data: the agents
+    // check data against hash.
     var configMaps =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, SeccompProfile.class)
                 .withName(CONFIG_MAPS)
-                .withItemStore(configMapStore(json))
+                .withItemStore(configMapStore(json, publishedRevisions))
                 .withNamespaces(operatorNamespace)
                 .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
                 .withSecondaryToPrimaryMapper(
@@ -150,13 +151,12 @@ final class ProfileEventSources {
     return new UsingPodsStore(json);
   }
 
-  /** Rendered-profile ConfigMaps: identity and hash (annotations and labels), not the data. */
-  static ItemStore<ConfigMap> configMapStore(KubernetesSerialization json) {
-    return new ReducedStateItemStore<>(
-        ReducedStateItemStore.NAME_KEY_STATE,
-        ConfigMap.class,
-        json,
-        "metadata.annotations",
-        "metadata.labels");
+  /**
+   * Rendered-profile ConfigMaps: identity and hash (annotations and labels), not the data; and
+   * which profile was published at which revision.
+   */
+  static ItemStore<ConfigMap> configMapStore(
+      KubernetesSerialization json, PublishedRevisions publishedRevisions) {
+    return publishedRevisions.store(json);
   }
 }

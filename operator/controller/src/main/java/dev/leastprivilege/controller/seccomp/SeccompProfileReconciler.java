@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
+import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
@@ -24,7 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +68,8 @@ public final class SeccompProfileReconciler
   private final String operatorNamespace;
   private final EventRecorder events;
   private final RolloutMetrics metrics;
-  private final NodeReportIndex nodeReports = new NodeReportIndex();
+  private final PublishedRevisions publishedRevisions = new PublishedRevisions();
+  private final NodeReportIndex nodeReports = new NodeReportIndex(publishedRevisions);
   private final RunningPodReview runningPods;
   private RenderedProfilePublisher publisher;
 
@@ -83,7 +88,7 @@ public final class SeccompProfileReconciler
   public List<EventSource<?, SeccompProfile>> prepareEventSources(
       EventSourceContext<SeccompProfile> ctx) {
     publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
-    return ProfileEventSources.create(ctx, operatorNamespace, nodeReports);
+    return ProfileEventSources.create(ctx, operatorNamespace, nodeReports, publishedRevisions);
   }
 
   @Override
@@ -93,9 +98,9 @@ public final class SeccompProfileReconciler
     ProfileCompilation.Result compilation =
         ProfileCompilation.compile(profile, ctx.getPrimaryCache(), informers::baseVersion);
     CompiledProfile compiled = compilation.compiled();
-    String publishedHash = publish(compiled, ctx.getSecondaryResource(ConfigMap.class));
-    warnWhenItBecomesInvalid(profile, compiled, publishedHash);
-    SeccompProfileStatus next = fold(profile, informers, compiled, publishedHash, false);
+    Optional<Publication> published = publish(compiled, ctx.getSecondaryResource(ConfigMap.class));
+    warnWhenItBecomesInvalid(profile, compiled, published.isPresent());
+    SeccompProfileStatus next = fold(profile, informers, compiled, published, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
@@ -117,10 +122,10 @@ public final class SeccompProfileReconciler
    * Step 2: a valid profile's file goes to the nodes; an invalid one leaves them the last good
    * file.
    */
-  private String publish(CompiledProfile compiled, Optional<ConfigMap> published) {
+  private Optional<Publication> publish(CompiledProfile compiled, Optional<ConfigMap> current) {
     return compiled.ok()
-        ? publisher.publish(compiled.rendered(), published)
-        : RenderedProfilePublisher.publishedHash(published).orElse(null);
+        ? Optional.of(publisher.publish(compiled.rendered(), current))
+        : RenderedProfilePublisher.published(current);
   }
 
   /**
@@ -128,7 +133,7 @@ public final class SeccompProfileReconciler
    * says the same.
    */
   private void warnWhenItBecomesInvalid(
-      SeccompProfile profile, CompiledProfile compiled, String publishedHash) {
+      SeccompProfile profile, CompiledProfile compiled, boolean nodesHaveOne) {
     Optional<ConditionReason> before =
         profile.getStatus() == null
             ? Optional.empty()
@@ -138,7 +143,7 @@ public final class SeccompProfileReconciler
           profile,
           ConditionReason.InvalidSpec.name(),
           compiled.errors().get(0)
-              + (publishedHash == null ? "" : "; the nodes keep the last valid version")
+              + (nodesHaveOne ? "; the nodes keep the last valid version" : "")
               + ". Fix the spec; lpo lint shows every error.");
     }
   }
@@ -162,18 +167,20 @@ public final class SeccompProfileReconciler
   public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
     ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
+    Optional<ConfigMap> current = ctx.getSecondaryResource(ConfigMap.class);
     SeccompProfileStatus next =
-        fold(
-            profile,
-            informers,
-            null,
-            profile.getStatus() == null ? null : profile.getStatus().getContentHash(),
-            true);
+        fold(profile, informers, null, RenderedProfilePublisher.published(current), true);
     boolean inUse = !next.getActiveWorkloads().isEmpty();
+    Set<String> unconfirmed = Set.of();
     if (!inUse) {
-      publisher.unpublish(ref);
+      OptionalLong tombstone = publisher.tombstone(ref, current);
+      if (tombstone.isPresent()) {
+        unconfirmed =
+            nodeReports.notConfirmingRemoval(
+                ref, tombstone.getAsLong(), informers.nodeReports(), informers.nodeNames());
+      }
     }
-    boolean stillOnNodes = !inUse && nodeReports.installedAnywhere(ref, informers.nodeReports());
+    boolean stillOnNodes = !unconfirmed.isEmpty();
     ProfileDeletion.Stage stage =
         ProfileDeletion.stage(
             inUse,
@@ -195,13 +202,16 @@ public final class SeccompProfileReconciler
           events.warning(
               profile,
               "NodesDidNotConfirm",
-              "some nodes did not confirm removing "
+              unconfirmed.size()
+                  + " nodes did not confirm removing "
                   + ref.localhostProfile()
                   + " within "
                   + ProfileDeletion.REMOVAL_GRACE.toSeconds()
-                  + "s; their agents"
-                  + " remove it when they next sync");
+                  + "s (first: "
+                  + unconfirmed.stream().sorted().limit(5).toList()
+                  + "); their agents remove it when they next sync");
         }
+        publisher.unpublish(ref);
         metrics.forget(profile);
         LOG.info("{} removed from the nodes", ref);
         return DeleteControl.defaultDelete();
@@ -233,7 +243,7 @@ public final class SeccompProfileReconciler
       SeccompProfile profile,
       ProfileInformers informers,
       CompiledProfile compiled,
-      String publishedHash,
+      Optional<Publication> published,
       boolean deleting) {
     ProfileRef ref = ProfileCompilation.refOf(profile);
     long generation =
@@ -244,9 +254,11 @@ public final class SeccompProfileReconciler
             compiled == null ? List.of() : compiled.errors(),
             compiled == null ? List.of() : compiled.warnings(),
             ref.localhostProfile(),
-            publishedHash,
+            published.map(Publication::contentHash).orElse(null),
             informers.nodeNames(),
-            nodeReports.reportsFor(ref, informers.nodeReports()),
+            published
+                .map(p -> nodeReports.reportsFor(ref, p, informers.nodeReports()))
+                .orElse(Map.of()),
             informers.usingPods(),
             deleting,
             profile.getStatus(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,11 +47,13 @@ class ReducedCacheTest {
   }
 
   /**
-   * The reconciler reads which profile a ConfigMap renders and its hash; the agents read the data.
+   * The reconciler reads which profile a ConfigMap renders, its hash and its revision; the agents
+   * read the data.
    */
   @Test
-  void theConfigMapCacheKeepsIdentityAndHashButNotTheData() {
-    ItemStore<ConfigMap> store = ProfileEventSources.configMapStore(json);
+  void theConfigMapCacheKeepsIdentityHashAndRevisionButNotTheData() {
+    PublishedRevisions revisions = new PublishedRevisions();
+    ItemStore<ConfigMap> store = ProfileEventSources.configMapStore(json, revisions);
     byte[] file = "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n".getBytes(StandardCharsets.UTF_8);
     ConfigMap cm =
         RenderedProfileConfigMap.build("lpo-system", "shop", "web", file, ContentHash.of(file));
@@ -62,6 +66,15 @@ class ReducedCacheTest {
     assertEquals(Optional.of(ContentHash.of(file)), RenderedProfileConfigMap.contentHash(kept));
     assertEquals("9", kept.getMetadata().getResourceVersion());
     assertEquals(Optional.empty(), RenderedProfileConfigMap.read(kept), "the data is not kept");
+    assertEquals(Set.of(new ProfileRef("shop", "web")), revisions.between(8, 9));
+
+    ConfigMap tombstone = RenderedProfileConfigMap.tombstone("lpo-system", "shop", "web");
+    tombstone.getMetadata().setResourceVersion("12");
+    store.put(store.getKey(tombstone), tombstone);
+    assertEquals(Set.of(), revisions.between(0, 11), "the old revision is forgotten");
+    assertEquals(Set.of(new ProfileRef("shop", "web")), revisions.between(11, 12));
+    store.remove(store.getKey(tombstone));
+    assertEquals(Set.of(), revisions.between(0, 100));
   }
 
   /** Only a node's coming and going matters to a profile, not its labels or status. */

@@ -4,19 +4,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
- * One profile as a node has it: identity, content hash, and the failure if it could not be
- * installed.
+ * A profile a node could not install (or remove): its identity, the content hash it tried (none for
+ * a removal), and why.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class InstalledProfile {
+public class FailedProfile {
   private String namespace;
   private String name;
   private String contentHash;
   private String message;
 
-  public InstalledProfile() {}
+  public FailedProfile() {}
 
-  public InstalledProfile(String namespace, String name, String contentHash, String message) {
+  public FailedProfile(String namespace, String name, String contentHash, String message) {
     this.namespace = namespace;
     this.name = name;
     this.contentHash = contentHash;
@@ -57,7 +57,7 @@ public class InstalledProfile {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof InstalledProfile p
+    return o instanceof FailedProfile p
         && Objects.equals(namespace, p.namespace)
         && Objects.equals(name, p.name)
         && Objects.equals(contentHash, p.contentHash)

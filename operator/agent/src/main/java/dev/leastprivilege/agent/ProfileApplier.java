@@ -1,0 +1,242 @@
+package dev.leastprivilege.agent;
+
+import dev.leastprivilege.api.v1alpha1.FailedProfile;
+import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.render.ContentHash;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each change of a rendered-profile ConfigMap to this node's files, and keeps what the node
+ * has: per profile the hash of its file, and the failures. It keeps hashes, never file contents.
+ *
+ * <p>It is called by the informer's store as each change arrives, on the watch's thread and before
+ * the informer records the change's revision: that order is what lets the agent report "every
+ * change up to revision r is applied" (see {@link #report}). Every method is synchronized, so the
+ * store, the retries and the start-up clean-up never interleave on one file.
+ */
+final class ProfileApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(ProfileApplier.class);
+
+  /** A profile the node could not install (contentHash set) or remove (contentHash null). */
+  private record Failure(String contentHash, String message, long revision) {}
+
+  private final ProfileDirectory directory;
+  private final Runnable changed;
+  private final BiConsumer<ProfileRef, String> retryLater;
+  private final Map<ProfileRef, String> installed = new HashMap<>();
+  private final Map<ProfileRef, Failure> failures = new HashMap<>();
+
+  /**
+   * @param changed called after every change of what the node has (asks for a report)
+   * @param retryLater called with a profile and its ConfigMap's name when a change failed, to try
+   *     it again later
+   */
+  ProfileApplier(
+      ProfileDirectory directory, Runnable changed, BiConsumer<ProfileRef, String> retryLater) {
+    this.directory = directory;
+    this.changed = changed;
+    this.retryLater = retryLater;
+  }
+
+  /** Makes the node's file match one ConfigMap: its content, or no file for a tombstone. */
+  synchronized void apply(ConfigMap cm) {
+    Optional<RenderedProfileConfigMap.Identity> id = RenderedProfileConfigMap.identity(cm);
+    if (id.isEmpty()) {
+      LOG.warn(
+          "ignoring ConfigMap {}: it has the rendered-profile label but not the profile annotation"
+              + " the operator writes",
+          cm.getMetadata().getName());
+      return;
+    }
+    ProfileRef ref = new ProfileRef(id.get().namespace(), id.get().name());
+    long revision = RenderedProfileConfigMap.revision(cm).orElse(0);
+    if (RenderedProfileConfigMap.isTombstone(cm)) {
+      remove(ref, cm.getMetadata().getName(), revision);
+      return;
+    }
+    Optional<RenderedProfileConfigMap.Content> content = RenderedProfileConfigMap.read(cm);
+    if (content.isEmpty()) {
+      fail(ref, null, revision, "the operator's ConfigMap has no content hash or data");
+      return;
+    }
+    RenderedProfileConfigMap.Content c = content.get();
+    String actual = ContentHash.of(c.json());
+    if (!actual.equals(c.contentHash())) {
+      fail(
+          ref,
+          c.contentHash(),
+          revision,
+          "content does not match its hash (" + actual + "); the old file is kept");
+      return;
+    }
+    try {
+      if (directory.write(ref, c.json())) {
+        LOG.info("installed {} ({})", ref.localhostProfile(), c.contentHash());
+      }
+      installed.put(ref, c.contentHash());
+      failures.remove(ref);
+      changed.run();
+    } catch (IOException | RuntimeException e) {
+      fail(
+          ref,
+          c.contentHash(),
+          revision,
+          "could not write "
+              + ref.localhostProfile()
+              + ": "
+              + describe(e)
+              + "; the old file is kept");
+      retryLater.accept(ref, cm.getMetadata().getName());
+    }
+  }
+
+  /** Removes a profile's file (its ConfigMap became a tombstone, or went). */
+  synchronized void remove(ProfileRef ref, String configMapName, long revision) {
+    try {
+      if (directory.remove(ref)) {
+        LOG.info("removed {}", ref.localhostProfile());
+      }
+      installed.remove(ref);
+      failures.remove(ref);
+      changed.run();
+    } catch (IOException | RuntimeException e) {
+      fail(ref, null, revision, "could not remove " + ref.localhostProfile() + ": " + describe(e));
+      retryLater.accept(ref, configMapName);
+    }
+  }
+
+  /**
+   * Tries a failed change again, if it still failed and is still the current one. The check and the
+   * write happen under this object's lock, and the store records a change before it applies it, so
+   * a retry can never write an older content over a newer one.
+   *
+   * @param ref the profile
+   * @param configMapName its ConfigMap
+   * @param current what the store holds for it now, empty when the ConfigMap is gone
+   * @param fetch reads the ConfigMap, content included, from the API server
+   */
+  synchronized void retry(
+      ProfileRef ref,
+      String configMapName,
+      Optional<ConfigMap> current,
+      Supplier<ConfigMap> fetch) {
+    Failure f = failures.get(ref);
+    if (f == null) {
+      return;
+    }
+    boolean removal = current.isEmpty() || RenderedProfileConfigMap.isTombstone(current.get());
+    if (removal) {
+      remove(ref, configMapName, f.revision());
+      return;
+    }
+    Optional<String> wanted = RenderedProfileConfigMap.contentHash(current.get());
+    if (wanted.isEmpty() || !wanted.get().equals(f.contentHash())) {
+      return; // a newer change is on its way through the store
+    }
+    ConfigMap fetched = fetch.get();
+    if (fetched != null && RenderedProfileConfigMap.contentHash(fetched).equals(wanted)) {
+      apply(fetched);
+    } else {
+      retryLater.accept(ref, configMapName);
+    }
+  }
+
+  /**
+   * Deletes every file of ours that no published profile has (a profile deleted while the agent was
+   * down, temporary files a crash left). A file whose update failed is kept: the node keeps the old
+   * version.
+   */
+  synchronized void collectGarbage() {
+    Set<ProfileRef> keep = new HashSet<>(installed.keySet());
+    failures.forEach(
+        (ref, f) -> {
+          if (f.contentHash() != null) {
+            keep.add(ref);
+          }
+        });
+    try {
+      for (ProfileRef orphan : directory.collectGarbage(keep)) {
+        LOG.info("removed {}: no published profile has it any more", orphan.localhostProfile());
+      }
+    } catch (IOException e) {
+      LOG.error("could not clean up {}: {}", directory.root(), e.getMessage());
+    }
+  }
+
+  synchronized int installedCount() {
+    return installed.size();
+  }
+
+  /**
+   * What to report, given the revision the informer had recorded <em>before</em> this call: every
+   * change up to it was applied before it was recorded, so it is applied or among the failures read
+   * here. Failures are listed oldest first, at most {@link
+   * NodeProfileStatusStatus#MAX_LISTED_FAILURES}; when some are left out, the reported revision
+   * stops just below the first one left out, so that none is hidden below it.
+   */
+  synchronized NodeStatusReporter.Report report(String recordedRevision) {
+    OptionalLong recorded = RenderedProfileConfigMap.parseRevision(recordedRevision);
+    long applied = recorded.orElse(0);
+    List<Map.Entry<ProfileRef, Failure>> sorted =
+        failures.entrySet().stream()
+            .sorted(
+                Comparator.comparingLong(
+                        (Map.Entry<ProfileRef, Failure> e) -> e.getValue().revision())
+                    .thenComparing(e -> e.getKey().toString()))
+            .toList();
+    int max = NodeProfileStatusStatus.MAX_LISTED_FAILURES;
+    if (sorted.size() > max) {
+      applied = Math.min(applied, sorted.get(max).getValue().revision() - 1);
+    }
+    List<FailedProfile> listed =
+        sorted.stream()
+            .limit(max)
+            .map(
+                e ->
+                    new FailedProfile(
+                        e.getKey().namespace(),
+                        e.getKey().name(),
+                        e.getValue().contentHash(),
+                        cut(e.getValue().message())))
+            .toList();
+    return new NodeStatusReporter.Report(
+        Long.toString(Math.max(applied, 0)), installed.size(), listed, sorted.size());
+  }
+
+  private void fail(ProfileRef ref, String hash, long revision, String message) {
+    LOG.error("{}: {}", ref, message);
+    failures.put(ref, new Failure(hash, message, revision));
+    changed.run();
+  }
+
+  private static String cut(String message) {
+    int max = NodeProfileStatusStatus.MAX_MESSAGE_LENGTH;
+    return message.length() <= max ? message : message.substring(0, max - 1) + "…";
+  }
+
+  /**
+   * An IOException's message names the file but not always the cause ("No space left on device"):
+   * keep both.
+   */
+  private static String describe(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e.getClass().getSimpleName().equals("IOException")
+        ? m
+        : e.getClass().getSimpleName() + ": " + m;
+  }
+}

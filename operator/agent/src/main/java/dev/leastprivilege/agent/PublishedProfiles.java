@@ -1,0 +1,120 @@
+package dev.leastprivilege.agent;
+
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.core.ProfileRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The agent's informer store: for each rendered-profile ConfigMap its identity, content hash and
+ * resourceVersion, never its data, so the agent's memory does not grow with the size of the
+ * profiles. Each change is handed to the {@link ProfileApplier} as it is stored, with its full
+ * content, on the informer's thread: the informer lists in pages and reads the next page only when
+ * this one is written, so at most a page of contents is in memory at once, and it records a
+ * change's revision only after the change is applied.
+ */
+final class PublishedProfiles implements ItemStore<ConfigMap> {
+  /** What is kept of one ConfigMap: a few short strings. */
+  private record Entry(String resourceVersion, String profile, String contentHash, String removed) {
+    static Entry of(ConfigMap cm) {
+      Map<String, String> a =
+          cm.getMetadata().getAnnotations() == null ? Map.of() : cm.getMetadata().getAnnotations();
+      return new Entry(
+          cm.getMetadata().getResourceVersion(),
+          a.get(RenderedProfileConfigMap.PROFILE_ANNOTATION),
+          a.get(RenderedProfileConfigMap.HASH_ANNOTATION),
+          a.get(RenderedProfileConfigMap.REMOVED_ANNOTATION));
+    }
+  }
+
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final ProfileApplier applier;
+
+  PublishedProfiles(ProfileApplier applier) {
+    this.applier = applier;
+  }
+
+  @Override
+  public String getKey(ConfigMap cm) {
+    return Cache.metaNamespaceKeyFunc(cm);
+  }
+
+  /** Records the change first, then applies it: see {@link ProfileApplier#retry}. */
+  @Override
+  public ConfigMap put(String key, ConfigMap cm) {
+    Entry previous = entries.put(key, Entry.of(cm));
+    applier.apply(cm);
+    return restore(key, previous);
+  }
+
+  @Override
+  public ConfigMap remove(String key) {
+    Entry previous = entries.remove(key);
+    ConfigMap old = restore(key, previous);
+    if (old != null) {
+      RenderedProfileConfigMap.identity(old)
+          .ifPresent(
+              id ->
+                  applier.remove(
+                      new ProfileRef(id.namespace(), id.name()), old.getMetadata().getName(), 0));
+    }
+    return old;
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return entries.keySet().stream();
+  }
+
+  @Override
+  public Stream<ConfigMap> values() {
+    return entries.entrySet().stream().map(e -> restore(e.getKey(), e.getValue()));
+  }
+
+  @Override
+  public int size() {
+    return entries.size();
+  }
+
+  @Override
+  public ConfigMap get(String key) {
+    return restore(key, entries.get(key));
+  }
+
+  /** Initial adds must be handed over as they arrive, not after the whole list. */
+  @Override
+  public boolean isFullState() {
+    return false;
+  }
+
+  private static ConfigMap restore(String key, Entry e) {
+    if (e == null) {
+      return null;
+    }
+    int slash = key.indexOf('/');
+    Map<String, String> annotations = new LinkedHashMap<>();
+    put(annotations, RenderedProfileConfigMap.PROFILE_ANNOTATION, e.profile());
+    put(annotations, RenderedProfileConfigMap.HASH_ANNOTATION, e.contentHash());
+    put(annotations, RenderedProfileConfigMap.REMOVED_ANNOTATION, e.removed());
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withNamespace(key.substring(0, slash))
+        .withName(key.substring(slash + 1))
+        .withResourceVersion(e.resourceVersion())
+        .withAnnotations(annotations)
+        .endMetadata()
+        .build();
+  }
+
+  private static void put(Map<String, String> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+}
