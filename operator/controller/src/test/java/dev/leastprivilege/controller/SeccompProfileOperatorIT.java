@@ -324,9 +324,14 @@ class SeccompProfileOperatorIT {
     try {
       client().resources(SeccompProfile.class).inNamespace(ns).withName("drop").delete();
       apply(profileYaml(ns, "late", "", "read"));
+      // The ConfigMap becomes a tombstone: the agents remove the file and confirm its revision.
       await()
           .atMost(T)
-          .untilAsserted(() -> assertTrue(published(ns, "drop") == null, "drop not unpublished"));
+          .untilAsserted(
+              () ->
+                  assertTrue(
+                      RenderedProfileConfigMap.isTombstone(published(ns, "drop")),
+                      "drop not replaced by a tombstone"));
       await()
           .atMost(T)
           .untilAsserted(() -> assertTrue(published(ns, "late") != null, "late not published"));
@@ -347,6 +352,7 @@ class SeccompProfileOperatorIT {
             () ->
                 assertTrue(
                     cluster.profile(ns, "drop") == null, "drop not deleted once n2 confirmed"));
+    assertEquals(null, published(ns, "drop"), "the tombstone goes with the profile");
     awaitPhase(ns, "late", ProfilePhase.Installed);
   }
 

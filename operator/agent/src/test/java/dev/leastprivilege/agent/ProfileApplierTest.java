@@ -1,0 +1,155 @@
+package dev.leastprivilege.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.leastprivilege.api.v1alpha1.FailedProfile;
+import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.render.ContentHash;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProfileApplierTest {
+  private static final ProfileRef WEB = new ProfileRef("shop", "web");
+
+  @TempDir Path tmp;
+
+  /** Writes fail while this is set, as on a full disk. */
+  private boolean diskFull;
+
+  private final List<String> retries = new ArrayList<>();
+
+  private ProfileApplier applier() {
+    ProfileDirectory dir =
+        new ProfileDirectory(
+            tmp,
+            step -> {
+              if (diskFull && step.equals("written")) {
+                throw new IOException("No space left on device");
+              }
+            });
+    return new ProfileApplier(dir, () -> {}, (ref, name) -> retries.add(name));
+  }
+
+  private static ConfigMap cm(ProfileRef ref, String content, long revision) {
+    byte[] json = content.getBytes(StandardCharsets.UTF_8);
+    ConfigMap cm =
+        RenderedProfileConfigMap.build(
+            "lpo", ref.namespace(), ref.name(), json, ContentHash.of(json));
+    cm.getMetadata().setResourceVersion(Long.toString(revision));
+    return cm;
+  }
+
+  private static ConfigMap tombstone(ProfileRef ref, long revision) {
+    ConfigMap cm = RenderedProfileConfigMap.tombstone("lpo", ref.namespace(), ref.name());
+    cm.getMetadata().setResourceVersion(Long.toString(revision));
+    return cm;
+  }
+
+  private String file(ProfileRef ref) throws IOException {
+    Path p = tmp.resolve("leastprivilege/" + ref.namespace() + "/" + ref.name() + ".json");
+    return Files.exists(p) ? Files.readString(p) : null;
+  }
+
+  @Test
+  void reportsTheRecordedRevisionWhenNothingFailed() throws IOException {
+    ProfileApplier applier = applier();
+    applier.apply(cm(WEB, "{\"v\": 1}", 7));
+    assertEquals("{\"v\": 1}", file(WEB));
+    NodeStatusReporter.Report r = applier.report("9");
+    assertEquals("9", r.appliedRevision());
+    assertEquals(1, r.profiles());
+    assertEquals(List.of(), r.failed());
+    assertEquals(0, r.failedCount());
+  }
+
+  @Test
+  void aTombstoneRemovesTheFile() throws IOException {
+    ProfileApplier applier = applier();
+    applier.apply(cm(WEB, "{\"v\": 1}", 7));
+    applier.apply(tombstone(WEB, 8));
+    assertNull(file(WEB));
+    assertEquals(0, applier.report("8").profiles());
+  }
+
+  @Test
+  void listsTheOldestFailuresAndStopsItsRevisionBelowTheFirstItLeavesOut() {
+    ProfileApplier applier = applier();
+    diskFull = true;
+    int max = NodeProfileStatusStatus.MAX_LISTED_FAILURES;
+    for (int i = 0; i < max + 4; i++) {
+      applier.apply(cm(new ProfileRef("shop", "p" + i), "{\"v\": " + i + "}", 100 + i));
+    }
+    NodeStatusReporter.Report r = applier.report("500");
+    assertEquals(max, r.failed().size());
+    assertEquals(max + 4, r.failedCount());
+    assertEquals("p0", r.failed().get(0).getName(), "oldest first");
+    assertEquals(
+        Long.toString(100 + max - 1),
+        r.appliedRevision(),
+        "p"
+            + max
+            + " failed at revision "
+            + (100 + max)
+            + " and is not listed: the report must"
+            + " not claim it");
+    assertTrue(r.failed().get(0).getMessage().contains("No space left on device"));
+  }
+
+  @Test
+  void aRetryNeverWritesAnOlderContentOverANewerOne() throws IOException {
+    ProfileApplier applier = applier();
+    diskFull = true;
+    ConfigMap v1 = cm(WEB, "{\"v\": 1}", 10);
+    applier.apply(v1);
+    assertEquals(List.of(v1.getMetadata().getName()), retries);
+    diskFull = false;
+    ConfigMap v2 = cm(WEB, "{\"v\": 2}", 20);
+    applier.apply(v2);
+    // The retry of v1 comes late, and the API server still answered with v1 (a stale read).
+    applier.retry(WEB, v1.getMetadata().getName(), Optional.of(v2), () -> v1);
+    assertEquals("{\"v\": 2}", file(WEB));
+    assertEquals(List.of(), applier.report("20").failed());
+  }
+
+  @Test
+  void aRetryWritesTheCurrentContentOnceTheDiskHasRoom() throws IOException {
+    ProfileApplier applier = applier();
+    diskFull = true;
+    ConfigMap v1 = cm(WEB, "{\"v\": 1}", 10);
+    applier.apply(v1);
+    List<FailedProfile> failed = applier.report("10").failed();
+    assertEquals(
+        ContentHash.of("{\"v\": 1}".getBytes(StandardCharsets.UTF_8)),
+        failed.get(0).getContentHash());
+    diskFull = false;
+    applier.retry(WEB, v1.getMetadata().getName(), Optional.of(v1), () -> v1);
+    assertEquals("{\"v\": 1}", file(WEB));
+    assertEquals(0, applier.report("10").failedCount());
+  }
+
+  @Test
+  void garbageCollectionKeepsTheOldFileOfAFailedUpdate() throws IOException {
+    ProfileApplier applier = applier();
+    applier.apply(cm(WEB, "{\"v\": 1}", 10));
+    diskFull = true;
+    applier.apply(cm(WEB, "{\"v\": 2}", 11));
+    Files.writeString(
+        Files.createDirectories(tmp.resolve("leastprivilege/gone")).resolve("old.json"), "{}");
+    applier.collectGarbage();
+    assertEquals("{\"v\": 1}", file(WEB), "the node keeps the last good file");
+    assertFalse(Files.exists(tmp.resolve("leastprivilege/gone/old.json")), "orphan removed");
+  }
+}
