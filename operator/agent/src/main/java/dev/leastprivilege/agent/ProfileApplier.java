@@ -7,6 +7,7 @@ import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -224,9 +225,27 @@ final class ProfileApplier {
     changed.run();
   }
 
-  private static String cut(String message) {
-    int max = NodeProfileStatusStatus.MAX_MESSAGE_LENGTH;
-    return message.length() <= max ? message : message.substring(0, max - 1) + "…";
+  /** Cuts a message to the report's limit, counted in UTF-8 bytes, on a character boundary. */
+  static String cut(String message) {
+    int max = NodeProfileStatusStatus.MAX_MESSAGE_BYTES;
+    if (message.getBytes(StandardCharsets.UTF_8).length <= max) {
+      return message;
+    }
+    String ellipsis = "...";
+    int budget = max - ellipsis.length();
+    StringBuilder out = new StringBuilder();
+    int used = 0;
+    for (int i = 0; i < message.length(); ) {
+      int cp = message.codePointAt(i);
+      int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+      if (used + len > budget) {
+        break;
+      }
+      out.appendCodePoint(cp);
+      used += len;
+      i += Character.charCount(cp);
+    }
+    return out.append(ellipsis).toString();
   }
 
   /**

@@ -152,4 +152,41 @@ class ProfileApplierTest {
     assertEquals("{\"v\": 1}", file(WEB), "the node keeps the last good file");
     assertFalse(Files.exists(tmp.resolve("leastprivilege/gone/old.json")), "orphan removed");
   }
+
+  @Test
+  void theLongestReportStaysUnder12KiB() {
+    ProfileApplier applier = applier();
+    diskFull = true;
+    String ns = "n".repeat(63);
+    for (int i = 0; i < 40; i++) {
+      String name = ("p" + i + "-").repeat(100).substring(0, 253);
+      applier.apply(cm(new ProfileRef(ns, name), "{\"v\": " + i + "}", 100 + i));
+    }
+    NodeStatusReporter.Report r = applier.report("500");
+    dev.leastprivilege.api.v1alpha1.NodeProfileStatus nps =
+        new dev.leastprivilege.api.v1alpha1.NodeProfileStatus();
+    nps.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("n".repeat(253)).build());
+    NodeProfileStatusStatus status = new NodeProfileStatusStatus();
+    status.setAppliedRevision(r.appliedRevision());
+    status.setProfiles(r.profiles());
+    status.setFailed(r.failed());
+    status.setFailedCount(r.failedCount());
+    status.setLastSyncTime("2026-11-29T21:00:00Z");
+    nps.setStatus(status);
+    int bytes =
+        new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+            .asJson(nps)
+            .getBytes(StandardCharsets.UTF_8)
+            .length;
+    assertTrue(bytes < 12 * 1024, bytes + " bytes");
+  }
+
+  @Test
+  void messagesAreCutOnACharacterBoundary() {
+    String cut = ProfileApplier.cut("é".repeat(300));
+    assertTrue(
+        cut.getBytes(StandardCharsets.UTF_8).length <= NodeProfileStatusStatus.MAX_MESSAGE_BYTES);
+    assertTrue(cut.endsWith("é..."), cut);
+  }
 }

@@ -15,8 +15,11 @@ public class NodeProfileStatusStatus {
   /** At most this many failures are listed; {@code failedCount} counts them all. */
   public static final int MAX_LISTED_FAILURES = 16;
 
-  /** A failure's message is cut to this many characters, so that the object stays small. */
-  public static final int MAX_MESSAGE_LENGTH = 256;
+  /**
+   * A failure's message is cut to this many bytes (UTF-8), so that the whole object stays under 12
+   * KiB: 16 failures of the longest names Kubernetes allows, and a hash.
+   */
+  public static final int MAX_MESSAGE_BYTES = 256;
 
   private String appliedRevision;
   private Integer profiles;

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *       ProfileStatusFolder};
  *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared
  *       with CapabilityPolicy);
- *   <li>patch the status only when it changed.
+ *   <li>patch the status only when it changed; progress while installing is paced ({@link
+ *       StatusPacing}).
  * </ol>
  *
  * Deletion follows {@link ProfileDeletion}. This reconciler is the only writer of SeccompProfile
@@ -71,6 +72,7 @@ public final class SeccompProfileReconciler
   private final PublishedRevisions publishedRevisions = new PublishedRevisions();
   private final NodeReportIndex nodeReports = new NodeReportIndex(publishedRevisions);
   private final RunningPodReview runningPods;
+  private final StatusPacing pacing = new StatusPacing();
   private RenderedProfilePublisher publisher;
 
   public SeccompProfileReconciler(
@@ -112,10 +114,14 @@ public final class SeccompProfileReconciler
         next.getPhase(),
         next.getInstalledOn(),
         next.getConditions().get(0).getMessage());
-    UpdateControl<SeccompProfile> control = patchIfChanged(profile, next);
-    return compilation.staleBase()
-        ? control.rescheduleAfter(STALE_BASE_RETRY)
-        : selects ? control.rescheduleAfter(runningPods.recount()) : control;
+    Optional<Duration> held = pacing.hold(profile, next, Instant.now());
+    UpdateControl<SeccompProfile> control =
+        held.isPresent() ? UpdateControl.noUpdate() : patchIfChanged(profile, next);
+    Optional<Duration> again =
+        compilation.staleBase()
+            ? Optional.of(STALE_BASE_RETRY)
+            : selects ? Optional.of(runningPods.recount()) : Optional.empty();
+    return soonest(held, again).map(control::rescheduleAfter).orElse(control);
   }
 
   /**
@@ -213,6 +219,7 @@ public final class SeccompProfileReconciler
         }
         publisher.unpublish(ref);
         metrics.forget(profile);
+        pacing.forget(profile);
         LOG.info("{} removed from the nodes", ref);
         return DeleteControl.defaultDelete();
       }
@@ -265,7 +272,13 @@ public final class SeccompProfileReconciler
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
   }
 
-  /** Step 5. */
+  private static Optional<Duration> soonest(Optional<Duration> a, Optional<Duration> b) {
+    return a.isEmpty()
+        ? b
+        : b.isEmpty() ? a : Optional.of(a.get().compareTo(b.get()) < 0 ? a.get() : b.get());
+  }
+
+  /** Step 5: only when it changed, paced by {@link StatusPacing}. */
   private static UpdateControl<SeccompProfile> patchIfChanged(
       SeccompProfile profile, SeccompProfileStatus next) {
     if (StatusDiff.same(profile.getStatus(), next)) {
