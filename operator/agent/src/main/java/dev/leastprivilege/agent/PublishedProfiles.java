@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -45,11 +46,17 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
     return Cache.metaNamespaceKeyFunc(cm);
   }
 
-  /** Records the change first, then applies it: see {@link ProfileApplier#retry}. */
+  /**
+   * Records the change first, then applies it: see {@link ProfileApplier#retry}. A re-list hands
+   * every ConfigMap over again; one whose resourceVersion has not changed was applied already.
+   */
   @Override
   public ConfigMap put(String key, ConfigMap cm) {
-    Entry previous = entries.put(key, Entry.of(cm));
-    applier.apply(cm);
+    Entry next = Entry.of(cm);
+    Entry previous = entries.put(key, next);
+    if (previous == null || !Objects.equals(previous.resourceVersion(), next.resourceVersion())) {
+      applier.apply(cm);
+    }
     return restore(key, previous);
   }
 

@@ -39,6 +39,14 @@ public record OperatorSettings(
   /** HEALTH_PORT's default; the chart's probes use it. */
   public static final int DEFAULT_HEALTH_PORT = 8081;
 
+  /**
+   * Every informer of the operator lists in pages of this many objects. One unpaged list of 20,000
+   * profiles took longer than the client's 10-second request timeout on a busy API server, and an
+   * informer that re-lists after a broken watch then retried that list forever, reconciling
+   * nothing. A page is one short request.
+   */
+  public static final long LIST_PAGE = 500;
+
   public static final int NO_HEALTH_PORT = -1;
 
   /**

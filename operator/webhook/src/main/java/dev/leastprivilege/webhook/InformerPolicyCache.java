@@ -26,15 +26,32 @@ import java.util.function.Consumer;
  * runs these: all replicas serve the webhook, while only the leader reconciles.
  */
 public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
+  /**
+   * The webhook's informers list in pages: an unpaged list of tens of thousands of profiles can
+   * outlast the client's request timeout on a busy API server, and a re-listing informer would then
+   * retry it forever.
+   */
+  static final long LIST_PAGE = 500;
+
   private final SharedIndexInformer<SeccompProfile> profiles;
   private final SharedIndexInformer<CapabilityPolicy> policies;
   private final SharedIndexInformer<Namespace> namespaces;
   private final Map<String, NamespacePolicies> views = new ConcurrentHashMap<>();
 
   private InformerPolicyCache(KubernetesClient client) {
-    profiles = client.resources(SeccompProfile.class).inAnyNamespace().runnableInformer(0);
-    policies = client.resources(CapabilityPolicy.class).inAnyNamespace().runnableInformer(0);
-    namespaces = client.namespaces().runnableInformer(0);
+    profiles =
+        client
+            .resources(SeccompProfile.class)
+            .inAnyNamespace()
+            .withLimit(LIST_PAGE)
+            .runnableInformer(0);
+    policies =
+        client
+            .resources(CapabilityPolicy.class)
+            .inAnyNamespace()
+            .withLimit(LIST_PAGE)
+            .runnableInformer(0);
+    namespaces = client.namespaces().withLimit(LIST_PAGE).runnableInformer(0);
     profiles.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     policies.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     namespaces.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getName())));

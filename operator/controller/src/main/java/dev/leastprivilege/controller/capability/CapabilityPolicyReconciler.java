@@ -5,11 +5,13 @@ import dev.leastprivilege.api.v1alpha1.CapabilityPolicyStatus;
 import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
 import dev.leastprivilege.api.v1alpha1.Condition;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
+import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.core.status.Conditions;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -34,7 +36,9 @@ import java.util.stream.Collectors;
  *
  * This reconciler is the only writer of CapabilityPolicy status.
  */
-@ControllerConfiguration(name = CapabilityPolicyReconciler.NAME)
+@ControllerConfiguration(
+    name = CapabilityPolicyReconciler.NAME,
+    informer = @Informer(informerListLimit = OperatorSettings.LIST_PAGE))
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
 

@@ -3,6 +3,7 @@ package dev.leastprivilege.controller.seccomp;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.controller.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -49,6 +50,7 @@ final class ProfileEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(SeccompProfile.class, SeccompProfile.class)
                 .withName(BASES)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
                 .withItemStore(baseStore(json))
                 .withOnUpdateFilter(
                     (now, before) ->
@@ -75,6 +77,7 @@ final class ProfileEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(NodeProfileStatus.class, SeccompProfile.class)
                 .withName(NODE_REPORTS)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(
                     nps ->
                         nodeReports.changedBy(nps).stream()
@@ -89,6 +92,7 @@ final class ProfileEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
                 .withName(NODES)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
                 .withItemStore(nodeStore(json))
                 .withOnUpdateFilter((now, before) -> false)
                 .withSecondaryToPrimaryMapper(
@@ -103,6 +107,7 @@ final class ProfileEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
                 .withName(PODS)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
                 .withItemStore(podStore(json))
                 .withSecondaryToPrimaryMapper(
                     pod ->
@@ -118,6 +123,7 @@ final class ProfileEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, SeccompProfile.class)
                 .withName(CONFIG_MAPS)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
                 .withItemStore(configMapStore(json, publishedRevisions))
                 .withNamespaces(operatorNamespace)
                 .withLabelSelector(RenderedProfileConfigMap.SELECTOR)

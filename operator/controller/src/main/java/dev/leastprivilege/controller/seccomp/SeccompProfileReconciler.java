@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
+import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
@@ -12,6 +13,7 @@ import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -52,7 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(
     name = SeccompProfileReconciler.NAME,
-    finalizerName = SeccompProfileReconciler.FINALIZER)
+    finalizerName = SeccompProfileReconciler.FINALIZER,
+    informer = @Informer(informerListLimit = OperatorSettings.LIST_PAGE))
 public final class SeccompProfileReconciler
     implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
   public static final String NAME = "seccompprofile";

@@ -22,6 +22,7 @@ final class InstalledCounter implements AutoCloseable {
         client
             .resources(SeccompProfile.class)
             .inAnyNamespace()
+            .withLimit(500L)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override
