@@ -189,4 +189,38 @@ class ProfileApplierTest {
         cut.getBytes(StandardCharsets.UTF_8).length <= NodeProfileStatusStatus.MAX_MESSAGE_BYTES);
     assertTrue(cut.endsWith("é..."), cut);
   }
+
+  /**
+   * Red-team: {@code Agent.retry} reads what the store holds ({@code published.get}) before it
+   * takes the applier's lock. A retry scheduled while the ConfigMap was gone (a removal that
+   * failed) can read "gone", then lose the race for the lock to the watch thread, which applies
+   * the re-created ConfigMap and fails (a full disk). The retry then acts on that newer failure as
+   * if it were a removal: it deletes the old file and clears the failure, and the node reports a
+   * revision past the new ConfigMap with nothing listed: installed, with no file on disk, and no
+   * retry left.
+   */
+  @Test
+  void aRetryActingOnAStaleReadOfTheStoreNeverClearsANewerFailure() throws IOException {
+    ProfileApplier applier = applier();
+    ConfigMap v1 = cm(WEB, "{\"v\": 1}", 10);
+    applier.apply(v1);
+    // The ConfigMap goes; its removal fails and is retried later. The retry reads the store now:
+    // nothing there.
+    Optional<ConfigMap> readByTheRetry = Optional.empty();
+    // Before the retry takes the lock, the profile is published again and the write fails.
+    diskFull = true;
+    ConfigMap v2 = cm(WEB, "{\"v\": 2}", 30);
+    applier.apply(v2);
+    assertEquals(1, applier.report("30").failedCount());
+    // The retry runs with what it read.
+    applier.retry(WEB, v2.getMetadata().getName(), readByTheRetry, () -> v2);
+    NodeStatusReporter.Report r = applier.report("30");
+    boolean claimsInstalled = Long.parseLong(r.appliedRevision()) >= 30 && r.failed().isEmpty();
+    assertFalse(
+        claimsInstalled && !"{\"v\": 2}".equals(file(WEB)),
+        "report says revision "
+            + r.appliedRevision()
+            + " with no failure (v2 installed), but the file is "
+            + file(WEB));
+  }
 }
