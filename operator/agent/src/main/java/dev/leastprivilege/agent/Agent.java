@@ -85,6 +85,9 @@ public final class Agent implements AutoCloseable {
             .withLimit(LIST_PAGE)
             .runnableInformer(0);
     informer.itemStore(published);
+    // Whatever goes wrong in a list or a watch (an exception in the store included), list again:
+    // the default gives up on some errors, which would leave the node's report frozen.
+    informer.exceptionHandler((started, error) -> true);
     informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
     executor.submit(applier::collectGarbage).get();
     executor.execute(this::changed);
@@ -100,6 +103,11 @@ public final class Agent implements AutoCloseable {
     return ready && informer != null && informer.isRunning();
   }
 
+  /** False once the informer, after starting, has stopped: the report can no longer move on. */
+  public boolean isWatching() {
+    return informer == null || !ready || informer.isRunning();
+  }
+
   private void changed() {
     if (informer != null) {
       reporter.changed();
@@ -112,7 +120,7 @@ public final class Agent implements AutoCloseable {
       applier.retry(
           ref,
           configMapName,
-          Optional.ofNullable(published.get(config.namespace() + "/" + configMapName)),
+          () -> Optional.ofNullable(published.get(config.namespace() + "/" + configMapName)),
           () -> client.configMaps().inNamespace(config.namespace()).withName(configMapName).get());
     } catch (RuntimeException e) {
       LOG.warn("could not read ConfigMap {} to retry it: {}", configMapName, e.getMessage());

@@ -1,6 +1,7 @@
 package dev.leastprivilege.agent;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.OutputStream;
@@ -26,11 +27,25 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    // The report's revision relies on a list followed by a watch: with the newer "watch list"
+    // streaming, an informer records the revision of each initial event, which do not arrive in
+    // revision order.
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder().withWatchList(false).build())
+            .build();
     Agent agent = new Agent(client, config);
     int port = Integer.parseInt(System.getenv().getOrDefault("HEALTH_PORT", "8081"));
     HttpServer health = HttpServer.create(new InetSocketAddress(port), 0);
-    health.createContext("/healthz", ex -> respond(ex, 200, "ok"));
+    // Alive while its watch runs (or before it first started): a stopped informer would leave the
+    // node's report frozen, so the kubelet restarts the agent.
+    health.createContext(
+        "/healthz",
+        ex ->
+            respond(
+                ex,
+                agent.isWatching() ? 200 : 500,
+                agent.isWatching() ? "ok" : "the watch of the rendered profiles has stopped"));
     health.createContext(
         "/readyz",
         ex ->
@@ -52,7 +67,13 @@ public final class AgentMain {
         config.nodeName(),
         config.namespace(),
         config.seccompRoot());
-    agent.start();
+    try {
+      agent.start();
+    } catch (Exception e) {
+      // Exit, so that the kubelet restarts the agent, rather than run on, unready, forever.
+      LOG.error("the agent could not start: {}", e.toString(), e);
+      System.exit(1);
+    }
     Thread.currentThread().join();
   }
 

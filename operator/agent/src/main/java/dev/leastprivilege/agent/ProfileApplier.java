@@ -122,39 +122,62 @@ final class ProfileApplier {
   }
 
   /**
-   * Tries a failed change again, if it still failed and is still the current one. The check and the
-   * write happen under this object's lock, and the store records a change before it applies it, so
-   * a retry can never write an older content over a newer one.
+   * Tries a failed change again, if it still failed and is still the current one. What the store
+   * holds is read under this object's lock, and the store records a change before it applies it, so
+   * a retry never writes an older content over a newer one, nor mistakes a newer failure for the
+   * one it was scheduled for. The ConfigMap is read from the API server outside the lock, so that a
+   * slow answer never holds up the watch.
    *
    * @param ref the profile
    * @param configMapName its ConfigMap
    * @param current what the store holds for it now, empty when the ConfigMap is gone
    * @param fetch reads the ConfigMap, content included, from the API server
    */
-  synchronized void retry(
+  void retry(
       ProfileRef ref,
       String configMapName,
-      Optional<ConfigMap> current,
+      Supplier<Optional<ConfigMap>> current,
       Supplier<ConfigMap> fetch) {
-    Failure f = failures.get(ref);
-    if (f == null) {
-      return;
-    }
-    boolean removal = current.isEmpty() || RenderedProfileConfigMap.isTombstone(current.get());
-    if (removal) {
-      remove(ref, configMapName, f.revision());
-      return;
-    }
-    Optional<String> wanted = RenderedProfileConfigMap.contentHash(current.get());
-    if (wanted.isEmpty() || !wanted.get().equals(f.contentHash())) {
-      return; // a newer change is on its way through the store
+    Failure failure;
+    String wanted;
+    synchronized (this) {
+      failure = failures.get(ref);
+      if (failure == null) {
+        return;
+      }
+      Optional<String> published = publishedHash(current.get());
+      if (failure.contentHash() == null) {
+        // A removal failed: try it again while the store still says removed. Otherwise newer
+        // content has arrived, and the store applies it.
+        if (published.isEmpty()) {
+          remove(ref, configMapName, failure.revision());
+        }
+        return;
+      }
+      if (published.isEmpty() || !published.get().equals(failure.contentHash())) {
+        return; // removed or replaced meanwhile: the store applies that
+      }
+      wanted = published.get();
     }
     ConfigMap fetched = fetch.get();
-    if (fetched != null && RenderedProfileConfigMap.contentHash(fetched).equals(wanted)) {
-      apply(fetched);
-    } else {
-      retryLater.accept(ref, configMapName);
+    synchronized (this) {
+      if (failures.get(ref) != failure
+          || !publishedHash(current.get()).equals(Optional.of(wanted))) {
+        return;
+      }
+      if (fetched != null
+          && RenderedProfileConfigMap.contentHash(fetched).equals(Optional.of(wanted))) {
+        apply(fetched);
+      } else {
+        retryLater.accept(ref, configMapName);
+      }
     }
+  }
+
+  /** The content hash a stored ConfigMap asks for; empty when it is gone or a tombstone. */
+  private static Optional<String> publishedHash(Optional<ConfigMap> cm) {
+    return cm.filter(c -> !RenderedProfileConfigMap.isTombstone(c))
+        .flatMap(RenderedProfileConfigMap::contentHash);
   }
 
   /**

@@ -65,11 +65,16 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
     Entry previous = entries.remove(key);
     ConfigMap old = restore(key, previous);
     if (old != null) {
+      // The deletion's own revision is not handed to a store; the last one known is below it,
+      // which keeps a left-out removal failure from hiding below the reported revision.
+      long revision = RenderedProfileConfigMap.revision(old).orElse(0);
       RenderedProfileConfigMap.identity(old)
           .ifPresent(
               id ->
                   applier.remove(
-                      new ProfileRef(id.namespace(), id.name()), old.getMetadata().getName(), 0));
+                      new ProfileRef(id.namespace(), id.name()),
+                      old.getMetadata().getName(),
+                      revision));
     }
     return old;
   }

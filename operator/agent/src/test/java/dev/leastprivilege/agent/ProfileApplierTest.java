@@ -119,7 +119,7 @@ class ProfileApplierTest {
     ConfigMap v2 = cm(WEB, "{\"v\": 2}", 20);
     applier.apply(v2);
     // The retry of v1 comes late, and the API server still answered with v1 (a stale read).
-    applier.retry(WEB, v1.getMetadata().getName(), Optional.of(v2), () -> v1);
+    applier.retry(WEB, v1.getMetadata().getName(), () -> Optional.of(v2), () -> v1);
     assertEquals("{\"v\": 2}", file(WEB));
     assertEquals(List.of(), applier.report("20").failed());
   }
@@ -135,7 +135,7 @@ class ProfileApplierTest {
         ContentHash.of("{\"v\": 1}".getBytes(StandardCharsets.UTF_8)),
         failed.get(0).getContentHash());
     diskFull = false;
-    applier.retry(WEB, v1.getMetadata().getName(), Optional.of(v1), () -> v1);
+    applier.retry(WEB, v1.getMetadata().getName(), () -> Optional.of(v1), () -> v1);
     assertEquals("{\"v\": 1}", file(WEB));
     assertEquals(0, applier.report("10").failedCount());
   }
@@ -191,29 +191,24 @@ class ProfileApplierTest {
   }
 
   /**
-   * Red-team: {@code Agent.retry} reads what the store holds ({@code published.get}) before it
-   * takes the applier's lock. A retry scheduled while the ConfigMap was gone (a removal that
-   * failed) can read "gone", then lose the race for the lock to the watch thread, which applies
-   * the re-created ConfigMap and fails (a full disk). The retry then acts on that newer failure as
-   * if it were a removal: it deletes the old file and clears the failure, and the node reports a
-   * revision past the new ConfigMap with nothing listed: installed, with no file on disk, and no
-   * retry left.
+   * A retry scheduled for a removal must not act on a newer failure: were it to remove the file and
+   * clear the failure, the node would report a revision past the re-created ConfigMap with nothing
+   * listed, installed with no file on disk. (Found by a red-team review: the retry used to read the
+   * store before it took the lock.)
    */
   @Test
   void aRetryActingOnAStaleReadOfTheStoreNeverClearsANewerFailure() throws IOException {
     ProfileApplier applier = applier();
     ConfigMap v1 = cm(WEB, "{\"v\": 1}", 10);
     applier.apply(v1);
-    // The ConfigMap goes; its removal fails and is retried later. The retry reads the store now:
-    // nothing there.
-    Optional<ConfigMap> readByTheRetry = Optional.empty();
-    // Before the retry takes the lock, the profile is published again and the write fails.
+    // The ConfigMap goes and its removal is retried later; before the retry runs, the profile is
+    // published again and the write fails.
     diskFull = true;
     ConfigMap v2 = cm(WEB, "{\"v\": 2}", 30);
     applier.apply(v2);
     assertEquals(1, applier.report("30").failedCount());
-    // The retry runs with what it read.
-    applier.retry(WEB, v2.getMetadata().getName(), readByTheRetry, () -> v2);
+    // The retry runs: it reads the store under the lock, where v2 is now.
+    applier.retry(WEB, v2.getMetadata().getName(), () -> Optional.of(v2), () -> v2);
     NodeStatusReporter.Report r = applier.report("30");
     boolean claimsInstalled = Long.parseLong(r.appliedRevision()) >= 30 && r.failed().isEmpty();
     assertFalse(

@@ -6,9 +6,13 @@ import dev.leastprivilege.core.render.RenderedProfile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Step 2: the one writer of rendered-profile ConfigMaps. It publishes a valid profile's file, and
@@ -22,15 +26,61 @@ final class RenderedProfilePublisher {
    */
   record Publication(String contentHash, long revision) {}
 
+  /**
+   * The operator's own last write of a ConfigMap, kept until its cache has caught up: the cache
+   * hears of the operator's writes only through the watch, and a status compared with a cached
+   * revision older than the operator's own write could count a node as having a content it does not
+   * have (a spec changed and changed back within the cache's lag, or a profile deleted and
+   * re-created).
+   */
+  private record Written(String contentHash, long revision, boolean deleted, Instant at) {}
+
+  /** Entries older than this are dropped: a cache that far behind would be an outage of its own. */
+  static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+
   private final KubernetesClient client;
   private final String namespace;
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
 
   RenderedProfilePublisher(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
   }
 
-  /** Makes the ConfigMap hold this rendering. */
+  /**
+   * The profile's ConfigMap as the operator knows it: the cached one, unless the operator's own
+   * later write has not reached the cache yet. Every step reads the ConfigMap through this.
+   */
+  Optional<ConfigMap> current(ProfileRef ref, Optional<ConfigMap> cached) {
+    String name = RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name());
+    Written w = written.get(name);
+    if (w == null) {
+      return cached;
+    }
+    long cachedRevision =
+        cached.flatMap(cm -> boxed(RenderedProfileConfigMap.revision(cm))).orElse(-1L);
+    boolean caughtUp =
+        w.deleted()
+            ? cached.isEmpty() || cachedRevision > w.revision()
+            : cachedRevision >= w.revision();
+    if (caughtUp) {
+      written.remove(name, w);
+      return cached;
+    }
+    if (w.deleted()) {
+      return Optional.empty();
+    }
+    ConfigMap known =
+        w.contentHash() == null
+            ? RenderedProfileConfigMap.tombstone(namespace, ref.namespace(), ref.name())
+            : RenderedProfileConfigMap.build(
+                namespace, ref.namespace(), ref.name(), new byte[0], w.contentHash());
+    known.setData(null);
+    known.getMetadata().setResourceVersion(Long.toString(w.revision()));
+    return Optional.of(known);
+  }
+
+  /** Makes the ConfigMap hold this rendering; {@code current} comes from {@link #current}. */
   Publication publish(RenderedProfile rendered, Optional<ConfigMap> current) {
     ConfigMap desired =
         RenderedProfileConfigMap.build(
@@ -47,11 +97,20 @@ final class RenderedProfilePublisher {
                 desired.getMetadata().getAnnotations())
             && Objects.equals(
                 current.get().getMetadata().getLabels(), desired.getMetadata().getLabels());
+    if (upToDate) {
+      return new Publication(
+          rendered.contentHash(),
+          RenderedProfileConfigMap.revision(current.get()).orElse(Long.MAX_VALUE));
+    }
     // An unchanged write is a no-op for the API server: it answers with the same resourceVersion.
-    ConfigMap written =
-        upToDate ? current.get() : client.resource(desired).createOr(NonDeletingOperation::update);
-    return new Publication(
-        rendered.contentHash(), RenderedProfileConfigMap.revision(written).orElse(Long.MAX_VALUE));
+    long revision =
+        RenderedProfileConfigMap.revision(
+                client.resource(desired).createOr(NonDeletingOperation::update))
+            .orElse(Long.MAX_VALUE);
+    remember(
+        desired.getMetadata().getName(),
+        new Written(rendered.contentHash(), revision, false, Instant.now()));
+    return new Publication(rendered.contentHash(), revision);
   }
 
   /** What the nodes were last given, if anything (a tombstone gives them nothing). */
@@ -80,18 +139,32 @@ final class RenderedProfilePublisher {
     if (RenderedProfileConfigMap.isTombstone(current.get())) {
       return RenderedProfileConfigMap.revision(current.get());
     }
-    ConfigMap written =
-        client
-            .resource(RenderedProfileConfigMap.tombstone(namespace, ref.namespace(), ref.name()))
-            .update();
-    return OptionalLong.of(RenderedProfileConfigMap.revision(written).orElse(Long.MAX_VALUE));
+    ConfigMap tombstone =
+        RenderedProfileConfigMap.tombstone(namespace, ref.namespace(), ref.name());
+    long revision =
+        RenderedProfileConfigMap.revision(client.resource(tombstone).update())
+            .orElse(Long.MAX_VALUE);
+    remember(tombstone.getMetadata().getName(), new Written(null, revision, false, Instant.now()));
+    return OptionalLong.of(revision);
   }
 
-  void unpublish(ProfileRef ref) {
-    client
-        .configMaps()
-        .inNamespace(namespace)
-        .withName(RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name()))
-        .delete();
+  /** Deletes the ConfigMap; {@code current} comes from {@link #current}. */
+  void unpublish(ProfileRef ref, Optional<ConfigMap> current) {
+    String name = RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name());
+    client.configMaps().inNamespace(namespace).withName(name).delete();
+    long last = current.flatMap(cm -> boxed(RenderedProfileConfigMap.revision(cm))).orElse(0L);
+    remember(name, new Written(null, last, true, Instant.now()));
+  }
+
+  private void remember(String name, Written w) {
+    written.put(name, w);
+    if (written.size() > 1024) {
+      Instant cutoff = w.at().minus(FORGET_AFTER);
+      written.values().removeIf(e -> e.at().isBefore(cutoff));
+    }
+  }
+
+  private static Optional<Long> boxed(OptionalLong l) {
+    return l.isPresent() ? Optional.of(l.getAsLong()) : Optional.empty();
   }
 }

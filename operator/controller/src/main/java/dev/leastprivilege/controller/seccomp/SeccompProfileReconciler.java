@@ -103,7 +103,10 @@ public final class SeccompProfileReconciler
     ProfileCompilation.Result compilation =
         ProfileCompilation.compile(profile, ctx.getPrimaryCache(), informers::baseVersion);
     CompiledProfile compiled = compilation.compiled();
-    Optional<Publication> published = publish(compiled, ctx.getSecondaryResource(ConfigMap.class));
+    Optional<ConfigMap> current =
+        publisher.current(
+            ProfileCompilation.refOf(profile), ctx.getSecondaryResource(ConfigMap.class));
+    Optional<Publication> published = publish(compiled, current);
     warnWhenItBecomesInvalid(profile, compiled, published.isPresent());
     SeccompProfileStatus next = fold(profile, informers, compiled, published, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
@@ -176,7 +179,7 @@ public final class SeccompProfileReconciler
   public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
     ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    Optional<ConfigMap> current = ctx.getSecondaryResource(ConfigMap.class);
+    Optional<ConfigMap> current = publisher.current(ref, ctx.getSecondaryResource(ConfigMap.class));
     SeccompProfileStatus next =
         fold(profile, informers, null, RenderedProfilePublisher.published(current), true);
     boolean inUse = !next.getActiveWorkloads().isEmpty();
@@ -220,7 +223,7 @@ public final class SeccompProfileReconciler
                   + unconfirmed.stream().sorted().limit(5).toList()
                   + "); their agents remove it when they next sync");
         }
-        publisher.unpublish(ref);
+        publisher.unpublish(ref, publisher.current(ref, current));
         metrics.forget(profile);
         pacing.forget(profile);
         LOG.info("{} removed from the nodes", ref);
