@@ -52,6 +52,9 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
             .withLimit(LIST_PAGE)
             .runnableInformer(0);
     namespaces = client.namespaces().withLimit(LIST_PAGE).runnableInformer(0);
+    profiles.itemStore(new WithoutManagedFields<>());
+    policies.itemStore(new WithoutManagedFields<>());
+    namespaces.itemStore(new WithoutManagedFields<>());
     profiles.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     policies.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     namespaces.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getName())));

@@ -11,6 +11,7 @@ import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.core.status.Conditions;
+import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -38,7 +39,10 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(
     name = CapabilityPolicyReconciler.NAME,
-    informer = @Informer(informerListLimit = OperatorSettings.LIST_PAGE))
+    informer =
+        @Informer(
+            informerListLimit = OperatorSettings.LIST_PAGE,
+            itemStore = WithoutManagedFields.class))
 public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPolicy> {
   public static final String NAME = "capabilitypolicy";
 

@@ -12,6 +12,7 @@ import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
+import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -55,7 +56,10 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = SeccompProfileReconciler.NAME,
     finalizerName = SeccompProfileReconciler.FINALIZER,
-    informer = @Informer(informerListLimit = OperatorSettings.LIST_PAGE))
+    informer =
+        @Informer(
+            informerListLimit = OperatorSettings.LIST_PAGE,
+            itemStore = WithoutManagedFields.class))
 public final class SeccompProfileReconciler
     implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
   public static final String NAME = "seccompprofile";

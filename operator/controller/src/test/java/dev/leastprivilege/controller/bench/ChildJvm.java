@@ -69,6 +69,11 @@ final class ChildJvm implements AutoCloseable {
     return usedK / 1024.0;
   }
 
+  /** The first lines of the live objects' class histogram (after a full GC). */
+  String histogram(int lines) throws Exception {
+    return String.join("\n", jcmd("GC.class_histogram").lines().limit(lines + 3).toList());
+  }
+
   /** Native Memory Tracking's summary, when the JVM runs with -XX:NativeMemoryTracking=summary. */
   String nativeMemory() throws Exception {
     return jcmd("VM.native_memory summary");

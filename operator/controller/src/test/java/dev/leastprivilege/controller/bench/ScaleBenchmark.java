@@ -212,6 +212,9 @@ public final class ScaleBenchmark {
         }
         double agentRssMany = agent.rssMiB();
         double heapProfilesOnly = operator.heapAfterGcMiB();
+        if (System.getenv("LPO_BENCH_HISTO") != null) {
+          System.out.println(operator.histogram(25));
+        }
         System.out.printf(
             Locale.ROOT, "agent RSS with %d profiles: %.1f MiB%n", heapProfiles, agentRssMany);
         parallel(
