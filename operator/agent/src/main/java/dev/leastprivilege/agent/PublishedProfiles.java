@@ -60,11 +60,15 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
     return restore(key, previous);
   }
 
+  /**
+   * A ConfigMap that goes removes its profile's file; one that was a tombstone had its file removed
+   * already (and confirmed), so its deletion costs the node nothing, not even a report.
+   */
   @Override
   public ConfigMap remove(String key) {
     Entry previous = entries.remove(key);
     ConfigMap old = restore(key, previous);
-    if (old != null) {
+    if (old != null && previous.removed() == null) {
       // The deletion's own revision is not handed to a store; the last one known is below it,
       // which keeps a left-out removal failure from hiding below the reported revision.
       long revision = RenderedProfileConfigMap.revision(old).orElse(0);

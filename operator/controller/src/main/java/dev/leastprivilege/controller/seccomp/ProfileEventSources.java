@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -73,20 +74,6 @@ final class ProfileEventSources {
                 .build(),
             ctx);
 
-    var reports =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(NodeProfileStatus.class, SeccompProfile.class)
-                .withName(NODE_REPORTS)
-                .withInformerListLimit(OperatorSettings.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(
-                    nps ->
-                        nodeReports.changedBy(nps).stream()
-                            .map(r -> new ResourceID(r.name(), r.namespace()))
-                            .collect(Collectors.toSet()))
-                .withPrimaryToSecondaryMapper(p -> Set.of())
-                .build(),
-            ctx);
-
     // Only a node coming or going changes "desired"; its frequent status updates do not.
     var nodes =
         new InformerEventSource<>(
@@ -97,6 +84,25 @@ final class ProfileEventSources {
                 .withOnUpdateFilter((now, before) -> false)
                 .withSecondaryToPrimaryMapper(
                     node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(p -> Set.of())
+                .build(),
+            ctx);
+
+    // A node's report wakes only the profiles whose state on that node it changes, and only when
+    // the node exists: a deleted node's report counts for nothing. Kept without managedFields.
+    var reports =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(NodeProfileStatus.class, SeccompProfile.class)
+                .withName(NODE_REPORTS)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
+                .withItemStore(new WithoutManagedFields<>())
+                .withSecondaryToPrimaryMapper(
+                    nps ->
+                        nodes.get(new ResourceID(nps.getMetadata().getName())).isEmpty()
+                            ? Set.of()
+                            : nodeReports.changedBy(nps).stream()
+                                .map(r -> new ResourceID(r.name(), r.namespace()))
+                                .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper(p -> Set.of())
                 .build(),
             ctx);
