@@ -210,9 +210,6 @@ public final class FleetBenchmark {
         objects.put(fleet.name(), fleet.reportObjects(admin));
         constants.put("TODAY entry JSON", fleet.entryJsonBytes());
       }
-      admin
-          .genericKubernetesResources(BenchReports.GROUP + "/v1alpha1", "LegacyNodeReport")
-          .delete();
 
       // SPO: no operator; the watcher has its own proxy.
       try (SpoDesignFleet fleet =
@@ -320,7 +317,7 @@ public final class FleetBenchmark {
     }
 
     /**
-     * Until no report write is pending and the counted connections have been silent for 1.5 s (at
+     * Until no report write is pending and the counted connections have been silent for 1 s (at
      * most 2 minutes: a watch bookmark may interrupt the silence).
      */
     private void awaitQuiet(FleetDesign design, CountingProxy watcher, CountingProxy operator)
@@ -339,7 +336,7 @@ public final class FleetBenchmark {
         if (!design.quiet() || now != last) {
           last = now;
           stableSince = System.nanoTime();
-        } else if (System.nanoTime() - stableSince > 1_500_000_000L) {
+        } else if (System.nanoTime() - stableSince > 1_000_000_000L) {
           return;
         }
         Thread.sleep(100);
@@ -566,6 +563,9 @@ public final class FleetBenchmark {
   }
 
   static String bytes(double b) {
+    if (b >= 1024.0 * (1 << 30)) {
+      return String.format(Locale.ROOT, "%.2f TiB", b / (1024.0 * (1 << 30)));
+    }
     if (b >= 1 << 30) {
       return String.format(Locale.ROOT, "%.2f GiB", b / (1 << 30));
     }

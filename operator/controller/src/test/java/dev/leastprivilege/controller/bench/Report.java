@@ -34,7 +34,12 @@ final class Report {
     line("");
     line(
         "What the API server receives from the nodes' reporting, and what the watch on the reports"
-            + " delivers:");
+            + " delivers. Requests and JSON bodies are counted by the simulated nodes; TLS bytes by"
+            + " a TCP proxy in front of the API server (TLS records: bodies, HTTP/2 headers and"
+            + " framing), one for the nodes' reports, one for the watch on the reports (for NEW a"
+            + " watch of the benchmark's that receives what the operator's receives), one for the"
+            + " operator. The API server's request count (apiserver_request_total) cross-checks the"
+            + " first column. Watch JSON: the objects received, in their event envelope.");
     line("");
     line(
         "| design | change | report requests (per node) | request bodies (JSON) | TLS bytes to"
