@@ -209,6 +209,7 @@ public final class FleetBenchmark {
         measurer.run(fleet, watcherProxy, null);
         objects.put(fleet.name(), fleet.reportObjects(admin));
         constants.put("TODAY entry JSON", fleet.entryJsonBytes());
+        constants.put("TODAY write failures", (double) fleet.writeFailures());
       }
 
       // SPO: no operator; the watcher has its own proxy.
@@ -224,7 +225,6 @@ public final class FleetBenchmark {
         constants.put("SPO profile update fixed", fit[0]);
         constants.put("SPO profile update per finalizer", fit[1]);
       }
-      constants.put("profile JSON", (double) profileJsonBytes(admin));
     } finally {
       pool.shutdownNow();
       writers.shutdownNow();
@@ -460,20 +460,6 @@ public final class FleetBenchmark {
                     && sp.getStatus().getNodes() != null
                     && sp.getStatus().getNodes().getInstalled() == nodes)
         .count();
-  }
-
-  /** The JSON size of a rendered profile's ConfigMap, as the nodes' watch receives it. */
-  static long profileJsonBytes(KubernetesClient admin) {
-    List<ConfigMap> items =
-        admin
-            .configMaps()
-            .inNamespace(NS)
-            .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
-            .list()
-            .getItems();
-    return items.isEmpty()
-        ? 0
-        : admin.getKubernetesSerialization().asJson(items.get(items.size() / 2)).length();
   }
 
   /** A rendered-profile ConfigMap as the operator would publish it for a bench profile. */
