@@ -209,10 +209,8 @@ public final class FleetBenchmark {
         measurer.run(fleet, watcherProxy, null);
         objects.put(fleet.name(), fleet.reportObjects(admin));
         constants.put("TODAY entry JSON", fleet.entryJsonBytes());
+        constants.put("TODAY write failures", (double) fleet.writeFailures());
       }
-      admin
-          .genericKubernetesResources(BenchReports.GROUP + "/v1alpha1", "LegacyNodeReport")
-          .delete();
 
       // SPO: no operator; the watcher has its own proxy.
       try (SpoDesignFleet fleet =
@@ -227,7 +225,6 @@ public final class FleetBenchmark {
         constants.put("SPO profile update fixed", fit[0]);
         constants.put("SPO profile update per finalizer", fit[1]);
       }
-      constants.put("profile JSON", (double) profileJsonBytes(admin));
     } finally {
       pool.shutdownNow();
       writers.shutdownNow();
@@ -320,7 +317,7 @@ public final class FleetBenchmark {
     }
 
     /**
-     * Until no report write is pending and the counted connections have been silent for 1.5 s (at
+     * Until no report write is pending and the counted connections have been silent for 1 s (at
      * most 2 minutes: a watch bookmark may interrupt the silence).
      */
     private void awaitQuiet(FleetDesign design, CountingProxy watcher, CountingProxy operator)
@@ -339,7 +336,7 @@ public final class FleetBenchmark {
         if (!design.quiet() || now != last) {
           last = now;
           stableSince = System.nanoTime();
-        } else if (System.nanoTime() - stableSince > 1_500_000_000L) {
+        } else if (System.nanoTime() - stableSince > 1_000_000_000L) {
           return;
         }
         Thread.sleep(100);
@@ -465,20 +462,6 @@ public final class FleetBenchmark {
         .count();
   }
 
-  /** The JSON size of a rendered profile's ConfigMap, as the nodes' watch receives it. */
-  static long profileJsonBytes(KubernetesClient admin) {
-    List<ConfigMap> items =
-        admin
-            .configMaps()
-            .inNamespace(NS)
-            .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
-            .list()
-            .getItems();
-    return items.isEmpty()
-        ? 0
-        : admin.getKubernetesSerialization().asJson(items.get(items.size() / 2)).length();
-  }
-
   /** A rendered-profile ConfigMap as the operator would publish it for a bench profile. */
   static ConfigMap rendered(
       String operatorNamespace, String profileNamespace, String name, int seed) {
@@ -566,6 +549,9 @@ public final class FleetBenchmark {
   }
 
   static String bytes(double b) {
+    if (b >= 1024.0 * (1 << 30)) {
+      return String.format(Locale.ROOT, "%.2f TiB", b / (1024.0 * (1 << 30)));
+    }
     if (b >= 1 << 30) {
       return String.format(Locale.ROOT, "%.2f GiB", b / (1 << 30));
     }

@@ -317,6 +317,10 @@ final class LegacyDesignFleet implements FleetDesign {
     return list.isEmpty() ? 0 : (json(list) - 1.0) / list.size();
   }
 
+  long writeFailures() {
+    return debouncer.failures();
+  }
+
   @Override
   public void close() {
     if (configMaps != null) {

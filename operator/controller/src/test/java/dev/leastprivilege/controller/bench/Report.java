@@ -34,7 +34,12 @@ final class Report {
     line("");
     line(
         "What the API server receives from the nodes' reporting, and what the watch on the reports"
-            + " delivers:");
+            + " delivers. Requests and JSON bodies are counted by the simulated nodes; TLS bytes by"
+            + " a TCP proxy in front of the API server (TLS records: bodies, HTTP/2 headers and"
+            + " framing), one for the nodes' reports, one for the watch on the reports (for NEW a"
+            + " watch of the benchmark's that receives what the operator's receives), one for the"
+            + " operator. The API server's request count (apiserver_request_total) cross-checks the"
+            + " first column. Watch JSON: the objects received, in their event envelope.");
     line("");
     line(
         "| design | change | report requests (per node) | request bodies (JSON) | TLS bytes to"
@@ -143,10 +148,20 @@ final class Report {
           }
         });
     line(
-        "SPO also writes one finalizer per node into every profile: %s per profile at N=%d.",
-        bytes(finalizerBytes(n) * n), n);
+        "SPO's profiles also carry one finalizer per node, with its managed fields: %s per profile"
+            + " at N=%d (%.1f B a node, fitted from the profile updates).",
+        bytes(constants.getOrDefault("SPO profile update per finalizer", 0.0) * n),
+        n,
+        constants.getOrDefault("SPO profile update per finalizer", 0.0));
 
     formulas(samples, objects, n, p, constants);
+
+    line("");
+    line(
+        "Report writes that failed and were tried again 2 s later (as the agent does): NEW %.0f,"
+            + " TODAY %.0f.",
+        constants.getOrDefault("NEW write failures", 0.0),
+        constants.getOrDefault("TODAY write failures", 0.0));
 
     line("");
     line("== Operator heap after GC (median of 3 readings, same run) ==");
@@ -285,11 +300,6 @@ final class Report {
           (long) x * p,
           p);
     }
-  }
-
-  /** One finalizer {@code "node-00000-deleted",} in a profile's JSON. */
-  static double finalizerBytes(int n) {
-    return ("\"" + SpoDesignFleet.finalizer(String.format("node-%05d", n - 1)) + "\",").length();
   }
 
   private static double meanBody(List<Sample> samples, String design, Predicate<String> kind) {
