@@ -165,7 +165,11 @@ final class NewDesignFleet implements FleetDesign {
                   @Override
                   public void onDelete(ConfigMap cm, boolean unknown) {
                     profiles.addAndGet(-counts(cm));
-                    seen(cm);
+                    // As the agent's store: the deletion of a tombstone changes nothing on the node
+                    // and costs no report.
+                    if (!RenderedProfileConfigMap.isTombstone(cm)) {
+                      seen(cm);
+                    }
                   }
                 },
                 0);
