@@ -63,7 +63,7 @@ public final class ScaleBenchmark {
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    int heapProfiles = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+    int heapProfiles = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     Path work = Files.createTempDirectory("lpo-bench-");
     try (RealApiServer api = RealApiServer.start();
         KubernetesClient client = api.client()) {
@@ -234,6 +234,21 @@ public final class ScaleBenchmark {
             heapProfiles,
             heapWithPods);
         summary(results);
+      }
+    } finally {
+      // The node's files (tens of MiB at 20,000 profiles) go; the operator's and agent's logs stay.
+      deleteTree(work.resolve("root"));
+      System.out.println("logs in " + work);
+    }
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
