@@ -87,34 +87,37 @@ public final class RealApiServer implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
   }
 
-  private void applyCrds(KubernetesClient client) throws IOException, InterruptedException {
+  private void applyCrds(KubernetesClient client) throws IOException {
     List<Path> crds;
     try (Stream<Path> s = Files.list(Path.of("../../crds"))) {
       crds = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
     for (Path p : crds) {
-      CustomResourceDefinition crd =
-          client
-              .getKubernetesSerialization()
-              .unmarshal(Files.readString(p), CustomResourceDefinition.class);
-      client.resource(crd).serverSideApply();
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(crd.getMetadata().getName())
-          .waitUntilCondition(
-              c ->
-                  c.getStatus() != null
-                      && c.getStatus().getConditions() != null
-                      && c.getStatus().getConditions().stream()
-                          .anyMatch(
-                              cond ->
-                                  "Established".equals(cond.getType())
-                                      && "True".equals(cond.getStatus())),
-              30,
-              TimeUnit.SECONDS);
+      applyCrd(client, Files.readString(p));
     }
+  }
+
+  /** Applies a CRD (YAML), as kubectl would, and waits until the API server serves it. */
+  public static void applyCrd(KubernetesClient client, String yaml) {
+    CustomResourceDefinition crd =
+        client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
+    client.resource(crd).serverSideApply();
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd.getMetadata().getName())
+        .waitUntilCondition(
+            c ->
+                c.getStatus() != null
+                    && c.getStatus().getConditions() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            cond ->
+                                "Established".equals(cond.getType())
+                                    && "True".equals(cond.getStatus())),
+            30,
+            TimeUnit.SECONDS);
   }
 
   @Override

@@ -9,13 +9,11 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -97,26 +95,6 @@ class UpgradeIT {
   }
 
   private static void applyCrd(Path file) throws Exception {
-    CustomResourceDefinition crd =
-        cluster
-            .client
-            .getKubernetesSerialization()
-            .unmarshal(Files.readString(file), CustomResourceDefinition.class);
-    crd.getMetadata().setResourceVersion(null);
-    cluster.client.resource(crd).serverSideApply();
-    cluster
-        .client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(CRD)
-        .waitUntilCondition(
-            c ->
-                c.getStatus() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            30,
-            TimeUnit.SECONDS);
+    RealApiServer.applyCrd(cluster.client, Files.readString(file));
   }
 }

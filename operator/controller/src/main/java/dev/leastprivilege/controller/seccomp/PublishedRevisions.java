@@ -29,21 +29,16 @@ final class PublishedRevisions {
         : new HashSet<>(byRevision.subMap(after, false, upTo, true).values());
   }
 
+  /** Records a ConfigMap's current revision (none when it is gone), forgetting its previous one. */
   private void changed(String key, ConfigMap cm) {
-    Long old = cm == null ? revisionOf.remove(key) : null;
-    if (cm != null) {
-      var identity = RenderedProfileConfigMap.identity(cm);
-      var revision = RenderedProfileConfigMap.revision(cm);
-      if (identity.isPresent() && revision.isPresent()) {
-        old = revisionOf.put(key, revision.getAsLong());
-        byRevision.put(
-            revision.getAsLong(),
-            new ProfileRef(identity.get().namespace(), identity.get().name()));
-      } else {
-        old = revisionOf.remove(key);
-      }
+    var identity = RenderedProfileConfigMap.identity(cm);
+    var revision = RenderedProfileConfigMap.revision(cm);
+    Long now = identity.isPresent() && revision.isPresent() ? revision.getAsLong() : null;
+    Long old = now == null ? revisionOf.remove(key) : revisionOf.put(key, now);
+    if (now != null) {
+      byRevision.put(now, new ProfileRef(identity.get().namespace(), identity.get().name()));
     }
-    if (old != null && !old.equals(revisionOf.get(key))) {
+    if (old != null && !old.equals(now)) {
       byRevision.remove(old);
     }
   }

@@ -2,7 +2,7 @@ package dev.leastprivilege.controller.bench;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import dev.leastprivilege.controller.RealApiServer;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.Version;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The two report shapes the benchmark compares with today's NodeProfileStatus, as bench-only CRDs
@@ -183,25 +182,7 @@ final class BenchReports {
   /** Registers both bench CRDs and waits until the API server serves them. */
   static void register(KubernetesClient client) {
     for (String yaml : List.of(LEGACY_CRD, SPO_CRD)) {
-      CustomResourceDefinition crd =
-          client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
-      client.resource(crd).serverSideApply();
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(crd.getMetadata().getName())
-          .waitUntilCondition(
-              c ->
-                  c.getStatus() != null
-                      && c.getStatus().getConditions() != null
-                      && c.getStatus().getConditions().stream()
-                          .anyMatch(
-                              cond ->
-                                  "Established".equals(cond.getType())
-                                      && "True".equals(cond.getStatus())),
-              30,
-              TimeUnit.SECONDS);
+      RealApiServer.applyCrd(client, yaml);
     }
   }
 }
