@@ -48,5 +48,12 @@ public final class ApiNames {
   /** Namespace label: with value "true", the webhook leaves the namespace's pods alone. */
   public static final String OPT_OUT_LABEL = GROUP + "/ignore";
 
+  /**
+   * Namespace label the operator maintains: "true" while the namespace holds a SeccompProfile or a
+   * CapabilityPolicy. The webhook configuration selects only such namespaces, so an outage of the
+   * webhook blocks pods only where policies exist.
+   */
+  public static final String HAS_POLICIES_LABEL = GROUP + "/has-policies";
+
   private ApiNames() {}
 }
