@@ -1,6 +1,8 @@
 package dev.leastprivilege.controller;
 
 import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
+import dev.leastprivilege.controller.scope.NamespaceScope;
+import dev.leastprivilege.controller.scope.PolicyNamespaceReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.HealthServer;
@@ -119,9 +121,12 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
             });
     EventRecorder events = new EventRecorder(client);
     RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
+    // The namespace label that scopes the webhook: one writer, read by both reconcilers.
+    NamespaceScope scope = new NamespaceScope(settings.namespace(), events);
+    operator.register(new PolicyNamespaceReconciler(scope));
     operator.register(
-        new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
-    operator.register(new CapabilityPolicyReconciler(runningPods));
+        new SeccompProfileReconciler(settings.namespace(), events, runningPods, scope, registry));
+    operator.register(new CapabilityPolicyReconciler(runningPods, scope));
     return operator;
   }
 

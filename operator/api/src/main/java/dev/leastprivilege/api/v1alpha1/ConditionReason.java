@@ -25,7 +25,12 @@ public enum ConditionReason {
   /** A deleted profile waits for the pods that still use it. */
   InUse,
   /** A deleted profile is being removed from the nodes. */
-  Deleting;
+  Deleting,
+  /**
+   * The operator could not label the namespace {@code leastprivilege.dev/has-policies=true}, so the
+   * API server may not send its pods to the webhook; the message says why.
+   */
+  NamespaceNotLabelled;
 
   /** The condition type these reasons belong to. */
   public static final String READY = "Ready";

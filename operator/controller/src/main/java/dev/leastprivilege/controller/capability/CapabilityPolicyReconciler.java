@@ -6,6 +6,7 @@ import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
 import dev.leastprivilege.api.v1alpha1.Condition;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
@@ -31,6 +32,9 @@ import java.util.stream.Collectors;
  *       how many, which do not comply (started before the policy, admitted in Audit mode, or while
  *       the webhook was down), their owners named in an Event and restarted when the policy asks;
  *   <li>the Ready condition;
+ *   <li>Ready only once the namespace carries the label that sends its pods to the webhook ({@link
+ *       NamespaceScope}, shared with SeccompProfile): no status at all while the label is on its
+ *       way, and why not ready when labelling failed;
  *   <li>patch the status only when it changed; review again every {@link
  *       RunningPodReview#recount()}.
  * </ol>
@@ -58,9 +62,11 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
           + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
 
   private final RunningPodReview runningPods;
+  private final NamespaceScope scope;
 
-  public CapabilityPolicyReconciler(RunningPodReview runningPods) {
+  public CapabilityPolicyReconciler(RunningPodReview runningPods, NamespaceScope scope) {
     this.runningPods = runningPods;
+    this.scope = scope;
   }
 
   @Override
@@ -78,7 +84,35 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       reviewRunningPods(policy, next);
     }
     next.setConditions(List.of(ready(policy, validation, next)));
+    if (!scopeNamespace(policy, next)) {
+      return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(NamespaceScope.RECHECK);
+    }
     return patchIfChanged(policy, next).rescheduleAfter(runningPods.recount());
+  }
+
+  /**
+   * Step 4: Ready only once the namespace carries the label the webhook configuration selects.
+   * False while the label is on its way: no status is written yet, so nothing that waits for this
+   * status (its observedGeneration, or Ready) sees it before the API server sends the namespace's
+   * pods to the webhook. When labelling failed, the status says so instead of Ready.
+   */
+  private boolean scopeNamespace(CapabilityPolicy policy, CapabilityPolicyStatus next) {
+    NamespaceScope.Gate gate = scope.gate(policy.getMetadata().getNamespace());
+    if (gate instanceof NamespaceScope.Gate.Wait) {
+      return false;
+    }
+    if (gate instanceof NamespaceScope.Gate.Withhold why
+        && "True".equals(next.getConditions().get(0).getStatus())) {
+      next.setConditions(
+          List.of(
+              scope.withheldReady(
+                  policy,
+                  why,
+                  generation(policy),
+                  policy.getStatus() == null ? null : policy.getStatus().getConditions(),
+                  Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
+    }
+    return true;
   }
 
   /** Step 2: the counts, and the first few violations with the pod, container and finding. */
@@ -129,7 +163,7 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
         now);
   }
 
-  /** Step 4. */
+  /** Step 5. */
   private static UpdateControl<CapabilityPolicy> patchIfChanged(
       CapabilityPolicy policy, CapabilityPolicyStatus next) {
     if (StatusDiff.same(policy.getStatus(), next)) {

@@ -5,6 +5,7 @@ import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  *       ProfileStatusFolder};
  *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared
  *       with CapabilityPolicy);
+ *   <li>say Installed only once the namespace carries the label that sends its pods to the webhook
+ *       ({@link NamespaceScope}, shared with CapabilityPolicy);
  *   <li>patch the status only when it changed; progress while installing is paced ({@link
  *       StatusPacing}).
  * </ol>
@@ -80,16 +83,19 @@ public final class SeccompProfileReconciler
   private final NodeReportIndex nodeReports = new NodeReportIndex(publishedRevisions);
   private final RunningPodReview runningPods;
   private final StatusPacing pacing = new StatusPacing();
+  private final NamespaceScope scope;
   private RenderedProfilePublisher publisher;
 
   public SeccompProfileReconciler(
       String operatorNamespace,
       EventRecorder events,
       RunningPodReview runningPods,
+      NamespaceScope scope,
       MeterRegistry registry) {
     this.operatorNamespace = operatorNamespace;
     this.events = events;
     this.runningPods = runningPods;
+    this.scope = scope;
     this.metrics = new RolloutMetrics(registry);
   }
 
@@ -116,6 +122,9 @@ public final class SeccompProfileReconciler
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
+    }
+    if (!scopeNamespace(profile, next)) {
+      return UpdateControl.<SeccompProfile>noUpdate().rescheduleAfter(NamespaceScope.RECHECK);
     }
     metrics.observe(profile, next.getPhase());
     LOG.debug(
@@ -177,6 +186,33 @@ public final class SeccompProfileReconciler
             next.getPhase() == ProfilePhase.Installed)
         .nonCompliant()
         .size();
+  }
+
+  /**
+   * Step 5: Installed only once the namespace carries the label the webhook configuration selects.
+   * False while the label is on its way: no status is written yet. When labelling failed, the
+   * status says so instead of Installed.
+   */
+  private boolean scopeNamespace(SeccompProfile profile, SeccompProfileStatus next) {
+    if (next.getPhase() != ProfilePhase.Installed) {
+      return true;
+    }
+    NamespaceScope.Gate gate = scope.gate(profile.getMetadata().getNamespace());
+    if (gate instanceof NamespaceScope.Gate.Wait) {
+      return false;
+    }
+    if (gate instanceof NamespaceScope.Gate.Withhold why) {
+      next.setPhase(ProfilePhase.Pending);
+      next.setConditions(
+          List.of(
+              scope.withheldReady(
+                  profile,
+                  why,
+                  next.getConditions().get(0).getObservedGeneration(),
+                  profile.getStatus() == null ? null : profile.getStatus().getConditions(),
+                  Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
+    }
+    return true;
   }
 
   @Override
@@ -288,7 +324,7 @@ public final class SeccompProfileReconciler
         : b.isEmpty() ? a : Optional.of(a.get().compareTo(b.get()) < 0 ? a.get() : b.get());
   }
 
-  /** Step 5: only when it changed, paced by {@link StatusPacing}. */
+  /** Step 6: only when it changed, paced by {@link StatusPacing}. */
   private static UpdateControl<SeccompProfile> patchIfChanged(
       SeccompProfile profile, SeccompProfileStatus next) {
     if (StatusDiff.same(profile.getStatus(), next)) {

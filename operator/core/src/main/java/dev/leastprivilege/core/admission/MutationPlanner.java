@@ -27,7 +27,7 @@ public final class MutationPlanner {
    * @param operatorNamespace the operator's own namespace, which like kube-system is never touched
    */
   public MutationPlanner(String operatorNamespace) {
-    this.exemptNamespaces = Set.of("kube-system", operatorNamespace);
+    this.exemptNamespaces = PolicyNamespaces.exemptNamespaces(operatorNamespace);
   }
 
   public AdmissionPlan plan(AdmittedPod pod, NamespacePolicies ns) {
