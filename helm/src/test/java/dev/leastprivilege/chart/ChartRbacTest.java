@@ -45,6 +45,8 @@ class ChartRbacTest {
             "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
             "leastprivilege.dev nodeprofilestatuses [get, list, watch]",
             "core nodes,pods,namespaces [get, list, watch]",
+            // the label leastprivilege.dev/has-policies, which scopes the webhook
+            "core namespaces [patch]",
             "core events [create, patch]",
             "apps replicasets [get]",
             "apps deployments,statefulsets,daemonsets [get, patch]",

@@ -68,6 +68,50 @@ class ChartTest {
         "namespaced objects go to the release namespace");
   }
 
+  /**
+   * By default the API server sends the webhook only namespaces that hold policies (the label the
+   * operator maintains), never opted-out ones, kube-system or the release namespace;
+   * webhook.scope=AllNamespaces drops the first condition only.
+   */
+  @Test
+  void theWebhookIsSentOnlyNamespacesThatHoldPoliciesUnlessScopeSaysAll() {
+    assertEquals(
+        List.of(
+            "leastprivilege.dev/has-policies In [true]",
+            "leastprivilege.dev/ignore NotIn [true]",
+            "kubernetes.io/metadata.name NotIn [kube-system, " + RenderedChart.NAMESPACE + "]"),
+        namespaceSelector(RenderedChart.defaults()));
+    assertEquals(
+        List.of(
+            "leastprivilege.dev/ignore NotIn [true]",
+            "kubernetes.io/metadata.name NotIn [kube-system, " + RenderedChart.NAMESPACE + "]"),
+        namespaceSelector(RenderedChart.render(null, Map.of("webhook.scope", "AllNamespaces"))));
+    var wrong =
+        assertThrows(
+            RuntimeException.class,
+            () -> RenderedChart.render(null, Map.of("webhook.scope", "Everywhere")));
+    assertTrue(
+        wrong
+            .getMessage()
+            .contains(
+                "webhook.scope: \"Everywhere\" is neither PolicyNamespaces nor AllNamespaces"),
+        wrong.getMessage());
+  }
+
+  private static List<String> namespaceSelector(RenderedChart chart) {
+    var webhooks =
+        chart
+            .one(
+                io.fabric8.kubernetes.api.model.admissionregistration.v1
+                    .MutatingWebhookConfiguration.class,
+                RenderedChart.RELEASE)
+            .getWebhooks();
+    assertEquals(1, webhooks.size());
+    return webhooks.get(0).getNamespaceSelector().getMatchExpressions().stream()
+        .map(e -> e.getKey() + " " + e.getOperator() + " " + e.getValues())
+        .toList();
+  }
+
   static Stream<Path> documentedCombinations() {
     return RenderedChart.documentedCombinations().stream();
   }
