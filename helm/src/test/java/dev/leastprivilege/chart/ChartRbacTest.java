@@ -3,12 +3,15 @@ package dev.leastprivilege.chart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,6 @@ class ChartRbacTest {
             "core namespaces [patch]",
             "core events [create, patch]",
             "apps replicasets [get]",
-            "apps deployments,statefulsets,daemonsets [get, patch]",
             "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
                 + OPERATOR
                 + "]"),
@@ -65,6 +67,37 @@ class ChartRbacTest {
             "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
         rules(role.getRules()));
     assertBoundOnlyTo(OPERATOR);
+  }
+
+  @Test
+  void workloadsArePatchableOnlyWhenRestartsAreEnabledAndTheOperatorIsToldSo() {
+    String apps = "apps deployments,statefulsets,daemonsets [get, patch]";
+    assertTrue(
+        rules(chart.one(ClusterRole.class, OPERATOR).getRules()).stream()
+            .noneMatch(r -> r.contains("deployments")),
+        "by default the operator may not read or patch any workload");
+    assertEquals("false", restartEnv(chart));
+    RenderedChart enabled = RenderedChart.render(null, Map.of("operator.restartWorkloads", "true"));
+    Set<String> rules = rules(enabled.one(ClusterRole.class, OPERATOR).getRules());
+    assertTrue(rules.contains(apps), rules::toString);
+    assertTrue(rules.contains("apps replicasets [get]"), rules::toString);
+    assertEquals("true", restartEnv(enabled));
+  }
+
+  /** LPO_RESTART_WORKLOADS of the operator's container: what it believes it may do. */
+  private static String restartEnv(RenderedChart chart) {
+    return chart
+        .one(Deployment.class, OPERATOR)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .stream()
+        .flatMap(c -> c.getEnv().stream())
+        .filter(e -> e.getName().equals("LPO_RESTART_WORKLOADS"))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   @Test

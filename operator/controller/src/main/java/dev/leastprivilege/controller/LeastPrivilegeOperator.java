@@ -30,6 +30,12 @@ import java.util.OptionalInt;
  * Deployment runs.
  */
 public final class LeastPrivilegeOperator implements AutoCloseable {
+  /**
+   * "true" lets {@code restartNonCompliant} restart workloads; the chart sets it with the RBAC that
+   * allows it.
+   */
+  public static final String RESTART_WORKLOADS_ENV = "LPO_RESTART_WORKLOADS";
+
   private boolean closed;
   private final KubernetesClient client;
   private final OperatorSettings settings;
@@ -46,7 +52,7 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     this.registry = b.registry;
     this.webhookSettings = b.webhookSettings;
     this.webhookBind = b.webhookBind;
-    this.operator = operator(client, settings, registry);
+    this.operator = operator(client, settings, registry, b.restartWorkloads);
   }
 
   /** The operator with these settings; add the webhook with {@link Builder#webhook}. */
@@ -57,12 +63,15 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   /**
    * The Deployment's assembly, every part configured from its environment: {@link
    * OperatorSettings#fromEnvironment} (LPO_*, HEALTH_PORT) and {@link
-   * WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every interface.
+   * WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every interface, and {@value
+   * #RESTART_WORKLOADS_ENV}.
    */
   public static Builder fromEnvironment(KubernetesClient client, Map<String, String> env) {
     OperatorSettings settings = OperatorSettings.fromEnvironment(env);
     WebhookSettings webhook = WebhookSettings.fromEnvironment(env, settings.namespace());
-    return builder(client, settings).webhook(webhook, new InetSocketAddress(webhook.port()));
+    return builder(client, settings)
+        .webhook(webhook, new InetSocketAddress(webhook.port()))
+        .restartWorkloads(Boolean.parseBoolean(env.getOrDefault(RESTART_WORKLOADS_ENV, "false")));
   }
 
   /** What to assemble besides the operator. */
@@ -72,6 +81,7 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     private PrometheusMeterRegistry registry;
     private WebhookSettings webhookSettings;
     private InetSocketAddress webhookBind;
+    private boolean restartWorkloads;
 
     private Builder(KubernetesClient client, OperatorSettings settings) {
       this.client = client;
@@ -94,6 +104,16 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Let {@code restartNonCompliant: true} patch Deployments, StatefulSets and DaemonSets; off
+     * unless the chart grants the RBAC for it ({@code operator.restartWorkloads}, {@value
+     * #RESTART_WORKLOADS_ENV}).
+     */
+    public Builder restartWorkloads(boolean enabled) {
+      this.restartWorkloads = enabled;
+      return this;
+    }
+
     /** The operator with its reconcilers registered; nothing runs until {@link #start()}. */
     public LeastPrivilegeOperator build() {
       if (registry == null) {
@@ -104,7 +124,10 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   }
 
   private static Operator operator(
-      KubernetesClient client, OperatorSettings settings, PrometheusMeterRegistry registry) {
+      KubernetesClient client,
+      OperatorSettings settings,
+      PrometheusMeterRegistry registry,
+      boolean restartWorkloads) {
     Operator operator =
         new Operator(
             o -> {
@@ -120,7 +143,9 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
               }
             });
     EventRecorder events = new EventRecorder(client);
-    RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
+    RunningPodReview runningPods =
+        new RunningPodReview(
+            client, events, settings.podRecount(), restartWorkloads, settings.namespace());
     // The namespace label that scopes the webhook: one writer, read by both reconcilers.
     NamespaceScope scope = new NamespaceScope(settings.namespace(), events);
     operator.register(new PolicyNamespaceReconciler(scope));

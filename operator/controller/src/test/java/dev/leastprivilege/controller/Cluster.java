@@ -72,6 +72,7 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   private final List<String> nodes = new ArrayList<>();
   private boolean runOperator;
   private boolean runAgents;
+  private boolean restartWorkloads;
   private String webhookConfigName;
   private IntFunction<String> webhookConfiguration;
 
@@ -101,6 +102,15 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   /** The operator, as {@link #startOperator()} assembles it, for the whole class. */
   Cluster operator() {
     runOperator = true;
+    return this;
+  }
+
+  /**
+   * Let {@code restartNonCompliant} restart workloads, as the chart's {@code
+   * operator.restartWorkloads=true} does; off by default, as in the chart.
+   */
+  Cluster restartWorkloads() {
+    restartWorkloads = true;
     return this;
   }
 
@@ -301,7 +311,8 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
     return LeastPrivilegeOperator.builder(
             client,
             new OperatorSettings(OPERATOR_NS, false, false).withPodRecount(Duration.ofSeconds(2)))
-        .registry(registry);
+        .registry(registry)
+        .restartWorkloads(restartWorkloads);
   }
 
   Agent startAgent(String node, Path root) throws Exception {

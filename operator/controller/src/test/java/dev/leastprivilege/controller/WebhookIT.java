@@ -38,6 +38,7 @@ class WebhookIT {
           .nodes("n1")
           .operator()
           .agents()
+          .restartWorkloads()
           .webhook("lpo-it", WebhookIT::webhookConfiguration);
 
   static KubernetesClient client() {
@@ -435,7 +436,9 @@ class WebhookIT {
     assertTrue(
         annotations.containsKey("kubectl.kubernetes.io/restartedAt"), annotations.toString());
     assertEquals(
-        "SeccompProfile legacy-profile@1", annotations.get("leastprivilege.dev/restarted-for"));
+        "SeccompProfile legacy-profile@1/"
+            + cluster.profile(ns, "legacy-profile").getMetadata().getUid().substring(0, 8),
+        annotations.get("leastprivilege.dev/restarted-for"));
     await()
         .atMost(T)
         .untilAsserted(

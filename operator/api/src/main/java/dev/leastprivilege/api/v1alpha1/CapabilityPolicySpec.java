@@ -44,7 +44,9 @@ public class CapabilityPolicySpec {
 
   @JsonPropertyDescription(
       "Restart the Deployments, StatefulSets and DaemonSets whose running pods do not comply, as"
-          + " `kubectl rollout restart` does. Off by default.")
+          + " `kubectl rollout restart` does, once per change of the objects that ask to restart the"
+          + " workload. Only where the installation enables restarts (the chart's"
+          + " operator.restartWorkloads); ignored in Audit mode. Off by default.")
   private Boolean restartNonCompliant;
 
   public Boolean getRestartNonCompliant() {

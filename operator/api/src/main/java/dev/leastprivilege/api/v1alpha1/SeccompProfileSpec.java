@@ -66,7 +66,10 @@ public class SeccompProfileSpec {
 
   @JsonPropertyDescription(
       "Restart the Deployments, StatefulSets and DaemonSets whose running pods the profile selects"
-          + " but which run without it, as `kubectl rollout restart` does. Off by default.")
+          + " but which run without it, as `kubectl rollout restart` does, once the profile is"
+          + " installed on every node, and once per change of the objects that ask to restart the"
+          + " workload. Only where the installation enables restarts (the chart's"
+          + " operator.restartWorkloads); ignored in Audit mode. Off by default.")
   private Boolean restartNonCompliant;
 
   public Boolean getRestartNonCompliant() {

@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -120,6 +121,14 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     RunningPodReview.Result review = runningPods.ofPolicy(policy);
     next.setMatchedPods(review.selected());
     next.setNonCompliantPods(review.nonCompliant().size());
+    review
+        .restartBlocked()
+        .ifPresent(
+            w -> {
+              List<String> warnings = new ArrayList<>(next.getWarnings());
+              warnings.add(w);
+              next.setWarnings(warnings);
+            });
     next.setRecentViolations(
         review.nonCompliant().stream()
             .flatMap(

@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,17 +176,24 @@ public final class SeccompProfileReconciler
 
   /**
    * Step 4: counts the running pods the profile selects that run without it, and restarts their
-   * owners when the spec asks and the profile is installed everywhere.
+   * owners when the spec asks and the profile is installed everywhere; a warning says why a profile
+   * that asks restarts nothing.
    */
   private int reviewRunningPods(
       SeccompProfile profile, SeccompProfileStatus next, ProfileInformers informers) {
-    return runningPods
-        .ofProfile(
+    RunningPodReview.Result review =
+        runningPods.ofProfile(
             profile,
             informers.liveProfiles(profile.getMetadata().getNamespace()),
-            next.getPhase() == ProfilePhase.Installed)
-        .nonCompliant()
-        .size();
+            next.getPhase() == ProfilePhase.Installed);
+    review.restartBlocked().ifPresent(w -> next.setWarnings(withWarning(next.getWarnings(), w)));
+    return review.nonCompliant().size();
+  }
+
+  private static List<String> withWarning(List<String> warnings, String warning) {
+    List<String> out = new ArrayList<>(warnings == null ? List.of() : warnings);
+    out.add(warning);
+    return out;
   }
 
   /**

@@ -1,68 +1,132 @@
 package dev.leastprivilege.controller.workloads;
 
+import dev.leastprivilege.core.workload.RestartRequest;
+import dev.leastprivilege.core.workload.RestartRule;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code kubectl rollout restart}: a new restartedAt annotation on the pod template. A second
- * annotation records which profile or policy version asked for it, so one version restarts a
- * workload once: if its new pods are still not compliant (the webhook is down, say), restarting
- * again would only loop.
+ * {@code kubectl rollout restart}: a new restartedAt annotation on the pod template, and {@link
+ * RestartRule#RESTARTED_FOR} naming the objects it was restarted for. Whether to restart is core's
+ * {@link RestartRule}; this reads the workload, asks it, and patches.
+ *
+ * <p>The patch carries the workload's resourceVersion, so the API server refuses it if anything
+ * changed the workload since it was read: when the SeccompProfile and the CapabilityPolicy
+ * reconcilers decide about one workload at the same moment, one patch lands and the other reads the
+ * workload again, finds the same set recorded, and leaves it.
  */
 final class RolloutRestarter {
   private static final Logger LOG = LoggerFactory.getLogger(RolloutRestarter.class);
-  static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
-  static final String RESTARTED_FOR = "leastprivilege.dev/restarted-for";
+
+  /** Reads and decisions after a conflict; more means something else keeps writing it. */
+  private static final int ATTEMPTS = 3;
+
   private final KubernetesClient client;
 
   RolloutRestarter(KubernetesClient client) {
     this.client = client;
   }
 
-  /** Returns whether it restarted the owner now (false when this reason already restarted it). */
-  boolean restart(Owner owner, String reason) {
+  /**
+   * Restarts the owner if the rule says so; returns whether it did.
+   *
+   * @param reviewer the object that found its pods non-compliant (kind and name)
+   * @param namespaceObjects the SeccompProfiles and CapabilityPolicies of the owner's namespace
+   */
+  boolean restart(
+      Owner owner,
+      String reviewerKind,
+      String reviewerName,
+      Supplier<List<RestartRequest>> namespaceObjects) {
     var resource =
         client
             .genericKubernetesResources("apps/v1", owner.kind())
             .inNamespace(owner.namespace())
             .withName(owner.name());
-    GenericKubernetesResource current = resource.get();
-    if (current == null) {
-      return false;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        return false;
+      }
+      RestartRule.Decision decision =
+          RestartRule.decide(
+              reviewerKind, reviewerName, workload(owner, current), namespaceObjects.get());
+      if (!decision.restart()) {
+        return false;
+      }
+      try {
+        resource.patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            client
+                .getKubernetesSerialization()
+                .asJson(patch(current.getMetadata().getResourceVersion(), decision.record())));
+        LOG.info("restarted {} in {} for {}", owner, owner.namespace(), decision.record());
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        LOG.debug("{} in {} changed while deciding; reading it again", owner, owner.namespace());
+      }
     }
-    Object done = annotations(current).get(RESTARTED_FOR);
-    if (reason.equals(done)) {
-      return false;
-    }
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String patch =
-        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
-            + RESTARTED_AT
-            + "\":\""
-            + now
-            + "\",\""
-            + RESTARTED_FOR
-            + "\":\""
-            + reason.replace("\"", "")
-            + "\"}}}}}";
-    resource.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-    LOG.info("restarted {} in {} for {}", owner, owner.namespace(), reason);
-    return true;
+    return false;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> annotations(GenericKubernetesResource r) {
-    Object spec = r.getAdditionalProperties().get("spec");
-    Object template = spec instanceof Map<?, ?> m ? m.get("template") : null;
-    Object meta = template instanceof Map<?, ?> m ? m.get("metadata") : null;
-    Object ann = meta instanceof Map<?, ?> m ? m.get("annotations") : null;
-    return ann instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  /** A merge patch that applies only to the version read ({@code metadata.resourceVersion}). */
+  private static Map<String, Object> patch(String resourceVersion, String record) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    return Map.of(
+        "metadata",
+        Map.of("resourceVersion", resourceVersion),
+        "spec",
+        Map.of(
+            "template",
+            Map.of(
+                "metadata",
+                Map.of(
+                    "annotations",
+                    Map.of(RestartRule.RESTARTED_AT, now, RestartRule.RESTARTED_FOR, record)))));
+  }
+
+  private static RestartRule.Workload workload(Owner owner, GenericKubernetesResource r) {
+    Map<?, ?> template = map(map(r.getAdditionalProperties().get("spec")).get("template"));
+    Map<?, ?> meta = map(template.get("metadata"));
+    Map<?, ?> spec = map(template.get("spec"));
+    Set<String> containers = new LinkedHashSet<>();
+    for (String field : List.of("initContainers", "containers")) {
+      if (spec.get(field) instanceof List<?> list) {
+        list.forEach(c -> containers.add(String.valueOf(map(c).get("name"))));
+      }
+    }
+    Object recorded = map(meta.get("annotations")).get(RestartRule.RESTARTED_FOR);
+    return new RestartRule.Workload(
+        owner.kind(),
+        strings(map(meta.get("labels"))),
+        containers,
+        recorded == null ? null : recorded.toString());
+  }
+
+  private static Map<?, ?> map(Object o) {
+    return o instanceof Map<?, ?> m ? m : Map.of();
+  }
+
+  private static Map<String, String> strings(Map<?, ?> m) {
+    Map<String, String> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+    return out;
   }
 }

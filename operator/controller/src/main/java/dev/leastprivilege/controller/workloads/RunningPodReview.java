@@ -2,26 +2,34 @@ package dev.leastprivilege.controller.workloads;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.PodSelector;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.core.admission.AdmittedPod;
+import dev.leastprivilege.core.admission.ExemptNamespaces;
 import dev.leastprivilege.core.admission.PodCompliance;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.workload.RestartRequest;
+import dev.leastprivilege.core.workload.RestartRule;
 import dev.leastprivilege.webhook.InformerPolicyCache;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The review of running pods, shared by SeccompProfiles and CapabilityPolicies: the pods an object
@@ -29,7 +37,10 @@ import java.util.function.Function;
  * while the webhook was down). Compliance is core's {@link PodCompliance}, the definition the
  * webhook uses for its Audit warnings too. The owners of non-compliant pods are named in an Event
  * when their number changes, and restarted as {@code kubectl rollout restart} does when the object
- * asks for it ({@code restartNonCompliant: true}).
+ * asks for it ({@code restartNonCompliant: true}) and this installation lets it: core's {@link
+ * RestartRule} decides, so that a workload is restarted once per change of the objects that ask for
+ * it. Nothing is restarted for an Audit object, nor in a namespace the product never touches
+ * ({@link ExemptNamespaces}); with restarts disabled it does not even read a workload.
  *
  * <p>Pods are listed by the API server with the object's own selector, on each reconcile and every
  * {@link #recount()}, rather than cached: an object selects a few pods, a cluster may run hundreds
@@ -47,25 +58,42 @@ public final class RunningPodReview {
   private final EventRecorder events;
   private final RolloutRestarter restarter;
   private final Duration recount;
+  private final boolean restartsEnabled;
+  private final ExemptNamespaces exempt;
 
   /** One non-compliant pod and what is wrong with it. */
   public record Finding(Pod pod, List<PodCompliance.Violation> violations) {}
 
   /**
    * What a review found: how many running pods the object selects, those not compliant, and their
-   * owners.
+   * owners; {@code restartBlocked} says why an object that asks for restarts restarts nothing (for
+   * its status warnings).
    */
-  public record Result(int selected, List<Finding> nonCompliant, Set<Owner> owners) {}
+  public record Result(
+      int selected,
+      List<Finding> nonCompliant,
+      Set<Owner> owners,
+      Optional<String> restartBlocked) {}
 
   /**
    * @param recount how soon an object that selects pods is reviewed again
+   * @param restartsEnabled whether this installation may patch workloads (the chart's {@value
+   *     RestartRule#CHART_VALUE}, which grants the RBAC for it)
+   * @param operatorNamespace the operator's own namespace, never touched
    */
-  public RunningPodReview(KubernetesClient client, EventRecorder events, Duration recount) {
+  public RunningPodReview(
+      KubernetesClient client,
+      EventRecorder events,
+      Duration recount,
+      boolean restartsEnabled,
+      String operatorNamespace) {
     this.client = client;
     this.json = client.getKubernetesSerialization();
     this.events = events;
     this.recount = recount;
     this.restarter = new RolloutRestarter(client);
+    this.restartsEnabled = restartsEnabled;
+    this.exempt = new ExemptNamespaces(operatorNamespace);
   }
 
   /** How soon an object that selects pods is reviewed again: pods are listed, not watched. */
@@ -89,14 +117,14 @@ public final class RunningPodReview {
         namespaceProfiles.stream().map(InformerPolicyCache::candidate).toList();
     Integer previous =
         profile.getStatus() == null ? null : profile.getStatus().getNonCompliantPods();
-    boolean restart =
-        Boolean.TRUE.equals(profile.getSpec().getRestartNonCompliant()) && installedEverywhere;
     return review(
         profile,
         profile.getSpec().getPodSelector(),
         pod -> PodCompliance.ofProfile(pod, candidate, inNamespace),
         previous,
-        restart);
+        profile.getSpec().getMode(),
+        profile.getSpec().getRestartNonCompliant(),
+        installedEverywhere);
   }
 
   /**
@@ -108,27 +136,39 @@ public final class RunningPodReview {
     PolicyCandidate candidate =
         PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
     Integer previous = policy.getStatus() == null ? null : policy.getStatus().getNonCompliantPods();
-    boolean restart = Boolean.TRUE.equals(policy.getSpec().getRestartNonCompliant());
     return review(
         policy,
         policy.getSpec().getPodSelector(),
         pod -> PodCompliance.ofPolicy(pod, candidate),
         previous,
-        restart);
+        policy.getSpec().getMode(),
+        policy.getSpec().getRestartNonCompliant(),
+        true);
   }
 
   /**
    * Lists the selected running pods and judges each; when the number of non-compliant ones changed
    * since {@code previousCount}, records an Event naming their owners, and restarts the owners when
-   * {@code restart}.
+   * the object asks for it, nothing blocks it, and {@code ready} (a profile is on every node).
    */
   private Result review(
       HasMetadata about,
       PodSelector selector,
       Function<AdmittedPod, List<PodCompliance.Violation>> compliance,
       Integer previousCount,
-      boolean restart) {
+      Mode mode,
+      Boolean restartNonCompliant,
+      boolean ready) {
     String ns = about.getMetadata().getNamespace();
+    // The namespace is read only when it could matter: the object asks, and restarts are enabled.
+    boolean asks = RestartRequest.asks(mode, restartNonCompliant);
+    Optional<String> blocked =
+        RestartRule.blocked(
+            mode,
+            restartNonCompliant,
+            restartsEnabled,
+            asks && restartsEnabled && exempt.exempt(ns, namespaceLabels(ns)));
+    boolean restart = asks && blocked.isEmpty() && ready;
     List<Pod> selected = selected(ns, selector);
     List<Finding> wrong =
         selected.stream()
@@ -153,13 +193,13 @@ public final class RunningPodReview {
               + " (they"
               + " started before it or while the webhook was down), owned by: "
               + join(owners)
-              + (restart
-                  ? ""
-                  : ". Restart them (kubectl rollout restart) or set spec.restartNonCompliant: true."));
+              + advice(restart, blocked, mode));
     }
     if (restart) {
+      Supplier<List<RestartRequest>> objects = memoized(() -> restartRequests(ns));
       for (Owner o : owners) {
-        if (o.restartable() && restarter.restart(o, reason)) {
+        if (o.restartable()
+            && restarter.restart(o, about.getKind(), about.getMetadata().getName(), objects)) {
           events.normal(
               about,
               "RolloutRestarted",
@@ -167,13 +207,76 @@ public final class RunningPodReview {
         }
       }
     }
-    return new Result(selected.size(), wrong, owners);
+    return new Result(selected.size(), wrong, owners, blocked);
+  }
+
+  /** What the NonCompliantPods Event tells the user to do. */
+  private static String advice(boolean restart, Optional<String> blocked, Mode mode) {
+    if (restart) {
+      return "";
+    }
+    if (blocked.isPresent()) {
+      return ". Not restarted: "
+          + blocked.get()
+          + ". Restart them yourself (kubectl rollout restart).";
+    }
+    return mode == Mode.Audit
+        ? ". Restart them (kubectl rollout restart) to have them admitted with it."
+        : ". Restart them (kubectl rollout restart) or set spec.restartNonCompliant: true.";
+  }
+
+  private Map<String, String> namespaceLabels(String namespace) {
+    Namespace n = client.namespaces().withName(namespace).get();
+    return n == null || n.getMetadata().getLabels() == null
+        ? Map.of()
+        : n.getMetadata().getLabels();
   }
 
   /**
-   * Which version of which object asks, e.g. "SeccompProfile web@3": for messages, and recorded on
-   * a restarted workload so that one version restarts it once.
+   * Every SeccompProfile and CapabilityPolicy of the namespace, read from the API server rather
+   * than a cache, so that the two reconcilers see the same set when they decide about one workload.
+   * Read only when a restart is being decided.
    */
+  private List<RestartRequest> restartRequests(String namespace) {
+    List<RestartRequest> out = new ArrayList<>();
+    for (SeccompProfile p :
+        client.resources(SeccompProfile.class).inNamespace(namespace).list().getItems()) {
+      if (p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null) {
+        out.add(
+            RestartRequest.ofProfile(
+                p.getMetadata().getName(), generation(p), p.getMetadata().getUid(), p.getSpec()));
+      }
+    }
+    for (CapabilityPolicy p :
+        client.resources(CapabilityPolicy.class).inNamespace(namespace).list().getItems()) {
+      if (p.getSpec() != null) {
+        out.add(
+            RestartRequest.ofPolicy(
+                p.getMetadata().getName(), generation(p), p.getMetadata().getUid(), p.getSpec()));
+      }
+    }
+    return out;
+  }
+
+  private static long generation(HasMetadata o) {
+    return o.getMetadata().getGeneration() == null ? 0 : o.getMetadata().getGeneration();
+  }
+
+  private static <T> Supplier<T> memoized(Supplier<T> s) {
+    return new Supplier<>() {
+      private T value;
+
+      @Override
+      public T get() {
+        if (value == null) {
+          value = s.get();
+        }
+        return value;
+      }
+    };
+  }
+
+  /** Which version of which object asks, e.g. "SeccompProfile web@3", for messages. */
   private static String reason(HasMetadata about) {
     Long generation = about.getMetadata().getGeneration();
     return about.getKind()

@@ -21,13 +21,13 @@ import java.util.Set;
  */
 public final class MutationPlanner {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private final Set<String> exemptNamespaces;
+  private final ExemptNamespaces exemptNamespaces;
 
   /**
    * @param operatorNamespace the operator's own namespace, which like kube-system is never touched
    */
   public MutationPlanner(String operatorNamespace) {
-    this.exemptNamespaces = PolicyNamespaces.exemptNamespaces(operatorNamespace);
+    this.exemptNamespaces = new ExemptNamespaces(operatorNamespace);
   }
 
   public AdmissionPlan plan(AdmittedPod pod, NamespacePolicies ns) {
@@ -97,8 +97,7 @@ public final class MutationPlanner {
   }
 
   private boolean exempt(String namespace, NamespacePolicies ns) {
-    return exemptNamespaces.contains(namespace)
-        || "true".equals(ns.labels().get(ApiNames.OPT_OUT_LABEL));
+    return exemptNamespaces.exempt(namespace, ns.labels());
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.leastprivilege.core.admission;
 
 import dev.leastprivilege.api.v1alpha1.ApiNames;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Which namespaces carry the label {@link ApiNames#HAS_POLICIES_LABEL}{@code =true}, the label the
@@ -24,22 +23,21 @@ public final class PolicyNamespaces {
     NONE
   }
 
-  private final Set<String> exempt;
+  private final ExemptNamespaces exempt;
 
   /**
    * @param operatorNamespace the operator's own namespace, which like kube-system is never touched
    */
   public PolicyNamespaces(String operatorNamespace) {
-    this.exempt = exemptNamespaces(operatorNamespace);
+    this.exempt = new ExemptNamespaces(operatorNamespace);
   }
 
-  /** The namespaces whose pods the webhook never changes: kube-system and its own. */
-  public static Set<String> exemptNamespaces(String operatorNamespace) {
-    return Set.of("kube-system", operatorNamespace);
-  }
-
+  /**
+   * kube-system or the operator's own namespace. An opted-out namespace may carry the label: the
+   * webhook configuration excludes it by its opt-out label anyway.
+   */
   public boolean exempt(String namespace) {
-    return exempt.contains(namespace);
+    return exempt.alwaysExempt(namespace);
   }
 
   /** Whether the namespace must carry the label. */
