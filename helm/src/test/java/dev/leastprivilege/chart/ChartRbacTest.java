@@ -32,9 +32,12 @@ class ChartRbacTest {
     assertEquals(Set.of("core configmaps [get, list, watch]"), rules(role.getRules()));
     assertEquals(
         Set.of(
-            // created once, then one merge patch of its status per report, never read
-            "leastprivilege.dev nodeprofilestatuses [create]",
-            "leastprivilege.dev nodeprofilestatuses/status [patch]"),
+            // created once, then one merge patch of its status per report; read and replaced once
+            // at start when its Node does not own it
+            "leastprivilege.dev nodeprofilestatuses [create, get, delete]",
+            "leastprivilege.dev nodeprofilestatuses/status [patch]",
+            // its own Node's UID, for the report's owner reference: get only, no list or watch
+            "core nodes [get]"),
         rules(chart.one(ClusterRole.class, AGENT).getRules()));
     assertBoundOnlyTo(AGENT);
   }
@@ -46,7 +49,8 @@ class ChartRbacTest {
             "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
             "leastprivilege.dev seccompprofiles/status,capabilitypolicies/status [get, patch, update]",
             "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
-            "leastprivilege.dev nodeprofilestatuses [get, list, watch]",
+            // delete: the reports of nodes that are gone
+            "leastprivilege.dev nodeprofilestatuses [get, list, watch, delete]",
             "core nodes,pods,namespaces [get, list, watch]",
             // the label leastprivilege.dev/has-policies, which scopes the webhook
             "core namespaces [patch]",

@@ -4,13 +4,17 @@ import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
+import dev.leastprivilege.core.status.ReportOwnership;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * Writes this node's one NodeProfileStatus. Changes are gathered for a moment and written together,
  * so a burst of a thousand profiles costs a handful of writes; a failed write is retried until it
  * succeeds. Its size does not depend on the number of profiles.
+ *
+ * <p>The report is owned by this node's Node (by UID), so that it goes with the Node. Before its
+ * first write, the agent reads its Node and the report it finds: a report its Node does not own (an
+ * earlier node's of the same name, or an earlier agent's without an owner) is replaced by a fresh
+ * one ({@link ReportOwnership#agentReplaces}); after an agent restart on the same node, the report
+ * carries on.
  */
 final class NodeStatusReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStatusReporter.class);
@@ -31,6 +41,12 @@ final class NodeStatusReporter {
   private final ScheduledExecutorService executor;
   private final Supplier<Report> snapshot;
   private boolean scheduled;
+
+  /** Whether this run has checked the report it found; until then, no status is written. */
+  private boolean claimed;
+
+  /** This node's Node as the report's owner; null when the agent could not read its Node. */
+  private OwnerReference owner;
 
   /**
    * How far the node has got: the revision up to which every change is applied, how many files it
@@ -79,6 +95,10 @@ final class NodeStatusReporter {
    * first time. The whole status is sent, so a failure that is fixed leaves the list.
    */
   private void write(Report report) {
+    if (!claimed) {
+      claim();
+      claimed = true;
+    }
     NodeProfileStatusStatus status = new NodeProfileStatusStatus();
     status.setAppliedRevision(report.appliedRevision());
     status.setProfiles(report.profiles());
@@ -97,7 +117,11 @@ final class NodeStatusReporter {
       NodeProfileStatusSpec spec = new NodeProfileStatusSpec();
       spec.setNodeName(config.nodeName());
       NodeProfileStatus fresh = new NodeProfileStatus();
-      fresh.setMetadata(new ObjectMetaBuilder().withName(config.nodeName()).build());
+      fresh.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(config.nodeName())
+              .withOwnerReferences(owner == null ? List.of() : List.of(owner))
+              .build());
       fresh.setSpec(spec);
       client.resource(fresh).create();
       client.resource(object).patchStatus();
@@ -107,5 +131,57 @@ final class NodeStatusReporter {
         report.appliedRevision(),
         report.profiles(),
         report.failedCount());
+  }
+
+  /**
+   * Once per run: reads this node's UID, and deletes the report found under the node's name when
+   * the node does not own it; the write that follows creates a fresh one. The deletion is of the
+   * version read, so a report someone else has just replaced is left alone.
+   */
+  private void claim() {
+    Optional<String> nodeUid = nodeUid();
+    owner = nodeUid.map(uid -> NodeProfileStatus.ownedBy(config.nodeName(), uid)).orElse(null);
+    NodeProfileStatus found =
+        client.resources(NodeProfileStatus.class).withName(config.nodeName()).get();
+    if (found == null
+        || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
+      return;
+    }
+    try {
+      client
+          .resources(NodeProfileStatus.class)
+          .withName(config.nodeName())
+          .lockResourceVersion(found.getMetadata().getResourceVersion())
+          .delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
+    LOG.info(
+        "replaced the NodeProfileStatus {}: it was not this node's (owners {})",
+        config.nodeName(),
+        NodeProfileStatus.ownerNodeUids(found));
+  }
+
+  /**
+   * This node's UID, or empty when the agent cannot read its Node (it then writes a report without
+   * an owner, which the operator deletes once the node is gone).
+   */
+  private Optional<String> nodeUid() {
+    try {
+      Node node = client.nodes().withName(config.nodeName()).get();
+      if (node != null) {
+        return Optional.of(node.getMetadata().getUid());
+      }
+      LOG.warn("node {} not found: its report gets no owner", config.nodeName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+        throw e;
+      }
+      LOG.warn(
+          "may not read node {} ({}): its report gets no owner", config.nodeName(), e.getMessage());
+    }
+    return Optional.empty();
   }
 }

@@ -315,7 +315,12 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
         .restartWorkloads(restartWorkloads);
   }
 
+  /**
+   * An agent on the node, with its pod as the DaemonSet would have placed it there (the operator
+   * counts the nodes that have one).
+   */
   Agent startAgent(String node, Path root) throws Exception {
+    AgentPods.place(client, OPERATOR_NS, node);
     Agent agent =
         new Agent(client, new AgentConfig(node, OPERATOR_NS, root, Duration.ofMillis(100)));
     agent.start();

@@ -40,6 +40,13 @@ public final class ApiNames {
   public static final String USES_PROFILES_LABEL = GROUP + "/uses-profiles";
 
   /**
+   * Pod label of the agent (value "true"), set by the chart's DaemonSet. The operator counts as a
+   * profile's desired nodes those where a pod with this label, in its own namespace, is placed: the
+   * DaemonSet controller has applied the agent's nodeSelector, affinity and tolerations.
+   */
+  public static final String AGENT_POD_LABEL = GROUP + "/agent";
+
+  /**
    * Pod annotation naming the SeccompProfile for every container; {@code <this>.<container>} for
    * one.
    */

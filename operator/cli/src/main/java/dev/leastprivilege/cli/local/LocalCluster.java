@@ -2,6 +2,7 @@ package dev.leastprivilege.cli.local;
 
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
@@ -12,6 +13,7 @@ import dev.leastprivilege.webhook.WebhookSettings;
 import dev.leastprivilege.webhook.tls.CertificateIssuer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole product on one machine, in this process: an in-memory Kubernetes API (fabric8's CRUD
@@ -81,6 +84,25 @@ public final class LocalCluster implements AutoCloseable {
         .create();
     client
         .resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build())
+        .create();
+    // The in-process agent, as the DaemonSet's pod would stand for it: the operator installs
+    // profiles on the nodes where an agent pod is placed.
+    client
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("agent-" + NODE)
+                .withNamespace(ns)
+                .withLabels(Map.of(ApiNames.AGENT_POD_LABEL, "true"))
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName(NODE)
+                .addNewContainer()
+                .withName("agent")
+                .withImage("in-process")
+                .endContainer()
+                .endSpec()
+                .build())
         .create();
     Path ca = writeCertificates(webhookDir);
     // The operator's own assembly, as its Deployment runs it, with local settings: no leader

@@ -49,8 +49,9 @@ public final class NodeReportIndex {
   }
 
   /**
-   * The nodes (among those that exist) that have not confirmed removing a profile's file since its
-   * tombstone.
+   * The nodes (among those that count, {@link AgentNodes}) that have not confirmed removing a
+   * profile's file since its tombstone: a deleted node, or one without an agent, never holds a
+   * deletion.
    */
   Set<String> notConfirmingRemoval(
       ProfileRef ref,
@@ -98,6 +99,21 @@ public final class NodeReportIndex {
       }
     }
     return new NodeProgress(node, applied, failures);
+  }
+
+  /**
+   * Forgets a node whose report was deleted (its node went, or its agent replaced it) and returns
+   * the profiles its report said something about: those it had applied, and its failures.
+   */
+  Set<ProfileRef> removed(String node) {
+    byNode.remove(node);
+    NodeProgress old = seenByEvents.remove(node);
+    if (old == null) {
+      return Set.of();
+    }
+    Set<ProfileRef> changed = new HashSet<>(published.between(0, old.appliedRevision()));
+    changed.addAll(old.failures().keySet());
+    return changed;
   }
 
   /**

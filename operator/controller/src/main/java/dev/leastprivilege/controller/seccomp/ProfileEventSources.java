@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
@@ -30,6 +31,7 @@ final class ProfileEventSources {
   static final String BASES = "base-profiles";
   static final String NODE_REPORTS = "node-reports";
   static final String NODES = "nodes";
+  static final String AGENT_PODS = "agent-pods";
   static final String PODS = "pods";
   static final String CONFIG_MAPS = "rendered-configmaps";
 
@@ -39,6 +41,7 @@ final class ProfileEventSources {
       EventSourceContext<SeccompProfile> ctx,
       String operatorNamespace,
       NodeReportIndex nodeReports,
+      AgentNodes agentNodes,
       PublishedRevisions publishedRevisions) {
     // Children find their base through this index; a base's spec change re-renders them.
     ctx.getPrimaryCache()
@@ -74,35 +77,73 @@ final class ProfileEventSources {
                 .build(),
             ctx);
 
-    // Only a node coming or going changes "desired"; its frequent status updates do not.
+    // The nodes a profile must be installed on are those with an agent pod (AgentNodes); a node
+    // counts only while it exists. Only a node coming or going changes that, and only when it has
+    // an
+    // agent pod; its frequent status updates do not.
+    var reportStore = new WithoutManagedFields<NodeProfileStatus>();
+    var staleReports = new StaleReportCleaner(ctx.getClient(), reportStore, agentNodes);
     var nodes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, SeccompProfile.class)
                 .withName(NODES)
                 .withInformerListLimit(OperatorSettings.LIST_PAGE)
-                .withItemStore(nodeStore(json))
+                .withItemStore(agentNodes.nodeStore(json, staleReports::consider))
                 .withOnUpdateFilter((now, before) -> false)
                 .withSecondaryToPrimaryMapper(
-                    node -> ctx.getPrimaryCache().keys().collect(Collectors.toSet()))
+                    node ->
+                        everyProfileIfCountChanged(ctx, agentNodes, node.getMetadata().getName()))
+                .withPrimaryToSecondaryMapper(p -> Set.of())
+                .build(),
+            ctx);
+
+    // The agent's pods, in the operator's namespace: where the DaemonSet placed them is where the
+    // profiles must be installed. A pod's own updates (its phase, its readiness) change nothing.
+    var agentPods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, SeccompProfile.class)
+                .withName(AGENT_PODS)
+                .withInformerListLimit(OperatorSettings.LIST_PAGE)
+                .withNamespaces(operatorNamespace)
+                .withLabelSelector(agentPodSelector())
+                .withItemStore(agentNodes.podStore(json))
+                .withOnUpdateFilter(
+                    (now, before) -> !AgentNodes.nodeOf(now).equals(AgentNodes.nodeOf(before)))
+                .withSecondaryToPrimaryMapper(
+                    pod ->
+                        AgentNodes.nodeOf(pod)
+                            .map(node -> everyProfileIfCountChanged(ctx, agentNodes, node))
+                            .orElse(Set.of()))
                 .withPrimaryToSecondaryMapper(p -> Set.of())
                 .build(),
             ctx);
 
     // A node's report wakes only the profiles whose state on that node it changes, and only when
-    // the node exists: a deleted node's report counts for nothing. Kept without managedFields.
+    // the node counts: the report of a node without an agent, or of a deleted node, counts for
+    // nothing. Kept without managedFields. A report whose node is gone goes to the clean-up.
     var reports =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(NodeProfileStatus.class, SeccompProfile.class)
                 .withName(NODE_REPORTS)
                 .withInformerListLimit(OperatorSettings.LIST_PAGE)
-                .withItemStore(new WithoutManagedFields<>())
+                .withItemStore(reportStore)
                 .withSecondaryToPrimaryMapper(
-                    nps ->
-                        nodes.get(new ResourceID(nps.getMetadata().getName())).isEmpty()
-                            ? Set.of()
-                            : nodeReports.changedBy(nps).stream()
-                                .map(r -> new ResourceID(r.name(), r.namespace()))
-                                .collect(Collectors.toSet()))
+                    nps -> {
+                      String node = nps.getMetadata().getName();
+                      // Deleted (no longer cached): its node has nothing installed any more, and
+                      // the index forgets it, so that node churn does not grow it.
+                      boolean deleted = reportStore.get(node) == null;
+                      if (!deleted && staleReports.looksStale(nps)) {
+                        staleReports.consider(node);
+                      }
+                      Set<ProfileRef> changed =
+                          deleted ? nodeReports.removed(node) : nodeReports.changedBy(nps);
+                      return !agentNodes.isDesired(node)
+                          ? Set.<ResourceID>of()
+                          : changed.stream()
+                              .map(r -> new ResourceID(r.name(), r.namespace()))
+                              .collect(Collectors.toSet());
+                    })
                 .withPrimaryToSecondaryMapper(p -> Set.of())
                 .build(),
             ctx);
@@ -141,7 +182,25 @@ final class ProfileEventSources {
                 .build(),
             ctx);
 
-    return List.of(bases, reports, nodes, pods, configMaps);
+    return List.of(bases, reports, nodes, agentPods, pods, configMaps, staleReports);
+  }
+
+  /**
+   * Every profile, when the node's counting changed ({@link AgentNodes#announce}): its desired
+   * count changed.
+   */
+  private static Set<ResourceID> everyProfileIfCountChanged(
+      EventSourceContext<SeccompProfile> ctx, AgentNodes agentNodes, String node) {
+    return agentNodes.announce(node)
+        ? ctx.getPrimaryCache().keys().collect(Collectors.toSet())
+        : Set.of();
+  }
+
+  /** The agent pods' label selector, as the informer takes it. */
+  static String agentPodSelector() {
+    return AgentNodes.AGENT_POD_SELECTOR.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
   }
 
   // The caches' contents, one factory each, so that tests exercise the stores the event sources

@@ -3,15 +3,12 @@ package dev.leastprivilege.controller.seccomp;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -30,14 +27,6 @@ final class ProfileInformers {
     return source(SeccompProfile.class, ProfileEventSources.BASES)
         .get(id)
         .map(p -> p.getMetadata().getResourceVersion());
-  }
-
-  /** The nodes a profile should be installed on: all of them. */
-  Set<String> nodeNames() {
-    return source(Node.class, ProfileEventSources.NODES)
-        .list()
-        .map(n -> n.getMetadata().getName())
-        .collect(Collectors.toSet());
   }
 
   /** Every node's report (NodeProfileStatus). */

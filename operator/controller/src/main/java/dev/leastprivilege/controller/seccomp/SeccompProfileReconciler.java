@@ -82,6 +82,7 @@ public final class SeccompProfileReconciler
   private final RolloutMetrics metrics;
   private final PublishedRevisions publishedRevisions = new PublishedRevisions();
   private final NodeReportIndex nodeReports = new NodeReportIndex(publishedRevisions);
+  private final AgentNodes agentNodes = new AgentNodes();
   private final RunningPodReview runningPods;
   private final StatusPacing pacing = new StatusPacing();
   private final NamespaceScope scope;
@@ -104,7 +105,8 @@ public final class SeccompProfileReconciler
   public List<EventSource<?, SeccompProfile>> prepareEventSources(
       EventSourceContext<SeccompProfile> ctx) {
     publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
-    return ProfileEventSources.create(ctx, operatorNamespace, nodeReports, publishedRevisions);
+    return ProfileEventSources.create(
+        ctx, operatorNamespace, nodeReports, agentNodes, publishedRevisions);
   }
 
   @Override
@@ -119,7 +121,8 @@ public final class SeccompProfileReconciler
             ProfileCompilation.refOf(profile), ctx.getSecondaryResource(ConfigMap.class));
     Optional<Publication> published = publish(compiled, current);
     warnWhenItBecomesInvalid(profile, compiled, published.isPresent());
-    SeccompProfileStatus next = fold(profile, informers, compiled, published, false);
+    SeccompProfileStatus next =
+        fold(profile, informers, agentNodes.desired(), compiled, published, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
@@ -228,8 +231,9 @@ public final class SeccompProfileReconciler
     ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
     Optional<ConfigMap> current = publisher.current(ref, ctx.getSecondaryResource(ConfigMap.class));
+    Set<String> desired = agentNodes.desired();
     SeccompProfileStatus next =
-        fold(profile, informers, null, RenderedProfilePublisher.published(current), true);
+        fold(profile, informers, desired, null, RenderedProfilePublisher.published(current), true);
     boolean inUse = !next.getActiveWorkloads().isEmpty();
     Set<String> unconfirmed = Set.of();
     if (!inUse) {
@@ -237,7 +241,7 @@ public final class SeccompProfileReconciler
       if (tombstone.isPresent()) {
         unconfirmed =
             nodeReports.notConfirmingRemoval(
-                ref, tombstone.getAsLong(), informers.nodeReports(), informers.nodeNames());
+                ref, tombstone.getAsLong(), informers.nodeReports(), desired);
       }
     }
     boolean stillOnNodes = !unconfirmed.isEmpty();
@@ -299,10 +303,14 @@ public final class SeccompProfileReconciler
     }
   }
 
-  /** Step 3: what the informers say about the profile, folded into a status by core. */
+  /**
+   * Step 3: what the informers say about the profile, folded into a status by core. The desired
+   * nodes are those where the agent runs ({@link AgentNodes}).
+   */
   private SeccompProfileStatus fold(
       SeccompProfile profile,
       ProfileInformers informers,
+      Set<String> desiredNodes,
       CompiledProfile compiled,
       Optional<Publication> published,
       boolean deleting) {
@@ -316,7 +324,7 @@ public final class SeccompProfileReconciler
             compiled == null ? List.of() : compiled.warnings(),
             ref.localhostProfile(),
             published.map(Publication::contentHash).orElse(null),
-            informers.nodeNames(),
+            desiredNodes,
             published
                 .map(p -> nodeReports.reportsFor(ref, p, informers.nodeReports()))
                 .orElse(Map.of()),

@@ -6,6 +6,7 @@ import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
+import dev.leastprivilege.controller.AgentPods;
 import dev.leastprivilege.controller.RealApiServer;
 import dev.leastprivilege.controller.bench.FleetDesign.Op;
 import dev.leastprivilege.core.ProfileRef;
@@ -145,6 +146,8 @@ public final class FleetBenchmark {
                           .endMetadata()
                           .build())
                   .create());
+      // Each simulated node has its agent pod, as the DaemonSet would: the nodes that count.
+      parallel(writers, n, i -> AgentPods.place(admin, NS, nodes.get(i)));
       say("%d Node objects created", n);
       Measurer measurer =
           new Measurer(metrics, reportsProxy, nodeWatchProxy, samples, repeats, nodes.size());

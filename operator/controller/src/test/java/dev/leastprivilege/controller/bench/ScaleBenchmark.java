@@ -1,6 +1,7 @@
 package dev.leastprivilege.controller.bench;
 
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.controller.AgentPods;
 import dev.leastprivilege.controller.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -73,6 +74,7 @@ public final class ScaleBenchmark {
           .resource(
               new NodeBuilder().withNewMetadata().withName("bench-node").endMetadata().build())
           .create();
+      AgentPods.place(client, NS, "bench-node");
       Map<String, String> env =
           Map.of(
               "KUBECONFIG",

@@ -103,4 +103,23 @@ class NodeReportIndexTest {
         "a failure appeared");
     assertEquals(Set.of(WEB), index.changedBy(nps("n1", "5", "25", List.of())), "and went");
   }
+
+  @Test
+  void aDeletedReportWakesWhatItHadAndIsForgotten() {
+    PublishedRevisions revisions = new PublishedRevisions();
+    publish(revisions, WEB, "sha256:a", "10");
+    publish(revisions, API, "sha256:b", "20");
+    NodeReportIndex index = new NodeReportIndex(revisions);
+    index.changedBy(
+        nps("n1", "1", "15", List.of(new FailedProfile("shop", "api", "sha256:b", "EIO"))));
+    assertEquals(
+        Set.of(WEB, API),
+        index.removed("n1"),
+        "web was installed there, api had failed: neither is any more");
+    assertEquals(Set.of(), index.removed("n1"), "forgotten");
+    assertEquals(
+        Set.of(WEB),
+        index.changedBy(nps("n1", "7", "15", List.of())),
+        "a fresh report of that name starts from nothing");
+  }
 }
