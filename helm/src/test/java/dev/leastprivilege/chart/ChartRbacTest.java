@@ -31,7 +31,9 @@ class ChartRbacTest {
         Set.of(
             // created once, then one merge patch of its status per report, never read
             "leastprivilege.dev nodeprofilestatuses [create]",
-            "leastprivilege.dev nodeprofilestatuses/status [patch]"),
+            "leastprivilege.dev nodeprofilestatuses/status [patch]",
+            // at start-up, for a file no ConfigMap names: is its profile still there?
+            "leastprivilege.dev seccompprofiles [list]"),
         rules(chart.one(ClusterRole.class, AGENT).getRules()));
     assertBoundOnlyTo(AGENT);
   }

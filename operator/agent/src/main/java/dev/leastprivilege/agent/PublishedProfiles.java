@@ -62,13 +62,16 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
 
   /**
    * A ConfigMap that goes removes its profile's file; one that was a tombstone had its file removed
-   * already (and confirmed), so its deletion costs the node nothing, not even a report.
+   * already (and confirmed), so its deletion costs the node nothing, not even a report. Nor does
+   * one while another ConfigMap still publishes the same profile: the operator replaces a ConfigMap
+   * named by an earlier version's scheme with one under the current name, then deletes the old one,
+   * and the file is the current one's.
    */
   @Override
   public ConfigMap remove(String key) {
     Entry previous = entries.remove(key);
     ConfigMap old = restore(key, previous);
-    if (old != null && previous.removed() == null) {
+    if (old != null && previous.removed() == null && !publishedElsewhere(previous.profile())) {
       // The deletion's own revision is not handed to a store; the last one known is below it,
       // which keeps a left-out removal failure from hiding below the reported revision.
       long revision = RenderedProfileConfigMap.revision(old).orElse(0);
@@ -81,6 +84,16 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
                       revision));
     }
     return old;
+  }
+
+  /**
+   * Whether another ConfigMap, not a tombstone, publishes this profile. A scan, not an index:
+   * deletions are rare, and an index would cost memory per profile for them.
+   */
+  private boolean publishedElsewhere(String profile) {
+    return profile != null
+        && entries.values().stream()
+            .anyMatch(e -> profile.equals(e.profile()) && e.removed() == null);
   }
 
   @Override
