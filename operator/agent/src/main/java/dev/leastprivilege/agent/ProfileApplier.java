@@ -107,7 +107,23 @@ final class ProfileApplier {
     }
   }
 
-  /** Removes a profile's file (its ConfigMap became a tombstone, or went). */
+  /**
+   * Forgets a profile whose ConfigMap was deleted without a tombstone, and keeps its file: see
+   * {@link PublishedProfiles#remove}.
+   */
+  synchronized void forget(ProfileRef ref) {
+    boolean had = installed.remove(ref) != null;
+    failures.remove(ref);
+    LOG.warn(
+        "the ConfigMap of {} was deleted without a tombstone: {} is kept{} until the operator"
+            + " publishes the profile again, or the clean-up at start-up finds the profile gone",
+        ref,
+        ref.localhostProfile(),
+        had ? "" : " if there");
+    changed.run();
+  }
+
+  /** Removes a profile's file (its ConfigMap became a tombstone). */
   synchronized void remove(ProfileRef ref, String configMapName, long revision) {
     try {
       if (directory.remove(ref)) {

@@ -178,6 +178,38 @@ class ProfileApplierTest {
   }
 
   @Test
+  void aConfigMapDeletedWithoutATombstoneLeavesTheFile() throws IOException {
+    // Its namespace deleted by an uninstall while the agent still runs: pods may use the file.
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    ConfigMap cm = cm(WEB, "{\"v\": 1}", 10);
+    String key = store.getKey(cm);
+    store.put(key, cm);
+    store.remove(key);
+    assertEquals("{\"v\": 1}", file(WEB), "kept");
+    assertEquals(0, applier.installedCount(), "and forgotten");
+
+    ConfigMap tomb = tombstone(WEB, 12);
+    store.put(key, cm(WEB, "{\"v\": 1}", 11));
+    store.put(key, tomb);
+    assertNull(file(WEB), "a tombstone removes it");
+  }
+
+  @Test
+  void anEarlierVersionsConfigMapGoingLeavesTheCurrentOnesFile() throws IOException {
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
+    earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
+    ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
+    store.put(store.getKey(earlier), earlier);
+    store.put(store.getKey(current), current);
+    store.remove(store.getKey(earlier));
+    assertEquals("{\"v\": 1}", file(WEB));
+    assertEquals(1, applier.installedCount());
+  }
+
+  @Test
   void whenTheProfilesCannotBeReadEveryFileIsKept() throws IOException {
     Path shop = Files.createDirectories(tmp.resolve("leastprivilege/shop"));
     Files.writeString(shop.resolve("web.json"), "{\"v\": 1}");
