@@ -37,7 +37,9 @@ class ChartRbacTest {
             "leastprivilege.dev nodeprofilestatuses [create, get, delete]",
             "leastprivilege.dev nodeprofilestatuses/status [patch]",
             // its own Node's UID, for the report's owner reference: get only, no list or watch
-            "core nodes [get]"),
+            "core nodes [get]",
+            // at start-up, for a file no ConfigMap names: is its profile still there?
+            "leastprivilege.dev seccompprofiles [list]"),
         rules(chart.one(ClusterRole.class, AGENT).getRules()));
     assertBoundOnlyTo(AGENT);
   }

@@ -1,11 +1,16 @@
 package dev.leastprivilege.agent;
 
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +78,9 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts watching (which writes every published profile), then removes the files no published
-   * profile has any more (a previous run's, a profile deleted meanwhile) before reporting ready.
+   * Starts watching (which writes every published profile), then removes the files of profiles that
+   * no longer exist (a profile deleted while the agent was down) before reporting ready: see {@link
+   * ProfileApplier#collectGarbage}.
    */
   public void start() throws Exception {
     informer =
@@ -89,7 +95,7 @@ public final class Agent implements AutoCloseable {
     // the default gives up on some errors, which would leave the node's report frozen.
     informer.exceptionHandler((started, error) -> true);
     informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
-    executor.submit(applier::collectGarbage).get();
+    executor.submit(() -> applier.collectGarbage(this::existingProfileFiles)).get();
     executor.execute(this::changed);
     ready = true;
     LOG.info(
@@ -97,6 +103,33 @@ public final class Agent implements AutoCloseable {
         config.nodeName(),
         applier.installedCount(),
         directory.root());
+  }
+
+  /**
+   * The file names of the SeccompProfiles of a namespace, read from the API server a page at a
+   * time; empty when they cannot be read. Only the start-up clean-up asks, and only for namespaces
+   * with a file no ConfigMap names.
+   */
+  private Optional<Set<String>> existingProfileFiles(String namespace) {
+    try {
+      Set<String> files = new HashSet<>();
+      String next = null;
+      do {
+        KubernetesResourceList<SeccompProfile> page =
+            client
+                .resources(SeccompProfile.class)
+                .inNamespace(namespace)
+                .list(new ListOptionsBuilder().withLimit(LIST_PAGE).withContinue(next).build());
+        page.getItems()
+            .forEach(
+                p -> files.add(new ProfileRef(namespace, p.getMetadata().getName()).fileName()));
+        next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+      } while (next != null && !next.isEmpty());
+      return Optional.of(files);
+    } catch (RuntimeException e) {
+      LOG.warn("could not read the SeccompProfiles of {}: {}", namespace, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   public boolean isReady() {

@@ -8,6 +8,7 @@ import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,7 +107,23 @@ final class ProfileApplier {
     }
   }
 
-  /** Removes a profile's file (its ConfigMap became a tombstone, or went). */
+  /**
+   * Forgets a profile whose ConfigMap was deleted without a tombstone, and keeps its file: see
+   * {@link PublishedProfiles#remove}.
+   */
+  synchronized void forget(ProfileRef ref) {
+    boolean had = installed.remove(ref) != null;
+    failures.remove(ref);
+    LOG.warn(
+        "the ConfigMap of {} was deleted without a tombstone: {} is kept{} until the operator"
+            + " publishes the profile again, or the clean-up at start-up finds the profile gone",
+        ref,
+        ref.localhostProfile(),
+        had ? "" : " if there");
+    changed.run();
+  }
+
+  /** Removes a profile's file (its ConfigMap became a tombstone). */
   synchronized void remove(ProfileRef ref, String configMapName, long revision) {
     try {
       if (directory.remove(ref)) {
@@ -181,25 +198,89 @@ final class ProfileApplier {
   }
 
   /**
-   * Deletes every file of ours that no published profile has (a profile deleted while the agent was
-   * down, temporary files a crash left). A file whose update failed is kept: the node keeps the old
-   * version.
+   * Which file names the SeccompProfiles that exist now in a namespace have; empty when that cannot
+   * be known (the API cannot be read, the CRD is gone).
    */
-  synchronized void collectGarbage() {
-    Set<ProfileRef> keep = new HashSet<>(installed.keySet());
+  interface ExistingProfiles {
+    ExistingProfiles UNKNOWN = namespace -> Optional.empty();
+
+    Optional<Set<String>> fileNames(String namespace);
+  }
+
+  /**
+   * The start-up clean-up. It removes the temporary files a crash left, skips (and logs) whatever
+   * it did not write, and goes on past every one of them. A file that no ConfigMap names is an
+   * orphan; it is removed only when its SeccompProfile no longer exists. An empty or partial view
+   * of the ConfigMaps (the operator reinstalled and not yet published again, its namespace
+   * re-created) therefore never removes the file of a profile that still exists, which pods may
+   * use; that file is kept until the operator publishes the profile again, which overwrites it, or
+   * a tombstone removes it. When the profiles cannot be read, every orphan is kept. A file whose
+   * update failed is kept too: the node keeps the old version.
+   *
+   * <p>The profiles are read outside this object's lock, so the watch is not held up; a file the
+   * watch installs meanwhile is kept.
+   */
+  void collectGarbage(ExistingProfiles existing) {
+    List<ProfileDirectory.ProfileFile> orphans = new ArrayList<>();
+    synchronized (this) {
+      ProfileDirectory.Scan scan;
+      try {
+        scan = directory.scan();
+      } catch (IOException | RuntimeException e) {
+        LOG.error("could not look through {}: {}", directory.root(), describe(e));
+        return;
+      }
+      scan.skipped().forEach(s -> LOG.warn("clean-up skips {}", s));
+      if (scan.removedTemporaries() > 0) {
+        LOG.info("removed {} temporary files an interrupted write left", scan.removedTemporaries());
+      }
+      Set<ProfileDirectory.ProfileFile> keep = inUse();
+      scan.files().stream().filter(f -> !keep.contains(f)).forEach(orphans::add);
+    }
+    Map<String, Optional<Set<String>>> existingByNamespace = new HashMap<>();
+    for (ProfileDirectory.ProfileFile f : orphans) {
+      existingByNamespace.computeIfAbsent(f.namespace(), existing::fileNames);
+    }
+    synchronized (this) {
+      Set<ProfileDirectory.ProfileFile> keep = inUse();
+      for (ProfileDirectory.ProfileFile orphan : orphans) {
+        Optional<Set<String>> names = existingByNamespace.get(orphan.namespace());
+        if (keep.contains(orphan)) {
+          continue;
+        } else if (names.isEmpty()) {
+          LOG.warn(
+              "kept {}: no ConfigMap names it, and the SeccompProfiles of {} could not be read",
+              orphan.localhostProfile(),
+              orphan.namespace());
+        } else if (names.get().contains(orphan.fileName())) {
+          LOG.info(
+              "kept {}: its SeccompProfile exists; no ConfigMap names it until the operator"
+                  + " publishes it again",
+              orphan.localhostProfile());
+        } else {
+          try {
+            if (directory.remove(orphan)) {
+              LOG.info("removed {}: its SeccompProfile is gone", orphan.localhostProfile());
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove {}: {}", orphan.localhostProfile(), describe(e));
+          }
+        }
+      }
+    }
+  }
+
+  /** The files of what is installed, and the old files of failed updates. */
+  private Set<ProfileDirectory.ProfileFile> inUse() {
+    Set<ProfileDirectory.ProfileFile> keep = new HashSet<>();
+    installed.keySet().forEach(ref -> keep.add(ProfileDirectory.ProfileFile.of(ref)));
     failures.forEach(
         (ref, f) -> {
           if (f.contentHash() != null) {
-            keep.add(ref);
+            keep.add(ProfileDirectory.ProfileFile.of(ref));
           }
         });
-    try {
-      for (ProfileRef orphan : directory.collectGarbage(keep)) {
-        LOG.info("removed {}: no published profile has it any more", orphan.localhostProfile());
-      }
-    } catch (IOException e) {
-      LOG.error("could not clean up {}: {}", directory.root(), e.getMessage());
-    }
+    return keep;
   }
 
   synchronized int installedCount() {

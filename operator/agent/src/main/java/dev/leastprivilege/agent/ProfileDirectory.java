@@ -14,14 +14,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * The agent's files: {@code <root>/leastprivilege/<namespace>/<name>.json}, and nothing outside
  * that.
+ *
+ * <p>The file name is {@link ProfileRef#fileName}: {@code <name>.json}, or for a name too long for
+ * that a cut name and a hash.
  *
  * <p>Every write goes to a temporary file in the same directory, is fsynced, renamed over the
  * target and the directory fsynced, so a crash at any point leaves the old file or the new one,
@@ -69,7 +70,7 @@ public final class ProfileDirectory {
               + " could leave "
               + base);
     }
-    Path file = base.resolve(ref.namespace()).resolve(ref.name() + ".json").normalize();
+    Path file = base.resolve(ref.namespace()).resolve(ref.fileName()).normalize();
     if (!file.startsWith(base)) {
       throw new IOException("refusing " + file + ": outside " + base);
     }
@@ -89,7 +90,8 @@ public final class ProfileDirectory {
         && Arrays.equals(Files.readAllBytes(file), json)) {
       return false;
     }
-    Path tmp = dir.resolve(TEMP_PREFIX + ref.name() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+    // Not derived from the name: the file's own name may already take all of NAME_MAX.
+    Path tmp = dir.resolve(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX);
     try {
       try (FileChannel ch =
           FileChannel.open(
@@ -134,64 +136,91 @@ public final class ProfileDirectory {
     return true;
   }
 
-  /** The profiles that have a file, as found on disk. */
-  public Set<ProfileRef> list() throws IOException {
-    Set<ProfileRef> refs = new HashSet<>();
-    for (Path ns : namespaceDirectories()) {
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(ns, "*.json")) {
-        for (Path f : files) {
-          String n = f.getFileName().toString();
-          if (!n.startsWith(".") && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-            refs.add(
-                new ProfileRef(
-                    ns.getFileName().toString(), n.substring(0, n.length() - ".json".length())));
-          }
-        }
-      }
+  /** A file of ours as found on disk: its namespace and its file name there. */
+  public record ProfileFile(String namespace, String fileName) {
+    static ProfileFile of(ProfileRef ref) {
+      return new ProfileFile(ref.namespace(), ref.fileName());
     }
-    return refs;
+
+    public String localhostProfile() {
+      return ProfileRef.ROOT_DIR + "/" + namespace + "/" + fileName;
+    }
   }
 
+  /** What a look through the directory found and did. */
+  public record Scan(List<ProfileFile> files, List<String> skipped, int removedTemporaries) {}
+
   /**
-   * Deletes every file of ours that {@code keep} does not name, temporary files a crash left
-   * behind, and emptied namespace directories. Returns what it removed.
+   * The profile files on disk, after removing the temporary files a crash left behind and the
+   * emptied namespace directories. Whatever does not have the form of one of ours (a directory or
+   * file another tool put there, a name no profile can have, an entry it cannot read) is left alone
+   * and named in {@link Scan#skipped}, and the look goes on past it.
    */
-  public Set<ProfileRef> collectGarbage(Set<ProfileRef> keep) throws IOException {
-    Set<ProfileRef> removed = new HashSet<>();
-    for (ProfileRef ref : list()) {
-      if (!keep.contains(ref) && remove(ref)) {
-        removed.add(ref);
+  public Scan scan() throws IOException {
+    List<ProfileFile> files = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    int temps = 0;
+    for (Path ns : entries(base, skipped)) {
+      String namespace = ns.getFileName().toString();
+      if (!Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS) || !Names.isLabel(namespace)) {
+        skipped.add(ns + ": not a namespace directory of ours");
+        continue;
       }
-    }
-    for (Path ns : namespaceDirectories()) {
-      try (DirectoryStream<Path> temps =
-          Files.newDirectoryStream(ns, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
-        for (Path t : temps) {
-          Files.deleteIfExists(t);
+      for (Path f : entries(ns, skipped)) {
+        String n = f.getFileName().toString();
+        boolean regular = Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS);
+        if (regular && n.startsWith(TEMP_PREFIX) && n.endsWith(TEMP_SUFFIX)) {
+          try {
+            Files.deleteIfExists(f);
+            temps++;
+          } catch (IOException e) {
+            skipped.add(f + ": a temporary file it could not remove: " + e.getMessage());
+          }
+        } else if (regular && ProfileRef.isProfileFileName(n)) {
+          files.add(new ProfileFile(namespace, n));
+        } else {
+          skipped.add(f + ": not a profile file of ours");
         }
       }
       try (DirectoryStream<Path> left = Files.newDirectoryStream(ns)) {
         if (!left.iterator().hasNext()) {
           Files.deleteIfExists(ns);
         }
+      } catch (IOException e) {
+        skipped.add(ns + ": " + e.getMessage());
       }
     }
-    return removed;
+    return new Scan(files, skipped, temps);
   }
 
-  /** The per-namespace directories under leastprivilege/ (real directories only, never links). */
-  private List<Path> namespaceDirectories() throws IOException {
-    List<Path> dirs = new ArrayList<>();
-    if (Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
-      try (DirectoryStream<Path> namespaces = Files.newDirectoryStream(base)) {
-        for (Path ns : namespaces) {
-          if (Files.isDirectory(ns, LinkOption.NOFOLLOW_LINKS)) {
-            dirs.add(ns);
-          }
-        }
-      }
+  /** Removes a file {@link #scan} found, if it is still there. */
+  public boolean remove(ProfileFile file) throws IOException {
+    if (!Names.isLabel(file.namespace()) || !ProfileRef.isProfileFileName(file.fileName())) {
+      throw new IOException("refusing " + file.localhostProfile() + ": not a profile file of ours");
     }
-    return dirs;
+    Path path = base.resolve(file.namespace()).resolve(file.fileName()).normalize();
+    if (!path.startsWith(base) || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    refuseLink(path.getParent());
+    refuseLink(path);
+    Files.delete(path);
+    syncDirectory(path.getParent());
+    return true;
+  }
+
+  /** The entries of a directory; one it cannot read is named in {@code skipped}. */
+  private static List<Path> entries(Path dir, List<String> skipped) {
+    List<Path> found = new ArrayList<>();
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return found;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.forEach(found::add);
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      skipped.add(dir + ": could not read it: " + e.getMessage());
+    }
+    return found;
   }
 
   private void ensureDirectory(Path dir) throws IOException {

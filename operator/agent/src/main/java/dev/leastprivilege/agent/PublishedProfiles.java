@@ -61,26 +61,33 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
   }
 
   /**
-   * A ConfigMap that goes removes its profile's file; one that was a tombstone had its file removed
-   * already (and confirmed), so its deletion costs the node nothing, not even a report.
+   * A ConfigMap that goes costs the node nothing: the operator removes a profile's file with a
+   * tombstone (which the node applied and confirmed before the tombstone itself goes), and never
+   * deletes a ConfigMap that is not one. A ConfigMap deleted without one was deleted by someone
+   * else (its namespace deleted, an uninstall, kubectl): its file is kept, since its profile may
+   * still exist and pods use the file, and the node forgets it. The file is then an orphan, which
+   * the operator's next publish overwrites or the next start-up's clean-up removes once its profile
+   * is gone ({@link ProfileApplier#collectGarbage}).
    */
   @Override
   public ConfigMap remove(String key) {
     Entry previous = entries.remove(key);
     ConfigMap old = restore(key, previous);
-    if (old != null && previous.removed() == null) {
-      // The deletion's own revision is not handed to a store; the last one known is below it,
-      // which keeps a left-out removal failure from hiding below the reported revision.
-      long revision = RenderedProfileConfigMap.revision(old).orElse(0);
+    if (old != null && previous.removed() == null && !publishedElsewhere(previous.profile())) {
       RenderedProfileConfigMap.identity(old)
-          .ifPresent(
-              id ->
-                  applier.remove(
-                      new ProfileRef(id.namespace(), id.name()),
-                      old.getMetadata().getName(),
-                      revision));
+          .ifPresent(id -> applier.forget(new ProfileRef(id.namespace(), id.name())));
     }
     return old;
+  }
+
+  /**
+   * Whether another ConfigMap, not a tombstone, publishes this profile. A scan, not an index:
+   * deletions are rare, and an index would cost memory per profile for them.
+   */
+  private boolean publishedElsewhere(String profile) {
+    return profile != null
+        && entries.values().stream()
+            .anyMatch(e -> profile.equals(e.profile()) && e.removed() == null);
   }
 
   @Override

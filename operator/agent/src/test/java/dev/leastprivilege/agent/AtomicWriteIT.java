@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class AtomicWriteIT {
     assertEquals(step.equals("renamed") ? NEW : OLD, after, "crash at " + step);
 
     ProfileDirectory restarted = new ProfileDirectory(root);
-    restarted.collectGarbage(Set.of(ref));
+    restarted.scan();
     assertEquals(
         List.of("web.json"), names(root.resolve("leastprivilege/shop")), "temp files cleaned up");
   }

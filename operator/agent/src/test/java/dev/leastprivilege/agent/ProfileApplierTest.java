@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +60,7 @@ class ProfileApplierTest {
   }
 
   private String file(ProfileRef ref) throws IOException {
-    Path p = tmp.resolve("leastprivilege/" + ref.namespace() + "/" + ref.name() + ".json");
+    Path p = tmp.resolve(ref.localhostProfile());
     return Files.exists(p) ? Files.readString(p) : null;
   }
 
@@ -148,9 +149,87 @@ class ProfileApplierTest {
     applier.apply(cm(WEB, "{\"v\": 2}", 11));
     Files.writeString(
         Files.createDirectories(tmp.resolve("leastprivilege/gone")).resolve("old.json"), "{}");
-    applier.collectGarbage();
+    applier.collectGarbage(namespace -> Optional.of(Set.of()));
     assertEquals("{\"v\": 1}", file(WEB), "the node keeps the last good file");
-    assertFalse(Files.exists(tmp.resolve("leastprivilege/gone/old.json")), "orphan removed");
+    assertFalse(
+        Files.exists(tmp.resolve("leastprivilege/gone/old.json")),
+        "the file of a profile that no longer exists is removed");
+  }
+
+  @Test
+  void anEmptyViewOfTheConfigMapsNeverRemovesTheFileOfAProfileThatStillExists() throws IOException {
+    // A reinstall: the node has files from before, no ConfigMap is published yet, and the
+    // SeccompProfile shop/web still exists (pods may use its file); shop/old does not.
+    Path shop = Files.createDirectories(tmp.resolve("leastprivilege/shop"));
+    Files.writeString(shop.resolve("web.json"), "{\"v\": 1}");
+    Files.writeString(shop.resolve("old.json"), "{\"v\": 1}");
+    ProfileRef longName = new ProfileRef("shop", "l".repeat(253));
+    Files.writeString(tmp.resolve(longName.localhostProfile()), "{\"v\": 1}");
+    ProfileApplier applier = applier();
+
+    applier.collectGarbage(
+        namespace ->
+            Optional.of(
+                namespace.equals("shop") ? Set.of(WEB.fileName(), longName.fileName()) : Set.of()));
+
+    assertEquals("{\"v\": 1}", file(WEB), "kept until the operator publishes it again");
+    assertTrue(Files.exists(tmp.resolve(longName.localhostProfile())), "kept, long name too");
+    assertFalse(Files.exists(shop.resolve("old.json")), "its profile is gone: removed");
+  }
+
+  @Test
+  void aConfigMapDeletedWithoutATombstoneLeavesTheFile() throws IOException {
+    // Its namespace deleted by an uninstall while the agent still runs: pods may use the file.
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    ConfigMap cm = cm(WEB, "{\"v\": 1}", 10);
+    String key = store.getKey(cm);
+    store.put(key, cm);
+    store.remove(key);
+    assertEquals("{\"v\": 1}", file(WEB), "kept");
+    assertEquals(0, applier.installedCount(), "and forgotten");
+
+    ConfigMap tomb = tombstone(WEB, 12);
+    store.put(key, cm(WEB, "{\"v\": 1}", 11));
+    store.put(key, tomb);
+    assertNull(file(WEB), "a tombstone removes it");
+  }
+
+  @Test
+  void anEarlierVersionsConfigMapGoingLeavesTheCurrentOnesFile() throws IOException {
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
+    earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
+    ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
+    store.put(store.getKey(earlier), earlier);
+    store.put(store.getKey(current), current);
+    store.remove(store.getKey(earlier));
+    assertEquals("{\"v\": 1}", file(WEB));
+    assertEquals(1, applier.installedCount());
+  }
+
+  @Test
+  void whenTheProfilesCannotBeReadEveryFileIsKept() throws IOException {
+    Path shop = Files.createDirectories(tmp.resolve("leastprivilege/shop"));
+    Files.writeString(shop.resolve("web.json"), "{\"v\": 1}");
+    applier().collectGarbage(ProfileApplier.ExistingProfiles.UNKNOWN);
+    assertEquals("{\"v\": 1}", file(WEB));
+  }
+
+  @Test
+  void theCleanUpGoesPastAStrayFileAndRemovesTemporaries() throws IOException {
+    Path shop = Files.createDirectories(tmp.resolve("leastprivilege/shop"));
+    Files.writeString(shop.resolve("Stray.json"), "{}");
+    Files.createDirectories(tmp.resolve("leastprivilege/Not_A_Namespace"));
+    Path temp = Files.writeString(shop.resolve(".lpo-web.1234.tmp"), "{");
+    Files.writeString(shop.resolve("old.json"), "{}");
+
+    applier().collectGarbage(namespace -> Optional.of(Set.of()));
+
+    assertFalse(Files.exists(temp), "temporary file removed");
+    assertFalse(Files.exists(shop.resolve("old.json")), "the orphan after the stray one removed");
+    assertTrue(Files.exists(shop.resolve("Stray.json")), "what it did not write is kept");
   }
 
   @Test

@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +31,21 @@ class ProfileDirectoryTest {
     assertEquals(
         new String(json("B"), StandardCharsets.UTF_8),
         Files.readString(tmp.resolve("root/leastprivilege/shop/web.json")));
-    assertEquals(Set.of(ref), dir.list());
+    assertEquals(List.of(new ProfileDirectory.ProfileFile("shop", "web.json")), dir.scan().files());
+  }
+
+  @Test
+  void theLongestNameTheApiAllowsIsWrittenOnTheRealFileSystem() throws IOException {
+    ProfileDirectory dir = new ProfileDirectory(tmp.resolve("root"));
+    for (int length : new int[] {210, 250, 251, 253}) {
+      ProfileRef ref = new ProfileRef("shop", "a".repeat(length - 1) + "z");
+      assertTrue(dir.write(ref, json("A")), length + " chars");
+      Path file = tmp.resolve("root").resolve(ref.localhostProfile());
+      assertEquals(new String(json("A"), StandardCharsets.UTF_8), Files.readString(file));
+    }
+    try (var s = Files.list(tmp.resolve("root/leastprivilege/shop"))) {
+      assertEquals(4, s.count(), "four files, no temporary file left");
+    }
   }
 
   @Test
@@ -78,28 +92,37 @@ class ProfileDirectoryTest {
   }
 
   @Test
-  void garbageCollectionRemovesOrphansTempFilesAndEmptyNamespaces() throws IOException {
+  void theScanGoesPastWhatItDidNotWriteAndRemovesTemporaries() throws IOException {
     ProfileDirectory dir = new ProfileDirectory(tmp.resolve("root"));
-    ProfileRef keep = new ProfileRef("shop", "keep");
-    dir.write(keep, json("A"));
-    dir.write(new ProfileRef("shop", "orphan"), json("A"));
+    ProfileRef web = new ProfileRef("shop", "web");
+    dir.write(web, json("A"));
     dir.write(new ProfileRef("gone", "x"), json("A"));
-    Path temp =
-        Files.writeString(
-            tmp.resolve(
-                "root/leastprivilege/shop/"
-                    + ProfileDirectory.TEMP_PREFIX
-                    + "keep.123"
-                    + ProfileDirectory.TEMP_SUFFIX),
-            "{\"defaultAc");
-    Path foreign = Files.writeString(tmp.resolve("root/other-tool.json"), "{}");
+    Path shop = tmp.resolve("root/leastprivilege/shop");
+    Path gone = tmp.resolve("root/leastprivilege/gone");
+    Path temp = Files.writeString(shop.resolve(".lpo-web.123.tmp"), "{\"defaultAc");
+    Path oldTemp = Files.writeString(gone.resolve(".lpo-0b6f.tmp"), "{");
+    Path notes = Files.writeString(shop.resolve("Notes.json"), "{}");
+    Path readme = Files.writeString(shop.resolve("README.md"), "mine");
+    Path sub = Files.createDirectories(shop.resolve("sub.json"));
+    Path foreignNs = Files.createDirectories(tmp.resolve("root/leastprivilege/Other_Tool"));
+    Path top = Files.writeString(tmp.resolve("root/leastprivilege/top.json"), "{}");
+    Files.delete(gone.resolve("x.json"));
 
-    assertEquals(
-        Set.of(new ProfileRef("shop", "orphan"), new ProfileRef("gone", "x")),
-        dir.collectGarbage(Set.of(keep)));
-    assertEquals(Set.of(keep), dir.list());
-    assertFalse(Files.exists(temp));
-    assertFalse(Files.exists(tmp.resolve("root/leastprivilege/gone")));
-    assertTrue(Files.exists(foreign), "files outside leastprivilege/ are not ours to touch");
+    ProfileDirectory.Scan scan = dir.scan();
+
+    assertEquals(List.of(new ProfileDirectory.ProfileFile("shop", "web.json")), scan.files());
+    assertEquals(2, scan.removedTemporaries());
+    assertFalse(Files.exists(temp) || Files.exists(oldTemp), "temporary files removed");
+    assertFalse(Files.exists(gone), "the emptied namespace directory removed");
+    for (Path kept : new Path[] {notes, readme, sub, foreignNs, top}) {
+      assertTrue(Files.exists(kept), kept + " is not the agent's to remove");
+      assertTrue(
+          scan.skipped().stream().anyMatch(m -> m.startsWith(kept.toString())),
+          kept + " is named as skipped: " + scan.skipped());
+    }
+    assertThrows(
+        IOException.class,
+        () -> dir.remove(new ProfileDirectory.ProfileFile("shop", "Notes.json")),
+        "never removes a file that is not of the form of its own");
   }
 }

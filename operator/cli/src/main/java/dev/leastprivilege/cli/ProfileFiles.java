@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes rendered profiles where a node keeps them: ROOT/leastprivilege/NAMESPACE/NAME.json. */
+/**
+ * Writes rendered profiles where a node keeps them: ROOT/leastprivilege/NAMESPACE/NAME.json (see
+ * {@link ProfileRef#fileName} for names over 250 characters).
+ */
 final class ProfileFiles {
   private ProfileFiles() {}
 
@@ -19,7 +22,8 @@ final class ProfileFiles {
   static Path write(Path root, RenderedProfile rendered) throws IOException {
     Path target = pathFor(root, rendered.ref());
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), "." + rendered.ref().name(), ".tmp");
+    // Not derived from the name: a long name's file name already takes all of NAME_MAX.
+    Path tmp = Files.createTempFile(target.getParent(), ".lpo-", ".tmp");
     try {
       Files.write(tmp, rendered.json());
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

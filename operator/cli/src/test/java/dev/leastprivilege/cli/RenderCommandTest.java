@@ -67,6 +67,26 @@ class RenderCommandTest {
   }
 
   @Test
+  void theLongestNameTheApiAllowsGetsTheFileANodeGets() throws Exception {
+    String name = "n".repeat(252) + "z";
+    Path repo = Files.createDirectories(out.resolve("repo"));
+    Files.writeString(
+        repo.resolve("p.yaml"),
+        """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: %s, namespace: shop}
+        spec: {defaultAction: SCMP_ACT_ERRNO, syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]}
+        """
+            .formatted(name));
+    Path nodeRoot = out.resolve("node");
+    Cli.Result r = Cli.run("render", repo.toString(), "--out", nodeRoot.toString());
+    assertEquals(0, r.code(), r.toString());
+    String path = new dev.leastprivilege.core.ProfileRef("shop", name).localhostProfile();
+    assertTrue(Files.readString(nodeRoot.resolve(path)).contains("\"read\""), path);
+  }
+
+  @Test
   void severalProfilesNeedAName() {
     Cli.Result r = Cli.run("render", Cli.EXAMPLES.resolve("seccomp").toString());
     assertEquals(1, r.code());

@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -48,18 +51,38 @@ public final class RenderedProfileConfigMap {
 
   /**
    * The ConfigMap name for a profile: {@code seccomp.<namespace>.<name>}. A namespace has no dots,
-   * so the name is unambiguous; when it would pass {@link ApiNames#MAX_NAME_LENGTH} characters, the
-   * tail is replaced by a hash.
+   * so the name is unambiguous. When it would pass {@link ApiNames#MAX_NAME_LENGTH} characters (a
+   * profile name of over about 180 characters), its tail is replaced by {@code -} and the SHA-256
+   * of {@code <namespace>/<name>} in hex, so that two long names never share a ConfigMap. (Versions
+   * before this one used a 32-bit hash there, which two names could share; the operator replaces
+   * such a ConfigMap by one under this name.) Whoever owns the name, the ConfigMap's {@link
+   * #PROFILE_ANNOTATION} says which profile it renders, and the operator never writes one that
+   * renders another profile.
    */
   public static String nameFor(String namespace, String name) {
     String full = "seccomp." + namespace + "." + name;
     if (full.length() <= ApiNames.MAX_NAME_LENGTH) {
       return full;
     }
-    String hash = Integer.toHexString((namespace + "/" + name).hashCode() & 0x7fffffff);
+    String hash = sha256(namespace + "/" + name);
     String cut =
         full.substring(0, ApiNames.MAX_NAME_LENGTH - hash.length() - 1).replaceAll("[.-]+$", "");
     return cut + "-" + hash;
+  }
+
+  /** Whether a ConfigMap of ours renders exactly this profile (its annotation names it). */
+  public static boolean rendersProfile(ConfigMap cm, String namespace, String name) {
+    return identity(cm).equals(Optional.of(new Identity(namespace, name)));
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   public static ConfigMap build(

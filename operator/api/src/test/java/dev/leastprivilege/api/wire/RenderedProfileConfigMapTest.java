@@ -2,6 +2,7 @@ package dev.leastprivilege.api.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -32,6 +33,29 @@ class RenderedProfileConfigMapTest {
     assertTrue(n.length() <= 253, n);
     assertTrue(n.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?"), n);
     assertTrue(!n.equals(RenderedProfileConfigMap.nameFor("shop", longName + "b")));
+  }
+
+  @Test
+  void longNamesThatDifferOnlyAfterTheCutNeverShareAConfigMap() {
+    // "c0" and "an" have the same 32-bit String hash: a scheme built on it gave both one name.
+    String stem = "x".repeat(240);
+    String a = stem + "c0";
+    String b = stem + "an";
+    assertEquals(("shop/" + a).hashCode(), ("shop/" + b).hashCode(), "the premise");
+    String na = RenderedProfileConfigMap.nameFor("shop", a);
+    String nb = RenderedProfileConfigMap.nameFor("shop", b);
+    assertNotEquals(na, nb);
+    for (String n : new String[] {na, nb}) {
+      assertTrue(n.length() <= 253, n);
+      assertTrue(n.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?"), n);
+    }
+  }
+
+  @Test
+  void shortNamesKeepTheNameEarlierVersionsGaveThem() {
+    assertEquals("seccomp.shop.web", RenderedProfileConfigMap.nameFor("shop", "web"));
+    String longest = "w".repeat(253 - "seccomp.shop.".length());
+    assertEquals("seccomp.shop." + longest, RenderedProfileConfigMap.nameFor("shop", longest));
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  */
 final class ProfileEventSources {
   static final String BY_BASE = "by-base";
+  static final String BY_FILE = "by-file";
   static final String BASES = "base-profiles";
   static final String NODE_REPORTS = "node-reports";
   static final String NODES = "nodes";
@@ -46,6 +47,9 @@ final class ProfileEventSources {
     // Children find their base through this index; a base's spec change re-renders them.
     ctx.getPrimaryCache()
         .addIndexer(BY_BASE, p -> ProfileCompilation.baseKey(p).map(List::of).orElse(List.of()));
+    // A pod names a file; a name over 250 characters has a file name that does not spell it.
+    ctx.getPrimaryCache()
+        .addIndexer(BY_FILE, p -> List.of(ProfileCompilation.refOf(p).localhostProfile()));
     KubernetesSerialization json = ctx.getClient().getKubernetesSerialization();
 
     // A second view of the profiles, only to hear about base changes: it keeps just what that
@@ -159,7 +163,16 @@ final class ProfileEventSources {
                 .withSecondaryToPrimaryMapper(
                     pod ->
                         ActiveWorkloads.profilesOf(pod).stream()
-                            .map(r -> new ResourceID(r.name(), r.namespace()))
+                            .flatMap(
+                                r ->
+                                    r.name().indexOf(ProfileRef.HASH_SEPARATOR) < 0
+                                        ? java.util.stream.Stream.of(
+                                            new ResourceID(r.name(), r.namespace()))
+                                        : ctx
+                                            .getPrimaryCache()
+                                            .byIndex(BY_FILE, r.localhostProfile())
+                                            .stream()
+                                            .map(ResourceID::fromResource))
                             .collect(Collectors.toSet()))
                 .build(),
             ctx);

@@ -4,12 +4,14 @@ import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
+import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
+import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +71,9 @@ public final class SeccompProfileReconciler
     implements Reconciler<SeccompProfile>, Cleaner<SeccompProfile> {
   public static final String NAME = "seccompprofile";
   public static final String FINALIZER = "leastprivilege.dev/finalizer";
+
+  /** The Event reason when the profile's ConfigMap name is taken by another profile's. */
+  public static final String CONFIGMAP_CONFLICT = "ConfigMapConflict";
 
   /**
    * How soon a profile compiled against a base the primary cache had not caught up with is compiled
@@ -116,13 +122,24 @@ public final class SeccompProfileReconciler
     ProfileCompilation.Result compilation =
         ProfileCompilation.compile(profile, ctx.getPrimaryCache(), informers::baseVersion);
     CompiledProfile compiled = compilation.compiled();
-    Optional<ConfigMap> current =
-        publisher.current(
-            ProfileCompilation.refOf(profile), ctx.getSecondaryResource(ConfigMap.class));
-    Optional<Publication> published = publish(compiled, current);
+    ProfileRef ref = ProfileCompilation.refOf(profile);
+    Collection<ConfigMap> configMaps = ctx.getSecondaryResources(ConfigMap.class);
+    Optional<ConfigMap> current = publisher.current(ref, ownConfigMap(ref, configMaps));
+    Optional<Publication> published;
+    List<FieldError> nameErrors = List.of();
+    try {
+      published = publish(compiled, current);
+      if (compiled.ok()) {
+        publisher.removeEarlierNames(ref, earlierConfigMaps(ref, configMaps));
+      }
+    } catch (RenderedProfilePublisher.OwnedByAnother e) {
+      published = Optional.empty();
+      nameErrors = List.of(new FieldError("metadata.name", e.getMessage()));
+      warnOfConflict(profile, e.getMessage());
+    }
     warnWhenItBecomesInvalid(profile, compiled, published.isPresent());
     SeccompProfileStatus next =
-        fold(profile, informers, agentNodes.desired(), compiled, published, false);
+        fold(profile, informers, agentNodes.desired(), compiled, nameErrors, published, false);
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
@@ -155,6 +172,39 @@ public final class SeccompProfileReconciler
     return compiled.ok()
         ? Optional.of(publisher.publish(compiled.rendered(), current))
         : RenderedProfilePublisher.published(current);
+  }
+
+  /**
+   * The profile's ConfigMap under the current name scheme, among those whose annotation names the
+   * profile (the event source maps ConfigMaps to profiles by that annotation).
+   */
+  static Optional<ConfigMap> ownConfigMap(ProfileRef ref, Collection<ConfigMap> configMaps) {
+    String name = RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name());
+    return configMaps.stream()
+        .filter(cm -> name.equals(cm.getMetadata().getName()))
+        .filter(cm -> RenderedProfileConfigMap.rendersProfile(cm, ref.namespace(), ref.name()))
+        .findFirst();
+  }
+
+  /** ConfigMaps of this profile under another name: published by an earlier version. */
+  static List<ConfigMap> earlierConfigMaps(ProfileRef ref, Collection<ConfigMap> configMaps) {
+    String name = RenderedProfileConfigMap.nameFor(ref.namespace(), ref.name());
+    return configMaps.stream()
+        .filter(cm -> !name.equals(cm.getMetadata().getName()))
+        .filter(cm -> RenderedProfileConfigMap.rendersProfile(cm, ref.namespace(), ref.name()))
+        .toList();
+  }
+
+  /** An Event when the profile's ConfigMap name turns out to be another's (not on every retry). */
+  private void warnOfConflict(SeccompProfile profile, String message) {
+    boolean known =
+        profile.getStatus() != null
+            && profile.getStatus().getConditions() != null
+            && profile.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getMessage() != null && c.getMessage().contains(message));
+    if (!known) {
+      events.warning(profile, CONFIGMAP_CONFLICT, message);
+    }
   }
 
   /**
@@ -230,13 +280,24 @@ public final class SeccompProfileReconciler
   public DeleteControl cleanup(SeccompProfile profile, Context<SeccompProfile> ctx) {
     ProfileInformers informers = new ProfileInformers(ctx);
     ProfileRef ref = ProfileCompilation.refOf(profile);
-    Optional<ConfigMap> current = publisher.current(ref, ctx.getSecondaryResource(ConfigMap.class));
+    Collection<ConfigMap> configMaps = ctx.getSecondaryResources(ConfigMap.class);
+    Optional<ConfigMap> current = publisher.current(ref, ownConfigMap(ref, configMaps));
     Set<String> desired = agentNodes.desired();
     SeccompProfileStatus next =
-        fold(profile, informers, desired, null, RenderedProfilePublisher.published(current), true);
+        fold(
+            profile,
+            informers,
+            desired,
+            null,
+            List.of(),
+            RenderedProfilePublisher.published(current),
+            true);
     boolean inUse = !next.getActiveWorkloads().isEmpty();
     Set<String> unconfirmed = Set.of();
     if (!inUse) {
+      // An earlier version's ConfigMap goes first; the current one's tombstone then confirms the
+      // removal on every node.
+      publisher.removeEarlierNames(ref, earlierConfigMaps(ref, configMaps));
       OptionalLong tombstone = publisher.tombstone(ref, current);
       if (tombstone.isPresent()) {
         unconfirmed =
@@ -312,6 +373,7 @@ public final class SeccompProfileReconciler
       ProfileInformers informers,
       Set<String> desiredNodes,
       CompiledProfile compiled,
+      List<FieldError> nameErrors,
       Optional<Publication> published,
       boolean deleting) {
     ProfileRef ref = ProfileCompilation.refOf(profile);
@@ -320,7 +382,7 @@ public final class SeccompProfileReconciler
     return ProfileStatusFolder.fold(
         new ProfileStatusFolder.Input(
             generation,
-            compiled == null ? List.of() : compiled.errors(),
+            errors(compiled, nameErrors),
             compiled == null ? List.of() : compiled.warnings(),
             ref.localhostProfile(),
             published.map(Publication::contentHash).orElse(null),
@@ -332,6 +394,12 @@ public final class SeccompProfileReconciler
             deleting,
             profile.getStatus(),
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+  }
+
+  private static List<FieldError> errors(CompiledProfile compiled, List<FieldError> nameErrors) {
+    List<FieldError> all = new ArrayList<>(compiled == null ? List.of() : compiled.errors());
+    all.addAll(nameErrors);
+    return all;
   }
 
   private static Optional<Duration> soonest(Optional<Duration> a, Optional<Duration> b) {

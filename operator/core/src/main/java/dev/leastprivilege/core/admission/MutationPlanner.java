@@ -348,8 +348,9 @@ public final class MutationPlanner {
               + "/<name>.json)");
       return false;
     }
+    // By path, not by name: a name over 250 characters has a file name that does not spell it.
     ns.profiles().stream()
-        .filter(p -> p.ref().equals(ref.get()))
+        .filter(p -> p.ref().localhostProfile().equals(normal))
         .findFirst()
         .ifPresentOrElse(
             p -> warnIfNotInstalled(p, findings),
