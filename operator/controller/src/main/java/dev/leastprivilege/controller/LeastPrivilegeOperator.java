@@ -6,6 +6,7 @@ import dev.leastprivilege.controller.scope.PolicyNamespaceReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.HealthServer;
+import dev.leastprivilege.controller.support.SameMeterTags;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.webhook.Webhook;
 import dev.leastprivilege.webhook.WebhookSettings;
@@ -128,6 +129,8 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
       OperatorSettings settings,
       PrometheusMeterRegistry registry,
       boolean restartWorkloads) {
+    // Before JOSDK registers a meter: the Namespace controller's must carry the same tag keys.
+    registry.config().meterFilter(new SameMeterTags());
     Operator operator =
         new Operator(
             o -> {

@@ -264,7 +264,13 @@ class OperationIT {
       assertTrue(
           metrics.contains(
               "operator_sdk_controllers_execution_reconcile_seconds_bucket{controller=\"seccompprofile\""),
-          "reconcile durations");
+          () ->
+              "reconcile durations: "
+                  + metrics
+                      .lines()
+                      .filter(l -> l.contains("execution_reconcile"))
+                      .limit(20)
+                      .toList());
     }
   }
 

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -74,7 +76,9 @@ final class ManifestApplier {
                     e.path().startsWith(".") ? e.path().substring(1) : e.path(), e.message()));
       }
       if (errors.isEmpty()) {
-        if (!"Namespace".equals(m.kind()) && namespaces.add(m.namespace())) {
+        if (!"Namespace".equals(m.kind())
+            && namespaces.add(m.namespace())
+            && client.namespaces().withName(m.namespace()).get() == null) {
           client
               .resource(
                   new NamespaceBuilder()
@@ -82,7 +86,7 @@ final class ManifestApplier {
                       .withName(m.namespace())
                       .endMetadata()
                       .build())
-              .createOr(n -> n.update());
+              .create();
         }
         GenericKubernetesResource r =
             client
@@ -91,7 +95,15 @@ final class ManifestApplier {
         if (!"Namespace".equals(m.kind()) && !"Node".equals(m.kind())) {
           r.getMetadata().setNamespace(m.namespace());
         }
-        client.resource(r).createOr(x -> x.update());
+        // An existing object gets a merge patch of what the manifest says, as kubectl apply leaves
+        // alone what others wrote: the operator's has-policies label on a namespace, say.
+        client
+            .resource(r)
+            .createOr(
+                x ->
+                    x.patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        client.getKubernetesSerialization().asJson(r)));
       }
       outcomes.add(new Outcome(m.source(), m.kind(), m.namespace(), m.name(), errors, null));
     }
