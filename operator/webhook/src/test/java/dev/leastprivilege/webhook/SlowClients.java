@@ -23,8 +23,8 @@ import javax.net.ssl.TrustManagerFactory;
  * would: each sends one byte per {@code interval} and, when the server closes its connection,
  * records how long the connection lived and connects again, until closed.
  */
-final class SlowClients implements AutoCloseable {
-  enum Kind {
+public final class SlowClients implements AutoCloseable {
+  public enum Kind {
     /** Connects and sends nothing. */
     SILENT,
     /** Sends its TLS ClientHello a byte at a time. */
@@ -36,7 +36,7 @@ final class SlowClients implements AutoCloseable {
   }
 
   /** A connection the server closed, and how long after it was opened. */
-  record Cut(Kind kind, Duration lived) {}
+  public record Cut(Kind kind, Duration lived) {}
 
   private final InetSocketAddress target;
   private final SSLContext tls;
@@ -54,8 +54,8 @@ final class SlowClients implements AutoCloseable {
   }
 
   /** Starts {@code perKind} clients of every kind against a server whose CA is {@code caPem}. */
-  static SlowClients start(InetSocketAddress target, String caPem, int perKind, Duration interval)
-      throws Exception {
+  public static SlowClients start(
+      InetSocketAddress target, String caPem, int perKind, Duration interval) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", Pems.certificates(caPem).get(0));
@@ -77,12 +77,12 @@ final class SlowClients implements AutoCloseable {
   }
 
   /** Connections the server closed so far. */
-  List<Cut> cuts() {
+  public List<Cut> cuts() {
     return List.copyOf(cuts);
   }
 
   /** Anything other than the server closing the connection (a response, a failed connect). */
-  List<String> surprises() {
+  public List<String> surprises() {
     return List.copyOf(surprises);
   }
 

@@ -69,8 +69,8 @@ class SlowClientsTest {
           () -> "p99 " + underAttack + " against " + baseline + " without slow clients");
 
       // Every kind of slow connection was closed, each once its time was up and not much later
-      // (the server looks every second, and a busy machine may run its timer late; without the
-      // limits, none is closed for many minutes).
+      // (the server looks every second, and a busy machine runs its timer late by seconds; without
+      // the limits, a silent one is closed after 30 to 40 s and the others never).
       assertEquals(
           EnumSet.allOf(SlowClients.Kind.class),
           cuts.stream().map(SlowClients.Cut::kind).collect(Collectors.toSet()),
@@ -78,7 +78,7 @@ class SlowClientsTest {
       for (SlowClients.Cut cut : cuts) {
         assertTrue(
             cut.lived().compareTo(REQUEST_TIMEOUT.minusMillis(250)) >= 0
-                && cut.lived().compareTo(REQUEST_TIMEOUT.plusMillis(3000)) <= 0,
+                && cut.lived().compareTo(REQUEST_TIMEOUT.plusSeconds(5)) <= 0,
             () -> cut + " should have lived about " + REQUEST_TIMEOUT);
       }
     }
