@@ -2,10 +2,13 @@ package dev.leastprivilege.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.certmanager.api.model.v1.Issuer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -183,16 +186,40 @@ class ChartSecurityTest {
     RenderedChart chart = RenderedChart.render(CI.resolve("cert-manager-values.yaml"), Map.of());
     MutatingWebhookConfiguration config = chart.one(MutatingWebhookConfiguration.class, RELEASE);
     String secret = RELEASE + "-webhook-tls";
-    assertEquals(
-        RenderedChart.NAMESPACE + "/" + secret,
-        config.getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
     Certificate cert = chart.one(Certificate.class, secret);
     assertEquals(secret, cert.getSpec().getSecretName());
     assertTrue(
         cert.getSpec()
             .getDnsNames()
             .contains(RELEASE + "-webhook." + RenderedChart.NAMESPACE + ".svc"));
-    assertEquals(RELEASE + "-selfsigned", cert.getSpec().getIssuerRef().getName());
+
+    // The chain: self-signed Issuer -> CA Certificate -> CA Issuer -> serving Certificate.
+    String caName = RELEASE + "-webhook-ca";
+    Issuer selfSigned = chart.one(Issuer.class, RELEASE + "-selfsigned");
+    assertNotNull(selfSigned.getSpec().getSelfSigned());
+    Certificate ca = chart.one(Certificate.class, caName);
+    assertEquals(Boolean.TRUE, ca.getSpec().getIsCA());
+    assertEquals(caName, ca.getSpec().getSecretName());
+    assertEquals(RELEASE + "-selfsigned", ca.getSpec().getIssuerRef().getName());
+    assertEquals("Issuer", ca.getSpec().getIssuerRef().getKind());
+    assertEquals("87600h", ca.getSpec().getDuration().getDuration().toHours() + "h");
+    assertEquals(
+        "Never",
+        ca.getSpec().getPrivateKey().getRotationPolicy(),
+        "a renewed CA keeps its key, so certificates it signed before still chain to it");
+    Issuer caIssuer = chart.one(Issuer.class, caName);
+    assertEquals(caName, caIssuer.getSpec().getCa().getSecretName());
+    assertNull(caIssuer.getSpec().getSelfSigned());
+    assertEquals(caName, cert.getSpec().getIssuerRef().getName());
+    assertEquals("Issuer", cert.getSpec().getIssuerRef().getKind());
+    assertNotEquals(Boolean.TRUE, cert.getSpec().getIsCA());
+    assertEquals(2, chart.all(Issuer.class).size());
+    assertEquals(2, chart.all(Certificate.class).size());
+    // The API server trusts the CA (ca.crt of the CA Certificate's Secret), which a renewal of the
+    // serving certificate does not change.
+    assertEquals(
+        RenderedChart.NAMESPACE + "/" + caName,
+        config.getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
     PodSpec operator = operator(chart);
     assertTrue(
         env(operator.getContainers().get(0))
@@ -210,11 +237,21 @@ class ChartSecurityTest {
             .noneMatch(r -> r.getResources().contains("secrets")),
         "with cert-manager the operator needs no Secret access");
 
-    Certificate fromIssuer =
-        RenderedChart.render(CI.resolve("cert-manager-issuer-values.yaml"), Map.of())
-            .one(Certificate.class, secret);
+    RenderedChart withIssuer =
+        RenderedChart.render(CI.resolve("cert-manager-issuer-values.yaml"), Map.of());
+    Certificate fromIssuer = withIssuer.one(Certificate.class, secret);
     assertEquals("company-ca", fromIssuer.getSpec().getIssuerRef().getName());
     assertEquals("ClusterIssuer", fromIssuer.getSpec().getIssuerRef().getKind());
+    assertTrue(withIssuer.all(Issuer.class).isEmpty(), "your issuer signs: no chain of our own");
+    assertEquals(List.of(fromIssuer), withIssuer.all(Certificate.class));
+    // ca.crt of the serving Certificate's Secret is your issuer's CA.
+    assertEquals(
+        RenderedChart.NAMESPACE + "/" + secret,
+        withIssuer
+            .one(MutatingWebhookConfiguration.class, RELEASE)
+            .getMetadata()
+            .getAnnotations()
+            .get("cert-manager.io/inject-ca-from"));
   }
 
   @Test

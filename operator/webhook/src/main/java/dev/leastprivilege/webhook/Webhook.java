@@ -101,7 +101,8 @@ public final class Webhook implements AutoCloseable {
             new MutationPlanner(operatorNamespace),
             cache,
             ClusterReads.of(client),
-            registry);
+            registry,
+            settings.limits());
     LOG.info(
         "webhook serving https://{}:{}{} with TLS from {}",
         bind.getHostString(),

@@ -1,6 +1,7 @@
 package dev.leastprivilege.webhook;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  *     keeps current
  * @param dnsNames names the serving certificate must carry (the Service's DNS names)
  * @param ipAddresses addresses it must carry (for a webhook reached by {@code url:})
+ * @param limits what one connection may cost the server (timeouts, connection limit)
  */
 public record WebhookSettings(
     int port,
@@ -23,7 +25,26 @@ public record WebhookSettings(
     String secretName,
     String webhookConfigName,
     List<String> dnsNames,
-    List<String> ipAddresses) {
+    List<String> ipAddresses,
+    WebhookServer.Limits limits) {
+
+  /** With the default connection limits. */
+  public WebhookSettings(
+      int port,
+      Path certDir,
+      String secretName,
+      String webhookConfigName,
+      List<String> dnsNames,
+      List<String> ipAddresses) {
+    this(
+        port,
+        certDir,
+        secretName,
+        webhookConfigName,
+        dnsNames,
+        ipAddresses,
+        WebhookServer.Limits.DEFAULT);
+  }
 
   public boolean selfManaged() {
     return certDir == null;
@@ -32,7 +53,8 @@ public record WebhookSettings(
   /**
    * From the operator's environment: LPO_WEBHOOK_PORT (8443), LPO_WEBHOOK_CERT_DIR (unset:
    * self-managed CA), LPO_WEBHOOK_SECRET, LPO_WEBHOOK_CONFIGURATION, LPO_WEBHOOK_SERVICE (its DNS
-   * names in the namespace), LPO_WEBHOOK_IPS (comma-separated).
+   * names in the namespace), LPO_WEBHOOK_IPS (comma-separated), LPO_WEBHOOK_REQUEST_TIMEOUT_SECONDS
+   * (10), LPO_WEBHOOK_IDLE_TIMEOUT_SECONDS (60), LPO_WEBHOOK_MAX_CONNECTIONS (256).
    */
   public static WebhookSettings fromEnvironment(Map<String, String> env, String namespace) {
     String service = env.getOrDefault("LPO_WEBHOOK_SERVICE", "least-privilege-operator-webhook");
@@ -44,7 +66,35 @@ public record WebhookSettings(
         env.getOrDefault("LPO_WEBHOOK_CONFIGURATION", "least-privilege-operator"),
         List.of(
             service + "." + namespace + ".svc", service + "." + namespace + ".svc.cluster.local"),
-        list(env.get("LPO_WEBHOOK_IPS")));
+        list(env.get("LPO_WEBHOOK_IPS")),
+        limits(env));
+  }
+
+  private static WebhookServer.Limits limits(Map<String, String> env) {
+    WebhookServer.Limits d = WebhookServer.Limits.DEFAULT;
+    return new WebhookServer.Limits(
+        Duration.ofSeconds(
+            positive(env, "LPO_WEBHOOK_REQUEST_TIMEOUT_SECONDS", d.requestTimeout().toSeconds())),
+        Duration.ofSeconds(
+            positive(env, "LPO_WEBHOOK_IDLE_TIMEOUT_SECONDS", d.idleTimeout().toSeconds())),
+        (int) positive(env, "LPO_WEBHOOK_MAX_CONNECTIONS", d.maxConnections()));
+  }
+
+  private static long positive(Map<String, String> env, String name, long otherwise) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return otherwise;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n >= 1 && n <= Integer.MAX_VALUE) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        name + ": expected a whole number of at least 1, got \"" + v + "\"");
   }
 
   private static List<String> list(String csv) {

@@ -16,10 +16,20 @@ import java.util.function.Function;
  * namespaces and API reads, plus a client that trusts that CA: what the endpoint tests send
  * AdmissionReviews to.
  */
-record TestWebhook(WebhookServer server, AdmissionClient client) implements AutoCloseable {
+record TestWebhook(WebhookServer server, AdmissionClient client, String caCertificate)
+    implements AutoCloseable {
 
   static TestWebhook start(
       Function<String, NamespacePolicies> namespaces, ClusterReads cluster, MeterRegistry registry)
+      throws Exception {
+    return start(namespaces, cluster, registry, WebhookServer.Limits.DEFAULT);
+  }
+
+  static TestWebhook start(
+      Function<String, NamespacePolicies> namespaces,
+      ClusterReads cluster,
+      MeterRegistry registry,
+      WebhookServer.Limits limits)
       throws Exception {
     CertificateIssuer.Issued ca = CertificateIssuer.newCa("test CA");
     CertificateIssuer.Issued serving =
@@ -47,8 +57,10 @@ record TestWebhook(WebhookServer server, AdmissionClient client) implements Auto
             new MutationPlanner("lpo-system"),
             cache,
             cluster,
-            registry);
-    return new TestWebhook(server, new AdmissionClient(URI.create(url(server)), ca.certificate()));
+            registry,
+            limits);
+    return new TestWebhook(
+        server, new AdmissionClient(URI.create(url(server)), ca.certificate()), ca.certificate());
   }
 
   String url() {

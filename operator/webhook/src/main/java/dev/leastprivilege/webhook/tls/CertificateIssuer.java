@@ -43,6 +43,11 @@ public final class CertificateIssuer {
   public record Issued(String certificate, String privateKey) {}
 
   public static Issued newCa(String commonName) {
+    return newCa(commonName, CA_VALIDITY);
+  }
+
+  /** A CA valid for {@code validity} from now (tests make short-lived ones to roll over). */
+  public static Issued newCa(String commonName, Duration validity) {
     try {
       KeyPair keys = ecKeys();
       X500Name name = new X500Name("CN=" + commonName);
@@ -52,7 +57,7 @@ public final class CertificateIssuer {
               name,
               serial(),
               Date.from(now.minusSeconds(300)),
-              Date.from(now.plus(CA_VALIDITY)),
+              Date.from(now.plus(validity)),
               name,
               keys.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));

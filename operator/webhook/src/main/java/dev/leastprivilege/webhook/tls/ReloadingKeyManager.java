@@ -43,6 +43,12 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     try {
       var chain = Pems.certificates(pem.get().certificateChain());
       PrivateKey key = Pems.privateKey(pem.get().privateKey());
+      if (!KeyPairs.matches(key, chain.get(0))) {
+        throw new IllegalArgumentException(
+            "tls.key does not belong to the certificate in tls.crt ("
+                + chain.get(0).getSubjectX500Principal()
+                + ")");
+      }
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry(ALIAS, key, new char[0], chain.toArray(new X509Certificate[0]));

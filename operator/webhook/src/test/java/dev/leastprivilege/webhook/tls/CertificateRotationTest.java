@@ -51,6 +51,16 @@ class CertificateRotationTest {
           "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
       keys.refresh();
       assertEquals(second, servedSerial(server, ca));
+
+      // A key that does not belong to the certificate is refused the same way.
+      CertificateIssuer.Issued third =
+          CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
+      Files.writeString(dir.resolve("tls.crt"), third.certificate());
+      Files.writeString(
+          dir.resolve("tls.key"),
+          CertificateIssuer.serving(ca, List.of("localhost"), List.of()).privateKey());
+      keys.refresh();
+      assertEquals(second, servedSerial(server, ca));
     } finally {
       server.stop(0);
     }
