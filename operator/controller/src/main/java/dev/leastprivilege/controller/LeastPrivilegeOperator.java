@@ -121,7 +121,7 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     RunningPodReview runningPods = new RunningPodReview(client, events, settings.podRecount());
     operator.register(
         new SeccompProfileReconciler(settings.namespace(), events, runningPods, registry));
-    operator.register(new CapabilityPolicyReconciler(runningPods));
+    operator.register(new CapabilityPolicyReconciler(runningPods, events));
     return operator;
   }
 

@@ -25,7 +25,18 @@ public enum ConditionReason {
   /** A deleted profile waits for the pods that still use it. */
   InUse,
   /** A deleted profile is being removed from the nodes. */
-  Deleting;
+  Deleting,
+  /**
+   * The API server refused, as invalid, a request the operator made from the spec (a rule the
+   * operator does not check itself); the message quotes the API server. Not retried: the same spec
+   * gets the same answer.
+   */
+  Rejected,
+  /**
+   * The operator failed on this object in a way it did not expect; the message names the error.
+   * Retried a few times with back-off.
+   */
+  ReconcileError;
 
   /** The condition type these reasons belong to. */
   public static final String READY = "Ready";

@@ -9,6 +9,7 @@ import dev.leastprivilege.core.admission.AdmittedPod;
 import dev.leastprivilege.core.admission.PodCompliance;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.webhook.InformerPolicyCache;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -109,6 +110,13 @@ public final class RunningPodReview {
         PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
     Integer previous = policy.getStatus() == null ? null : policy.getStatus().getNonCompliantPods();
     boolean restart = Boolean.TRUE.equals(policy.getSpec().getRestartNonCompliant());
+    // An invalid policy restarts nothing: what it selects and grants is not what its author meant.
+    restart &=
+        CapabilityPolicyValidator.validate(
+                policy.getMetadata().getNamespace(),
+                policy.getMetadata().getName(),
+                policy.getSpec())
+            .ok();
     return review(
         policy,
         policy.getSpec().getPodSelector(),
