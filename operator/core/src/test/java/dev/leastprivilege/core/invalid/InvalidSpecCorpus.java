@@ -88,7 +88,10 @@ public final class InvalidSpecCorpus {
       JsonNode gen = c.path("argRules");
       if (gen.isObject()) {
         addArgRules(
-            (ArrayNode) spec.get("syscalls"), gen.path("count").asInt(), gen.path("args").asInt());
+            (ArrayNode) spec.get("syscalls"),
+            gen.path("count").asInt(),
+            gen.path("args").asInt(),
+            gen.path("offset").asLong());
       }
     }
     return new Obj(c.path("name").asText(), kind, spec);
@@ -98,14 +101,17 @@ public final class InvalidSpecCorpus {
    * Rules allowing personality only for distinct argument values: none joins another, so each is a
    * rule of the rendered file.
    */
-  static void addArgRules(ArrayNode rules, int count, int args) {
+  static void addArgRules(ArrayNode rules, int count, int args, long offset) {
     for (int k = 0; k < count; k++) {
       ObjectNode r = rules.addObject();
       r.putArray("names").add("personality");
       r.put("action", "SCMP_ACT_ALLOW");
       ArrayNode a = r.putArray("args");
       for (int i = 0; i < args; i++) {
-        a.addObject().put("index", i).put("value", 1_000_000L * args + k).put("op", "SCMP_CMP_EQ");
+        a.addObject()
+            .put("index", i)
+            .put("value", 1_000_000L * args + offset + k)
+            .put("op", "SCMP_CMP_EQ");
       }
     }
   }
