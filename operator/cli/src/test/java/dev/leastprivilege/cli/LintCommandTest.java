@@ -155,8 +155,8 @@ class LintCommandTest {
     assertTrue(
         r.out()
             .contains(
-                "big.yaml:2: SeccompProfile shop/big: error: spec.syscalls: the profile renders to"
-                    + " 501 rules; at most 500 are allowed"),
+                "big.yaml:1: SeccompProfile shop/big: error: spec.syscalls: the profile renders to"
+                    + " 501 rules; at most 200 are allowed"),
         r.out());
     assertTrue(
         r.out()

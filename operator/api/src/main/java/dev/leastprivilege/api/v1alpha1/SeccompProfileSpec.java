@@ -46,7 +46,7 @@ public class SeccompProfileSpec {
 
   @JsonPropertyDescription(
       "Rules, evaluated by the kernel as one filter. The rendered profile, with its bases, may have"
-          + " at most 500 rules and 128 KiB (see the limits in concepts.md).")
+          + " at most 200 rules and 32 KiB (see the limits in concepts.md).")
   private List<SyscallRule> syscalls = new ArrayList<>();
 
   @Pattern(ApiNames.BASE_PROFILE_NAME)

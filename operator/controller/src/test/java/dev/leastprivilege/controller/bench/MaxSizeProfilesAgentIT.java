@@ -186,7 +186,19 @@ class MaxSizeProfilesAgentIT {
     return peak;
   }
 
+  /** The lines of the agent's log that say what went wrong: errors, warnings and causes. */
   private static String tail(String log) {
-    return log.length() <= 2000 ? log : log.substring(log.length() - 2000);
+    return String.join(
+        "\n",
+        log.lines()
+            .filter(
+                l ->
+                    l.contains("ERROR")
+                        || l.contains("WARN")
+                        || l.contains("Error")
+                        || l.contains("Caused by")
+                        || l.contains("Exception:"))
+            .limit(40)
+            .toList());
   }
 }
