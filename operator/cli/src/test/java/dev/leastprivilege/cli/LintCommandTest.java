@@ -122,6 +122,50 @@ class LintCommandTest {
         report.get("findings").get(0).get("errors").get(0).get("path").asText());
   }
 
+  /** The limits and the selector rules, as lpo lint reports them: file, object and field. */
+  @Test
+  void limitsAndSelectorsNameTheField() throws Exception {
+    StringBuilder rules = new StringBuilder();
+    for (int k = 0; k < 501; k++) {
+      rules.append(
+          "    - {names: [personality], action: SCMP_ACT_ALLOW, args: [{index: 0, value: %d, op: SCMP_CMP_EQ}]}\n"
+              .formatted(1000 + k));
+    }
+    Path f =
+        Files.writeString(
+            dir.resolve("big.yaml"),
+            """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: big, namespace: shop}
+        spec:
+          defaultAction: SCMP_ACT_ERRNO
+          syscalls:
+        %s---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: CapabilityPolicy
+        metadata: {name: typo, namespace: shop}
+        spec:
+          podSelector:
+            matchExpressions: [{key: app, operator: In}]
+        """
+                .formatted(rules));
+    Cli.Result r = Cli.run("lint", f.toString());
+    assertEquals(1, r.code(), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "big.yaml:1: SeccompProfile shop/big: error: spec.syscalls: the profile renders to"
+                    + " 501 rules; at most 200 are allowed"),
+        r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "CapabilityPolicy shop/typo: error: spec.podSelector.matchExpressions[0].values:"
+                    + " required when operator is In"),
+        r.out());
+  }
+
   @Test
   void cyclesAndDuplicatesAcrossFiles() throws Exception {
     Files.writeString(

@@ -154,7 +154,7 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     operator.register(new PolicyNamespaceReconciler(scope));
     operator.register(
         new SeccompProfileReconciler(settings.namespace(), events, runningPods, scope, registry));
-    operator.register(new CapabilityPolicyReconciler(runningPods, scope));
+    operator.register(new CapabilityPolicyReconciler(runningPods, scope, events));
     return operator;
   }
 

@@ -20,7 +20,9 @@ import java.util.List;
   "restartNonCompliant"
 })
 public class CapabilityPolicySpec {
-  @JsonPropertyDescription("Pods of this namespace the policy applies to.")
+  @JsonPropertyDescription(
+      "Pods of this namespace the policy applies to. An invalid selector (e.g. In without values)"
+          + " makes the policy invalid and selects every pod until it is fixed.")
   private PodSelector podSelector;
 
   @JsonPropertyDescription("Only these containers of a selected pod; empty means all of them.")

@@ -30,7 +30,18 @@ public enum ConditionReason {
    * The operator could not label the namespace {@code leastprivilege.dev/has-policies=true}, so the
    * API server may not send its pods to the webhook; the message says why.
    */
-  NamespaceNotLabelled;
+  NamespaceNotLabelled,
+  /**
+   * The API server refused, as invalid, a request the operator made from the spec (a rule the
+   * operator does not check itself); the message quotes the API server. Not retried: the same spec
+   * gets the same answer.
+   */
+  Rejected,
+  /**
+   * The operator failed on this object in a way it did not expect; the message names the error.
+   * Retried a few times with back-off.
+   */
+  ReconcileError;
 
   /** The condition type these reasons belong to. */
   public static final String READY = "Ready";

@@ -44,7 +44,9 @@ public class SeccompProfileSpec {
   @JsonPropertyDescription("Flags for loading the filter.")
   private List<SeccompFlag> flags = new ArrayList<>();
 
-  @JsonPropertyDescription("Rules, evaluated by the kernel as one filter.")
+  @JsonPropertyDescription(
+      "Rules, evaluated by the kernel as one filter. The rendered profile, with its bases, may have"
+          + " at most 200 rules and 32 KiB (see the limits in concepts.md).")
   private List<SyscallRule> syscalls = new ArrayList<>();
 
   @Pattern(ApiNames.BASE_PROFILE_NAME)
@@ -58,7 +60,9 @@ public class SeccompProfileSpec {
   @Default("Enforce")
   private Mode mode;
 
-  @JsonPropertyDescription("Pods of this namespace that get this profile at admission.")
+  @JsonPropertyDescription(
+      "Pods of this namespace that get this profile at admission. An invalid selector (e.g. In"
+          + " without values) makes the profile invalid and selects every pod until it is fixed.")
   private PodSelector podSelector;
 
   @JsonPropertyDescription("Only these containers of a selected pod; empty means all of them.")

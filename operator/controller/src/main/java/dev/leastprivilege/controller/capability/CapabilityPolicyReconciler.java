@@ -7,6 +7,8 @@ import dev.leastprivilege.api.v1alpha1.Condition;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.scope.NamespaceScope;
+import dev.leastprivilege.controller.support.EventRecorder;
+import dev.leastprivilege.controller.support.ReconcileErrors;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
@@ -16,13 +18,16 @@ import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CapabilityPolicy → status, as a short pipeline:
@@ -62,12 +67,17 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       ". Until it is fixed, pods it selects keep being patched with its drop"
           + " list (ALL if a name in drop is unknown), and unknown names in add or allowed grant nothing";
 
+  private static final Logger LOG = LoggerFactory.getLogger(CapabilityPolicyReconciler.class);
+
   private final RunningPodReview runningPods;
   private final NamespaceScope scope;
+  private final EventRecorder events;
 
-  public CapabilityPolicyReconciler(RunningPodReview runningPods, NamespaceScope scope) {
+  public CapabilityPolicyReconciler(
+      RunningPodReview runningPods, NamespaceScope scope, EventRecorder events) {
     this.runningPods = runningPods;
     this.scope = scope;
+    this.events = events;
   }
 
   @Override
@@ -88,6 +98,7 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     if (!scopeNamespace(policy, next)) {
       return UpdateControl.<CapabilityPolicy>noUpdate().rescheduleAfter(NamespaceScope.RECHECK);
     }
+    warnWhenItBecomesInvalid(policy, validation);
     return patchIfChanged(policy, next).rescheduleAfter(runningPods.recount());
   }
 
@@ -114,6 +125,88 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
                   Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
     }
     return true;
+  }
+
+  /** An Event when the spec turns invalid (not on every reconcile while it stays so). */
+  private void warnWhenItBecomesInvalid(
+      CapabilityPolicy policy, CapabilityPolicyValidator.Result validation) {
+    if (!validation.ok()
+        && !previousReason(policy).equals(Optional.of(ConditionReason.InvalidSpec))) {
+      events.warning(
+          policy,
+          ConditionReason.InvalidSpec.name(),
+          validation.errors().get(0).brief()
+              + (validation.errors().size() > 1
+                  ? " (and " + (validation.errors().size() - 1) + " more errors)"
+                  : "")
+              + INVALID_STILL_ENFORCES
+              + ". Fix the spec; lpo lint shows every error.");
+    }
+  }
+
+  private static Optional<ConditionReason> previousReason(CapabilityPolicy policy) {
+    return ConditionReason.ofReady(
+        policy.getStatus() == null ? null : policy.getStatus().getConditions());
+  }
+
+  /**
+   * An exception out of {@link #reconcile}: a request the API server refused as invalid ends in
+   * Ready False and an Event, not retried; an unexpected error is written the same way and retried
+   * a few times; an API server that could not be reached is only retried.
+   */
+  @Override
+  public ErrorStatusUpdateControl<CapabilityPolicy> updateErrorStatus(
+      CapabilityPolicy policy, Context<CapabilityPolicy> ctx, Exception e) {
+    ReconcileErrors.Kind kind = ReconcileErrors.classify(e);
+    if (kind == ReconcileErrors.Kind.TRANSIENT) {
+      LOG.warn(
+          "{}/{}: retrying: {}",
+          policy.getMetadata().getNamespace(),
+          policy.getMetadata().getName(),
+          ReconcileErrors.describe(e));
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    boolean rejected = kind == ReconcileErrors.Kind.REJECTED;
+    ConditionReason reason = rejected ? ConditionReason.Rejected : ConditionReason.ReconcileError;
+    String message =
+        (rejected
+                ? "the API server refused what the operator made of this spec: "
+                : "the operator failed on this policy: ")
+            + ReconcileErrors.describe(e)
+            + (rejected
+                ? ". Fix the spec"
+                : ". It tries again a few times; if this stays, report it with the operator's log");
+    LOG.warn(
+        "{}/{}: {}",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(),
+        message,
+        e);
+    if (!previousReason(policy).equals(Optional.of(reason))) {
+      events.warning(policy, reason.name(), message);
+    }
+    CapabilityPolicyStatus next = new CapabilityPolicyStatus();
+    CapabilityPolicyStatus before = policy.getStatus();
+    if (before != null) {
+      next.setMatchedPods(before.getMatchedPods());
+      next.setNonCompliantPods(before.getNonCompliantPods());
+      next.setRecentViolations(before.getRecentViolations());
+      next.setWarnings(before.getWarnings());
+    }
+    next.setObservedGeneration(generation(policy));
+    next.setConditions(
+        List.of(
+            Conditions.ready(
+                false,
+                reason,
+                message,
+                generation(policy),
+                before == null ? null : before.getConditions(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())));
+    policy.setStatus(next);
+    ErrorStatusUpdateControl<CapabilityPolicy> control =
+        ErrorStatusUpdateControl.patchStatus(policy);
+    return rejected ? control.withNoRetry() : control;
   }
 
   /** Step 2: the counts, and the first few violations with the pod, container and finding. */
@@ -157,8 +250,7 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       return Conditions.ready(
           false,
           ConditionReason.InvalidSpec,
-          validation.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
-              + INVALID_STILL_ENFORCES,
+          FieldError.summary(validation.errors()) + INVALID_STILL_ENFORCES,
           generation(policy),
           previous,
           now);

@@ -9,6 +9,7 @@ import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
+import dev.leastprivilege.controller.support.ReconcileErrors;
 import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
@@ -22,6 +23,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -165,6 +167,51 @@ public final class SeccompProfileReconciler
   }
 
   /**
+   * An exception out of {@link #reconcile}. A request the API server refused as invalid (made from
+   * the spec, by a rule core does not check) ends in a Failed status and an Event, and is not
+   * retried: the same spec gets the same answer. An unexpected error is written the same way and
+   * retried a few times with back-off. An API server that could not be reached is only retried.
+   */
+  @Override
+  public ErrorStatusUpdateControl<SeccompProfile> updateErrorStatus(
+      SeccompProfile profile, Context<SeccompProfile> ctx, Exception e) {
+    ReconcileErrors.Kind kind = ReconcileErrors.classify(e);
+    if (kind == ReconcileErrors.Kind.TRANSIENT) {
+      LOG.warn("{}: retrying: {}", ProfileCompilation.refOf(profile), ReconcileErrors.describe(e));
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    boolean rejected = kind == ReconcileErrors.Kind.REJECTED;
+    ConditionReason reason = rejected ? ConditionReason.Rejected : ConditionReason.ReconcileError;
+    String message =
+        (rejected
+                ? "the API server refused what the operator made of this spec: "
+                : "the operator failed on this profile: ")
+            + ReconcileErrors.describe(e)
+            + (rejected
+                ? ". Fix the spec; the nodes keep the last valid version"
+                : ". It tries again a few times; if this stays, report it with the operator's log");
+    LOG.warn("{}: {}", ProfileCompilation.refOf(profile), message, e);
+    if (!ConditionReason.ofReady(
+            profile.getStatus() == null ? null : profile.getStatus().getConditions())
+        .equals(Optional.of(reason))) {
+      events.warning(profile, reason.name(), message);
+    }
+    long generation =
+        profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
+    profile.setStatus(
+        ProfileStatusFolder.failed(
+            profile.getStatus(),
+            generation,
+            ProfileCompilation.refOf(profile).localhostProfile(),
+            reason,
+            message,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+    ErrorStatusUpdateControl<SeccompProfile> control =
+        ErrorStatusUpdateControl.patchStatus(profile);
+    return rejected ? control.withNoRetry() : control;
+  }
+
+  /**
    * Step 2: a valid profile's file goes to the nodes; an invalid one leaves them the last good
    * file.
    */
@@ -221,7 +268,10 @@ public final class SeccompProfileReconciler
       events.warning(
           profile,
           ConditionReason.InvalidSpec.name(),
-          compiled.errors().get(0)
+          compiled.errors().get(0).brief()
+              + (compiled.errors().size() > 1
+                  ? " (and " + (compiled.errors().size() - 1) + " more errors)"
+                  : "")
               + (nodesHaveOne ? "; the nodes keep the last valid version" : "")
               + ". Fix the spec; lpo lint shows every error.");
     }

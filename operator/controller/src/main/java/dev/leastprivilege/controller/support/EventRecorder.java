@@ -29,6 +29,17 @@ public final class EventRecorder {
     record(about, "Normal", reason, message);
   }
 
+  /**
+   * The object's name and a random suffix, cut to the 253 characters a name may have: an object
+   * named at the limit must still get its Events.
+   */
+  static String eventName(String objectName) {
+    String suffix = "." + UUID.randomUUID().toString().substring(0, 8);
+    String prefix = objectName.substring(0, Math.min(objectName.length(), 253 - suffix.length()));
+    // A name must not end in '.' or '-' before the suffix's '.', nor hold "..".
+    return prefix.replaceAll("[.-]+$", "") + suffix;
+  }
+
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String ns =
@@ -41,10 +52,7 @@ public final class EventRecorder {
           .resource(
               new EventBuilder()
                   .withNewMetadata()
-                  .withName(
-                      about.getMetadata().getName()
-                          + "."
-                          + UUID.randomUUID().toString().substring(0, 8))
+                  .withName(eventName(about.getMetadata().getName()))
                   .withNamespace(ns)
                   .endMetadata()
                   .withInvolvedObject(

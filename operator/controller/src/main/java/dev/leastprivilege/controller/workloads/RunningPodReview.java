@@ -11,6 +11,7 @@ import dev.leastprivilege.core.admission.ExemptNamespaces;
 import dev.leastprivilege.core.admission.PodCompliance;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
 import dev.leastprivilege.core.workload.RestartRequest;
 import dev.leastprivilege.core.workload.RestartRule;
 import dev.leastprivilege.webhook.InformerPolicyCache;
@@ -136,6 +137,13 @@ public final class RunningPodReview {
     PolicyCandidate candidate =
         PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
     Integer previous = policy.getStatus() == null ? null : policy.getStatus().getNonCompliantPods();
+    // An invalid policy restarts nothing: what it selects and grants is not what its author meant.
+    boolean valid =
+        CapabilityPolicyValidator.validate(
+                policy.getMetadata().getNamespace(),
+                policy.getMetadata().getName(),
+                policy.getSpec())
+            .ok();
     return review(
         policy,
         policy.getSpec().getPodSelector(),
@@ -143,13 +151,14 @@ public final class RunningPodReview {
         previous,
         policy.getSpec().getMode(),
         policy.getSpec().getRestartNonCompliant(),
-        true);
+        valid);
   }
 
   /**
    * Lists the selected running pods and judges each; when the number of non-compliant ones changed
    * since {@code previousCount}, records an Event naming their owners, and restarts the owners when
-   * the object asks for it, nothing blocks it, and {@code ready} (a profile is on every node).
+   * the object asks for it, nothing blocks it, and {@code ready} (a profile is on every node; a
+   * policy is valid).
    */
   private Result review(
       HasMetadata about,

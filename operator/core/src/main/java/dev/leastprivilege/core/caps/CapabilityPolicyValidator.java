@@ -33,10 +33,7 @@ public final class CapabilityPolicyValidator {
     CapabilityChange.Parsed allowed =
         CapabilityChange.parseList(spec.getAllowed(), "spec.allowed", errors);
     Names.checkContainerNames(spec.getContainerNames(), "spec.containerNames", errors);
-    if (spec.getPodSelector() != null) {
-      SelectorChecks.check(
-          spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
-    }
+    SelectorChecks.check(spec.getPodSelector(), "spec.podSelector", errors);
     warnRootEquivalent(add, "spec.add", warnings);
     warnRootEquivalent(allowed, "spec.allowed", warnings);
     return new Result(errors, warnings);

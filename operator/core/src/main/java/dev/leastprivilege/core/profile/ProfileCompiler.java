@@ -5,11 +5,12 @@ import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.lint.ProfileLinter;
 import dev.leastprivilege.core.render.ProfileRenderer;
+import dev.leastprivilege.core.render.RenderedProfile;
 import java.util.List;
 
 /**
- * validate → resolve bases → merge → render → lint: the one path every profile takes, in every
- * component.
+ * validate → resolve bases → merge → render → limits → lint: the one path every profile takes, in
+ * every component.
  */
 public final class ProfileCompiler {
   private ProfileCompiler() {}
@@ -26,10 +27,13 @@ public final class ProfileCompiler {
       return CompiledProfile.failed(chain.errors());
     }
     SeccompProfileSpec effective = ProfileMerger.merge(chain.specs());
-    return new CompiledProfile(
-        List.of(),
-        effective,
-        ProfileRenderer.render(ref, effective),
-        ProfileLinter.lint(effective));
+    RenderedProfile rendered = ProfileRenderer.render(ref, effective);
+    List<FieldError> limits =
+        ProfileLimits.check(
+            rendered, ProfileRenderer.ruleCount(effective), chain.specs().size() > 1);
+    if (!limits.isEmpty()) {
+      return CompiledProfile.failed(limits);
+    }
+    return new CompiledProfile(List.of(), effective, rendered, ProfileLinter.lint(effective));
   }
 }

@@ -60,10 +60,7 @@ public final class ProfileValidator {
           rules.get(i), "spec.syscalls[" + i + "]", arches, checkedArches, unconditional, errors);
     }
     Names.checkContainerNames(spec.getContainerNames(), "spec.containerNames", errors);
-    if (spec.getPodSelector() != null) {
-      SelectorChecks.check(
-          spec.getPodSelector().getMatchExpressions(), "spec.podSelector.matchExpressions", errors);
-    }
+    SelectorChecks.check(spec.getPodSelector(), "spec.podSelector", errors);
     return errors;
   }
 

@@ -45,6 +45,11 @@ public final class ProfileRenderer {
     return new RenderedProfile(ref, json, ContentHash.of(json));
   }
 
+  /** How many rules the rendered file of {@code effective} has. */
+  public static int ruleCount(SeccompProfileSpec effective) {
+    return toOci(effective).syscalls().size();
+  }
+
   static OciSeccomp toOci(SeccompProfileSpec spec) {
     boolean audit = spec.getMode() == Mode.Audit;
     Verdict defaultVerdict = verdict(spec.getDefaultAction(), spec.getDefaultErrnoRet(), audit);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Folds the per-node reports for one profile into its status: phase, node counts, the first failing
@@ -20,6 +19,12 @@ import java.util.stream.Collectors;
  * writer patches the result.
  */
 public final class ProfileStatusFolder {
+  /**
+   * How many lint warnings the status lists (each cut to {@link FieldError#MAX_LENGTH}); the last
+   * entry counts the rest. {@code lpo lint} lists them all.
+   */
+  public static final int MAX_WARNINGS = 20;
+
   /** How many failing nodes the status names; the counts cover the rest. */
   public static final int MAX_FAILED_NODES = 5;
 
@@ -51,12 +56,62 @@ public final class ProfileStatusFolder {
       SeccompProfileStatus previous,
       String now) {}
 
+  /** The status lives in the spec's etcd object: its size must not grow with the spec. */
+  static List<String> bounded(List<String> warnings) {
+    List<String> out = new ArrayList<>();
+    for (String w : warnings.stream().limit(MAX_WARNINGS).toList()) {
+      out.add(
+          w.length() <= FieldError.MAX_LENGTH ? w : w.substring(0, FieldError.MAX_LENGTH) + "…");
+    }
+    if (warnings.size() > MAX_WARNINGS) {
+      out.add(
+          "and " + (warnings.size() - MAX_WARNINGS) + " more warnings (lpo lint lists them all)");
+    }
+    return out;
+  }
+
+  /**
+   * The status of a profile the operator could not reconcile ({@code reason} Rejected or
+   * ReconcileError): phase Failed, Ready False with {@code message}; what the nodes have (the last
+   * published file, its node counts) is kept from {@code previous}, since they keep that file.
+   */
+  public static SeccompProfileStatus failed(
+      SeccompProfileStatus previous,
+      long generation,
+      String localhostProfile,
+      ConditionReason reason,
+      String message,
+      String now) {
+    SeccompProfileStatus s = new SeccompProfileStatus();
+    if (previous != null) {
+      s.setContentHash(previous.getContentHash());
+      s.setNodes(previous.getNodes());
+      s.setInstalledOn(previous.getInstalledOn());
+      s.setFailedNodes(previous.getFailedNodes());
+      s.setActiveWorkloads(previous.getActiveWorkloads());
+      s.setNonCompliantPods(previous.getNonCompliantPods());
+    }
+    s.setObservedGeneration(generation);
+    s.setLocalhostProfile(localhostProfile);
+    s.setPhase(ProfilePhase.Failed);
+    s.setConditions(
+        List.of(
+            Conditions.ready(
+                false,
+                reason,
+                message,
+                generation,
+                previous == null ? null : previous.getConditions(),
+                now)));
+    return s;
+  }
+
   public static SeccompProfileStatus fold(Input in) {
     SeccompProfileStatus s = new SeccompProfileStatus();
     s.setObservedGeneration(in.generation());
     s.setLocalhostProfile(in.localhostProfile());
     s.setContentHash(in.publishedHash());
-    s.setWarnings(new ArrayList<>(in.warnings()));
+    s.setWarnings(bounded(in.warnings()));
     s.setActiveWorkloads(in.activeWorkloads().stream().sorted().toList());
 
     Set<String> desired = Set.copyOf(in.desiredNodes());
@@ -103,7 +158,7 @@ public final class ProfileStatusFolder {
       ready = false;
       reason = ConditionReason.InvalidSpec;
       message =
-          in.errors().stream().map(FieldError::toString).collect(Collectors.joining("; "))
+          FieldError.summary(in.errors())
               + (in.publishedHash() == null ? "" : "; the nodes keep the last valid version");
     } else if (desired.isEmpty()) {
       phase = ProfilePhase.Pending;

@@ -112,6 +112,29 @@ class MutationPlannerTest {
         plan(pod("team", Map.of("tier", "edge", "legacy", "1"), container("c")), ns).changes());
   }
 
+  /**
+   * A selector Kubernetes would refuse (In without values) fails closed: it selects every pod of
+   * the namespace, whatever its labels, so an Enforce policy with a typo keeps enforcing.
+   */
+  @Test
+  void anInvalidSelectorSelectsEveryPodOfTheNamespace() {
+    PodSelector typo = new PodSelector();
+    typo.getMatchExpressions().add(new SelectorRequirement("app", "In", List.of()));
+    NamespacePolicies caps =
+        policies(policy("caps", typo, Mode.Enforce, List.of("ALL"), List.of(), List.of()));
+    for (Map<String, String> labels : List.of(Map.<String, String>of(), Map.of("app", "web"))) {
+      JsonNode after =
+          apply(
+              pod("team", labels, container("c")), plan(pod("team", labels, container("c")), caps));
+      assertEquals(
+          json("['ALL']"),
+          after.at("/spec/containers/0/securityContext/capabilities/drop"),
+          "labels " + labels);
+    }
+    NamespacePolicies seccomp = profiles(profile("p", typo, List.of(), Mode.Enforce));
+    assertTrue(plan(pod("team", Map.of("other", "x"), container("c")), seccomp).changes());
+  }
+
   @Test
   void kubeSystemTheOperatorsNamespaceAndOptedOutNamespacesAreNeverTouched() {
     NamespacePolicies ns =
