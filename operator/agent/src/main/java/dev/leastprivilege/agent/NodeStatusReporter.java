@@ -141,22 +141,31 @@ final class NodeStatusReporter {
   private void claim() {
     Optional<String> nodeUid = nodeUid();
     owner = nodeUid.map(uid -> NodeProfileStatus.ownedBy(config.nodeName(), uid)).orElse(null);
-    NodeProfileStatus found =
-        client.resources(NodeProfileStatus.class).withName(config.nodeName()).get();
-    if (found == null
-        || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
-      return;
-    }
+    NodeProfileStatus found;
     try {
+      found = client.resources(NodeProfileStatus.class).withName(config.nodeName()).get();
+      if (found == null
+          || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
+        return;
+      }
       client
           .resources(NodeProfileStatus.class)
           .withName(config.nodeName())
           .lockResourceVersion(found.getMetadata().getResourceVersion())
           .delete();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return;
+      }
+      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
         throw e;
       }
+      // RBAC of an earlier chart: reporting matters more than replacing.
+      LOG.warn(
+          "may not read or replace NodeProfileStatus {} ({}): writing to it as it is",
+          config.nodeName(),
+          e.getMessage());
+      return;
     }
     LOG.info(
         "replaced the NodeProfileStatus {}: it was not this node's (owners {})",

@@ -56,7 +56,13 @@ class NodeLifecycleIT {
                   p.getStatus() != null
                       && p.getStatus().getPhase() == ProfilePhase.Installed
                       && installedOn.equals(p.getStatus().getInstalledOn()),
-                  () -> "Installed " + installedOn + " expected: " + p.getStatus());
+                  () ->
+                      "Installed "
+                          + installedOn
+                          + " expected: "
+                          + (p.getStatus() == null
+                              ? "no status"
+                              : p.getStatus().getPhase() + " " + p.getStatus().getInstalledOn()));
             });
   }
 

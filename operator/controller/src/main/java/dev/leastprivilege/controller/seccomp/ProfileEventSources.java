@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.EventSourceStartPriority;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
 import java.util.Objects;
@@ -121,6 +122,11 @@ final class ProfileEventSources {
                 .withPrimaryToSecondaryMapper(p -> Set.of())
                 .build(),
             ctx);
+
+    // Both are complete before the reports' informer starts: its first listing, which asks of each
+    // report whether its node counts and whether it is stale, then sees every node and agent pod.
+    nodes.setEventSourcePriority(EventSourceStartPriority.RESOURCE_STATE_LOADER);
+    agentPods.setEventSourcePriority(EventSourceStartPriority.RESOURCE_STATE_LOADER);
 
     // A node's report wakes only the profiles whose state on that node it changes, and only when
     // the node counts: the report of a node without an agent, or of a deleted node, counts for
