@@ -135,8 +135,8 @@ class UninstallHookTest {
   void itGetsExactlyWhatTheUninstallCalls() {
     assertEquals(
         Set.of(
-            "leastprivilege.dev seccompprofiles,capabilitypolicies [list, patch]",
-            "core namespaces [list, patch]",
+            "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, patch]",
+            "core namespaces [get, list, patch]",
             "admissionregistration.k8s.io mutatingwebhookconfigurations [delete] names=["
                 + RenderedChart.RELEASE
                 + "]"),
