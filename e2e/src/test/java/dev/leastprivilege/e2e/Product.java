@@ -26,6 +26,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * whole run ends, the root store closes the installation, and closing it checks the product after
  * every scenario has worked it: nothing restarted and no call was refused ({@link
  * #assertNoRestartsOrForbiddenCalls}). A failure there fails the run.
+ *
+ * <p>{@link UninstallE2E} runs last (junit-platform.properties orders classes by {@code @Order}):
+ * it makes that check itself, then uninstalls the product ({@link Installation#uninstall}); a class
+ * that asked for the product after it would install it again.
  */
 final class Product implements BeforeAllCallback, ParameterResolver {
   static final String NAMESPACE = "least-privilege-system";
@@ -40,12 +44,16 @@ final class Product implements BeforeAllCallback, ParameterResolver {
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == Cluster.class;
+    Class<?> type = parameter.getParameter().getType();
+    return type == Cluster.class || type == Installation.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return installation(context).cluster();
+    Installation installation = installation(context);
+    return parameter.getParameter().getType() == Installation.class
+        ? installation
+        : installation.cluster();
   }
 
   private static Installation installation(ExtensionContext context) {
@@ -113,6 +121,21 @@ final class Product implements BeforeAllCallback, ParameterResolver {
       if (cluster != null) {
         assertNoRestartsOrForbiddenCalls(cluster);
       }
+    }
+
+    /**
+     * The check {@link #close} would make after the whole run, then {@code helm uninstall} with its
+     * hooks, as a user runs it. Afterwards the product is not installed; {@link #cluster} installs
+     * it again if a class asks for it.
+     */
+    synchronized void uninstall() {
+      Cluster installed = cluster();
+      assertNoRestartsOrForbiddenCalls(installed);
+      Helm.uninstall(RELEASE)
+          .withKubeConfig(installed.kubeconfig())
+          .withNamespace(NAMESPACE)
+          .call();
+      cluster = null;
     }
 
     private static void install(Cluster cluster) {

@@ -134,7 +134,7 @@ class ChartRbacTest {
     assertEquals(account, local.getRoleRef().getName());
   }
 
-  private static Set<String> rules(List<PolicyRule> rules) {
+  static Set<String> rules(List<PolicyRule> rules) {
     Set<String> out = new TreeSet<>();
     for (PolicyRule r : rules) {
       String groups =

@@ -32,8 +32,12 @@ final class RenderedChart {
 
   /** With the default values plus the given values file (null for none) and --set pairs. */
   static RenderedChart render(Path valuesFile, Map<String, Object> sets) {
+    return render(CHART, valuesFile, sets);
+  }
+
+  private static RenderedChart render(Path chart, Path valuesFile, Map<String, Object> sets) {
     TemplateCommand template =
-        new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+        new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE);
     if (valuesFile != null) {
       template.withValuesFile(valuesFile);
     }
@@ -60,6 +64,57 @@ final class RenderedChart {
       objects.add(object);
     }
     return new RenderedChart(yaml, objects);
+  }
+
+  /**
+   * The chart's hooks too, which helm-java's template leaves out (it prints the release's manifest
+   * only): rendered by the same engine from a copy of the chart in which the hook annotations are
+   * spelt {@link #HOOK_PREFIX}, so that Helm takes them for plain objects. Read the annotations
+   * back with {@link #hookAnnotations}.
+   */
+  static RenderedChart withHooks(Path valuesFile, Map<String, Object> sets) {
+    try {
+      Path copy = Files.createTempDirectory("chart-with-hooks");
+      try {
+        Path root = copy.resolve(CHART.getFileName());
+        try (Stream<Path> files = Files.walk(CHART)) {
+          for (Path from : files.toList()) {
+            Path to = root.resolve(CHART.relativize(from).toString());
+            if (Files.isDirectory(from)) {
+              Files.createDirectories(to);
+            } else {
+              Files.writeString(to, Files.readString(from).replace("helm.sh/hook", HOOK_PREFIX));
+            }
+          }
+        }
+        return render(root, valuesFile, sets);
+      } finally {
+        try (Stream<Path> files = Files.walk(copy)) {
+          for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static final String HOOK_PREFIX = "rendered-as-plain.test/hook";
+
+  /** An object's Helm hook annotations (hook, hook-weight, hook-delete-policy), from withHooks. */
+  static Map<String, String> hookAnnotations(HasMetadata object) {
+    Map<String, String> hook = new java.util.HashMap<>();
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    if (annotations != null) {
+      annotations.forEach(
+          (k, v) -> {
+            if (k.startsWith(HOOK_PREFIX)) {
+              hook.put("helm.sh/hook" + k.substring(HOOK_PREFIX.length()), v);
+            }
+          });
+    }
+    return hook;
   }
 
   static RenderedChart defaults() {
