@@ -56,9 +56,9 @@ final class Product implements BeforeAllCallback, ParameterResolver {
   }
 
   /**
-   * The operator, webhook and agent pods have never restarted, and no log line says the API server refused
-   * them a call. The chart's RBAC is tested rule by rule in helm/; this is where a missing rule
-   * shows, because the real API server refuses the call.
+   * The operator, webhook and agent pods have never restarted, and no log line says the API server
+   * refused them a call. The chart's RBAC is tested rule by rule in helm/; this is where a missing
+   * rule shows, because the real API server refuses the call.
    */
   static void assertNoRestartsOrForbiddenCalls(Cluster cluster) {
     List<Pod> pods = cluster.client.pods().inNamespace(NAMESPACE).list().getItems();
@@ -183,7 +183,8 @@ final class Product implements BeforeAllCallback, ParameterResolver {
               d ->
                   d != null
                       && d.getStatus() != null
-                      && Objects.equals(d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()),
+                      && Objects.equals(
+                          d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()),
               4,
               TimeUnit.MINUTES);
     }
