@@ -41,8 +41,9 @@ KUBELET_PORT=20250
 KUBELET_HEALTHZ_PORT=20248
 CONTROLLER_MANAGER_PORT=20257
 SCHEDULER_PORT=20259
-# The operator's webhook and health ports: it runs on the host network here (chart-values.yaml).
-PRODUCT_PORTS="9443 8081"
+# The webhook's port and the operator's and the webhook's health ports: they run on the host network here
+# (chart-values.yaml).
+PRODUCT_PORTS="9443 8081 8082"
 # Paths containerd 1.6 and the kubelet 1.20 use whatever their configuration says: the shims' sockets
 # (/run/containerd/s), the CNI plugins' cached results (/var/lib/cni), the pods' logs (/var/log/pods and
 # /var/log/containers, where the kubelet also deletes whatever no pod of its own wrote) and the device-plugin socket
@@ -328,21 +329,26 @@ for tarball in "${images[@]}"; do
 done
 
 # How the chart must be installed here: images were imported, not pulled; and with no kube-proxy the API server
-# reaches the webhook only at the node's address (the operator serves on the host network, one replica), and
-# pods reach the API server only at the node's address too. The agent writes where this kubelet reads profiles.
+# reaches the webhook only at the node's address (the webhook serves on the host network, one replica), and
+# pods reach the API server only at the node's address too (the operator on the host network as well). The agent writes where this kubelet reads profiles.
 cat > chart-values.yaml <<YAML
 image: {pullPolicy: Never}
 operator:
   replicas: 1
   hostNetwork: true
-  podDisruptionBudget: {enabled: false}
   extraEnv: &apiserver
     - {name: KUBERNETES_SERVICE_HOST, value: "$NODE_IP"}
     - {name: KUBERNETES_SERVICE_PORT, value: "$APISERVER_PORT"}
 agent:
   seccompRoot: "$KUBELET_ROOT/seccomp"
   extraEnv: *apiserver
-webhook: {url: "https://$NODE_IP:9443/mutate-pods", certificateIPs: ["$NODE_IP"]}
+webhook:
+  replicas: 1
+  hostNetwork: true
+  podDisruptionBudget: {enabled: false}
+  extraEnv: *apiserver
+  url: "https://$NODE_IP:9443/mutate-pods"
+  certificateIPs: ["$NODE_IP"]
 YAML
 printf 'NODE_IP=%s\nNODE_NAME=%s\nKUBECONFIG=%s\nKUBECTL=%s\nSECCOMP_ROOT=%s\n' "$NODE_IP" "$NODE_NAME" \
   "$STATE/kubeconfig" "$BIN/kubectl" "$KUBELET_ROOT/seccomp" > cluster.env

@@ -9,6 +9,8 @@
 
 {{- define "lpo.agentName" -}}{{ include "lpo.fullname" . }}-agent{{- end -}}
 {{- define "lpo.webhookService" -}}{{ include "lpo.fullname" . }}-webhook{{- end -}}
+{{/* The webhook's Deployment and ServiceAccount share the Service's name. */}}
+{{- define "lpo.webhookName" -}}{{ include "lpo.fullname" . }}-webhook{{- end -}}
 {{- define "lpo.webhookSecret" -}}{{ include "lpo.fullname" . }}-webhook-tls{{- end -}}
 
 {{- define "lpo.labels" -}}
@@ -23,6 +25,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
+{{- end -}}
+
+{{- define "lpo.webhookSelector" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: webhook
 {{- end -}}
 
 {{- define "lpo.agentSelector" -}}

@@ -21,7 +21,7 @@ class InstalledProductE2E {
   }
 
   @Test
-  void operatorAndAgentsRunWithoutRestartsOrForbiddenCalls() {
+  void operatorWebhookAndAgentsRunWithoutRestartsOrForbiddenCalls() {
     Product.assertNoRestartsOrForbiddenCalls(cluster);
   }
 

@@ -64,9 +64,9 @@ final class Product implements BeforeAllCallback, ParameterResolver {
   }
 
   /**
-   * The operator and agent pods have never restarted, and no log line says the API server refused
-   * them a call. The chart's RBAC is tested rule by rule in helm/; this is where a missing rule
-   * shows, because the real API server refuses the call.
+   * The operator, webhook and agent pods have never restarted, and no log line says the API server
+   * refused them a call. The chart's RBAC is tested rule by rule in helm/; this is where a missing
+   * rule shows, because the real API server refuses the call.
    */
   static void assertNoRestartsOrForbiddenCalls(Cluster cluster) {
     List<Pod> pods = cluster.client.pods().inNamespace(NAMESPACE).list().getItems();
@@ -168,21 +168,9 @@ final class Product implements BeforeAllCallback, ParameterResolver {
     }
 
     private static void awaitReady(Cluster cluster) {
-      Deployment operator =
-          cluster
-              .client
-              .apps()
-              .deployments()
-              .inNamespace(NAMESPACE)
-              .withName(RELEASE)
-              .waitUntilCondition(
-                  d ->
-                      d != null
-                          && d.getStatus() != null
-                          && Objects.equals(
-                              d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()),
-                  4,
-                  TimeUnit.MINUTES);
+      Deployment operator = awaitDeployment(cluster, RELEASE);
+      // The webhook runs in a Deployment of its own: pods are admitted once it is ready.
+      Deployment webhook = awaitDeployment(cluster, RELEASE + "-webhook");
       DaemonSet agent =
           cluster
               .client
@@ -201,7 +189,27 @@ final class Product implements BeforeAllCallback, ParameterResolver {
                   4,
                   TimeUnit.MINUTES);
       assertTrue(
-          operator.getStatus().getReadyReplicas() >= 1 && agent.getStatus().getNumberReady() >= 1);
+          operator.getStatus().getReadyReplicas() >= 1
+              && webhook.getStatus().getReadyReplicas() >= 1
+              && agent.getStatus().getNumberReady() >= 1);
+    }
+
+    /** The Deployment once all its replicas are ready. */
+    private static Deployment awaitDeployment(Cluster cluster, String name) {
+      return cluster
+          .client
+          .apps()
+          .deployments()
+          .inNamespace(NAMESPACE)
+          .withName(name)
+          .waitUntilCondition(
+              d ->
+                  d != null
+                      && d.getStatus() != null
+                      && Objects.equals(
+                          d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()),
+              4,
+              TimeUnit.MINUTES);
     }
   }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class ChartRbacTest {
   private static final String OPERATOR = RenderedChart.RELEASE;
   private static final String AGENT = RenderedChart.RELEASE + "-agent";
+  private static final String WEBHOOK = RenderedChart.RELEASE + "-webhook";
   private final RenderedChart chart = RenderedChart.defaults();
 
   @Test
@@ -45,7 +46,7 @@ class ChartRbacTest {
   }
 
   @Test
-  void operatorGetsExactlyWhatItsReconcilersAndWebhookCall() {
+  void operatorGetsExactlyWhatItsReconcilersCall() {
     assertEquals(
         Set.of(
             "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
@@ -57,22 +58,62 @@ class ChartRbacTest {
             // the label leastprivilege.dev/has-policies, which scopes the webhook
             "core namespaces [patch]",
             "core events [create, patch]",
-            "apps replicasets [get]",
-            "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
-                + OPERATOR
-                + "]"),
+            "apps replicasets [get]"),
         rules(chart.one(ClusterRole.class, OPERATOR).getRules()));
     Role role = chart.one(Role.class, OPERATOR);
     assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
+    // No Secret and no webhook configuration: the webhook, with its certificate, runs elsewhere.
     assertEquals(
         Set.of(
             "core configmaps [get, list, watch, create, update, patch, delete]",
             "coordination.k8s.io leases [create]",
-            "coordination.k8s.io leases [get, update, patch] names=[least-privilege-operator]",
+            "coordination.k8s.io leases [get, update, patch] names=[least-privilege-operator]"),
+        rules(role.getRules()));
+    assertBoundOnlyTo(OPERATOR);
+  }
+
+  @Test
+  void webhookReadsWhatItsCachesHoldAndWritesOnlyItsCertificate() {
+    assertEquals(
+        Set.of(
+            "leastprivilege.dev seccompprofiles,capabilitypolicies [list, watch]",
+            "core namespaces [list, watch]",
+            "core pods [get]",
+            "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
+                + OPERATOR
+                + "]"),
+        rules(chart.one(ClusterRole.class, WEBHOOK).getRules()));
+    Role role = chart.one(Role.class, WEBHOOK);
+    assertEquals(RenderedChart.NAMESPACE, role.getMetadata().getNamespace());
+    assertEquals(
+        Set.of(
             "core secrets [create]",
             "core secrets [get, update] names=[" + OPERATOR + "-webhook-tls]"),
         rules(role.getRules()));
-    assertBoundOnlyTo(OPERATOR);
+    assertBoundOnlyTo(WEBHOOK);
+    assertEquals(
+        WEBHOOK,
+        chart
+            .one(io.fabric8.kubernetes.api.model.ServiceAccount.class, WEBHOOK)
+            .getMetadata()
+            .getName());
+  }
+
+  @Test
+  void withCertManagerTheWebhookTouchesNeitherSecretsNorTheCaBundle() {
+    RenderedChart certManager =
+        RenderedChart.render(
+            RenderedChart.CHART.resolve("ci").resolve("cert-manager-values.yaml"),
+            java.util.Map.of());
+    assertEquals(
+        Set.of(
+            "leastprivilege.dev seccompprofiles,capabilitypolicies [list, watch]",
+            "core namespaces [list, watch]",
+            "core pods [get]"),
+        rules(certManager.one(ClusterRole.class, WEBHOOK).getRules()));
+    assertTrue(
+        certManager.all(Role.class).stream()
+            .noneMatch(r -> r.getMetadata().getName().equals(WEBHOOK)));
   }
 
   @Test

@@ -78,9 +78,9 @@ class ChartSecurityTest {
   }
 
   @Test
-  void bothProgramsRunLockedDown() {
+  void everyProgramRunsLockedDown() {
     RenderedChart chart = RenderedChart.defaults();
-    for (PodSpec pod : List.of(agent(chart), operator(chart))) {
+    for (PodSpec pod : List.of(agent(chart), operator(chart), webhookPods(chart))) {
       assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
       Container c = pod.getContainers().get(0);
       SecurityContext sc = c.getSecurityContext();
@@ -91,6 +91,7 @@ class ChartSecurityTest {
       assertEquals(Boolean.FALSE, sc.getPrivileged(), c.getName());
     }
     assertEquals(Boolean.TRUE, operator(chart).getSecurityContext().getRunAsNonRoot());
+    assertEquals(Boolean.TRUE, webhookPods(chart).getSecurityContext().getRunAsNonRoot());
   }
 
   @Test
@@ -113,22 +114,90 @@ class ChartSecurityTest {
   }
 
   @Test
-  void operatorHasTwoReplicasWithLeaderElectionAndADisruptionBudget() {
+  void operatorHasTwoReplicasWithLeaderElectionAndNoWebhook() {
     RenderedChart chart = RenderedChart.defaults();
     Deployment operator = chart.one(Deployment.class, RELEASE);
     assertEquals(2, operator.getSpec().getReplicas());
+    Container c = operator.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertTrue(env(c).contains(new EnvVar("LPO_LEADER_ELECTION", "true", null)));
+    assertEquals(
+        "dev.leastprivilege.controller.OperatorMain", c.getArgs().get(c.getArgs().size() - 1));
+    assertEquals(List.of("http"), c.getPorts().stream().map(p -> p.getName()).toList());
     assertTrue(
-        env(operator.getSpec().getTemplate().getSpec().getContainers().get(0))
-            .contains(new EnvVar("LPO_LEADER_ELECTION", "true", null)));
-    PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class, RELEASE);
+        env(c).stream().noneMatch(e -> e.getName().startsWith("LPO_WEBHOOK_")),
+        "the operator's pods serve no webhook");
+    assertEquals(
+        List.of("tmp"),
+        operator.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .map(v -> v.getName())
+            .toList());
+  }
+
+  @Test
+  void webhookRunsInItsOwnDeploymentWithoutLeaderElectionAndWithADisruptionBudget() {
+    RenderedChart chart = RenderedChart.defaults();
+    Deployment webhook = chart.one(Deployment.class, RELEASE + "-webhook");
+    assertEquals(2, webhook.getSpec().getReplicas());
+    PodSpec pod = webhook.getSpec().getTemplate().getSpec();
+    assertEquals(RELEASE + "-webhook", pod.getServiceAccountName());
+    Container c = pod.getContainers().get(0);
+    assertEquals(
+        "dev.leastprivilege.controller.WebhookMain", c.getArgs().get(c.getArgs().size() - 1));
+    assertTrue(env(c).stream().noneMatch(e -> e.getName().equals("LPO_LEADER_ELECTION")));
+    assertTrue(env(c).contains(new EnvVar("HEALTH_PORT", "8082", null)));
+    assertTrue(env(c).contains(new EnvVar("LPO_WEBHOOK_MAX_UNWATCHED_SECONDS", "300", null)));
+    assertEquals(
+        List.of("webhook:9443", "http:8082"),
+        c.getPorts().stream().map(p -> p.getName() + ":" + p.getContainerPort()).toList());
+    assertEquals("/readyz", c.getReadinessProbe().getHttpGet().getPath());
+    // The Service and the budget are the webhook pods'.
+    var service = chart.one(io.fabric8.kubernetes.api.model.Service.class, RELEASE + "-webhook");
+    assertEquals(webhook.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
+    assertEquals("webhook", service.getSpec().getSelector().get("app.kubernetes.io/component"));
+    PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class, RELEASE + "-webhook");
     assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
     assertEquals(
-        operator.getSpec().getSelector().getMatchLabels(),
+        webhook.getSpec().getSelector().getMatchLabels(),
         pdb.getSpec().getSelector().getMatchLabels());
+    assertEquals(1, chart.all(PodDisruptionBudget.class).size(), "none for the operator");
+    assertEquals(
+        webhook.getSpec().getSelector().getMatchLabels(),
+        pod.getAffinity()
+            .getPodAntiAffinity()
+            .getPreferredDuringSchedulingIgnoredDuringExecution()
+            .get(0)
+            .getPodAffinityTerm()
+            .getLabelSelector()
+            .getMatchLabels(),
+        "replicas spread over nodes");
+  }
+
+  @Test
+  void aWebhookRestartedDuringAnApiOutageServesTheMountedSecret() {
+    PodSpec pod = webhookPods(RenderedChart.defaults());
+    String secret = RELEASE + "-webhook-tls";
+    var volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("webhook-tls"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(secret, volume.getSecret().getSecretName());
+    assertEquals(
+        Boolean.TRUE, volume.getSecret().getOptional(), "absent until the webhook writes it");
+    assertEquals(
+        List.of("tls.crt", "tls.key"),
+        volume.getSecret().getItems().stream().map(i -> i.getKey()).toList(),
+        "the serving pair only, never the CA's key");
+    Container c = pod.getContainers().get(0);
+    var mount =
+        c.getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("webhook-tls"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Boolean.TRUE, mount.getReadOnly());
     assertTrue(
-        operator.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
-            .anyMatch(p -> p.getName().equals("webhook")),
-        "the operator's pods serve the webhook");
+        env(c).contains(new EnvVar("LPO_WEBHOOK_MOUNTED_SECRET_DIR", mount.getMountPath(), null)));
+    assertTrue(env(c).stream().noneMatch(e -> e.getName().equals("LPO_WEBHOOK_CERT_DIR")));
   }
 
   @Test
@@ -171,13 +240,13 @@ class ChartSecurityTest {
     assertTrue(config.getMetadata().getAnnotations().isEmpty());
     assertNull(webhook(chart).getClientConfig().getCaBundle(), "the operator writes it");
     List<String> envNames =
-        env(operator(chart).getContainers().get(0)).stream().map(EnvVar::getName).toList();
+        env(webhookPods(chart).getContainers().get(0)).stream().map(EnvVar::getName).toList();
     assertFalse(
-        envNames.contains("LPO_WEBHOOK_CERT_DIR"), "no cert dir: the operator runs its own CA");
+        envNames.contains("LPO_WEBHOOK_CERT_DIR"), "no cert dir: the webhook runs its own CA");
     assertTrue(envNames.contains("LPO_WEBHOOK_CONFIGURATION"));
     assertTrue(chart.all(Certificate.class).isEmpty());
     assertTrue(
-        chart.one(Role.class, RELEASE).getRules().stream()
+        chart.one(Role.class, RELEASE + "-webhook").getRules().stream()
             .anyMatch(r -> r.getResources().contains("secrets")));
   }
 
@@ -220,22 +289,21 @@ class ChartSecurityTest {
     assertEquals(
         RenderedChart.NAMESPACE + "/" + caName,
         config.getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
-    PodSpec operator = operator(chart);
+    PodSpec webhook = webhookPods(chart);
     assertTrue(
-        env(operator.getContainers().get(0))
+        env(webhook.getContainers().get(0))
             .contains(new EnvVar("LPO_WEBHOOK_CERT_DIR", "/etc/lpo/webhook-tls", null)));
-    assertEquals(
-        secret,
-        operator.getVolumes().stream()
-            .filter(v -> v.getSecret() != null)
-            .findFirst()
-            .orElseThrow()
-            .getSecret()
-            .getSecretName());
+    var volume =
+        webhook.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+    assertEquals(secret, volume.getSecret().getSecretName());
     assertTrue(
-        chart.one(Role.class, RELEASE).getRules().stream()
+        volume.getSecret().getItems() == null || volume.getSecret().getItems().isEmpty(),
+        "cert-manager's Secret, mounted whole");
+    assertTrue(
+        chart.all(Role.class).stream()
+            .flatMap(r -> r.getRules().stream())
             .noneMatch(r -> r.getResources().contains("secrets")),
-        "with cert-manager the operator needs no Secret access");
+        "with cert-manager no account needs Secret access");
 
     RenderedChart withIssuer =
         RenderedChart.render(CI.resolve("cert-manager-issuer-values.yaml"), Map.of());
@@ -261,13 +329,23 @@ class ChartSecurityTest {
     assertEquals("https://192.0.2.10:9443/mutate-pods", hook.getClientConfig().getUrl());
     assertNull(hook.getClientConfig().getService());
     PodSpec operator = operator(chart);
+    PodSpec webhook = webhookPods(chart);
     assertEquals(Boolean.TRUE, operator.getHostNetwork());
+    assertEquals(Boolean.TRUE, webhook.getHostNetwork());
+    assertEquals(1, chart.one(Deployment.class, RELEASE + "-webhook").getSpec().getReplicas());
     assertTrue(
         chart.all(PodDisruptionBudget.class).isEmpty(), "one replica: no budget to block a drain");
     assertTrue(
-        env(operator.getContainers().get(0))
+        env(webhook.getContainers().get(0))
             .contains(new EnvVar("LPO_WEBHOOK_IPS", "192.0.2.10", null)));
-    for (PodSpec pod : List.of(operator, agent(chart))) {
+    // Two programs on one node's host network: no port in common.
+    List<Integer> operatorPorts =
+        operator.getContainers().get(0).getPorts().stream().map(p -> p.getContainerPort()).toList();
+    assertTrue(
+        webhook.getContainers().get(0).getPorts().stream()
+            .noneMatch(p -> operatorPorts.contains(p.getContainerPort())),
+        "host ports differ");
+    for (PodSpec pod : List.of(operator, webhook, agent(chart))) {
       assertTrue(
           env(pod.getContainers().get(0))
               .contains(new EnvVar("KUBERNETES_SERVICE_HOST", "192.0.2.10", null)));
@@ -292,9 +370,20 @@ class ChartSecurityTest {
             .entrySet()
             .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()),
         "the monitor selects it");
+    var webhookMetrics =
+        chart.one(io.fabric8.kubernetes.api.model.Service.class, RELEASE + "-webhook-metrics");
+    assertTrue(
+        webhookMetrics
+            .getMetadata()
+            .getLabels()
+            .entrySet()
+            .containsAll(monitor.getSpec().getSelector().getMatchLabels().entrySet()),
+        "the monitor selects the webhook's metrics too");
+    assertEquals(
+        "webhook", webhookMetrics.getSpec().getSelector().get("app.kubernetes.io/component"));
     NetworkPolicy operatorPolicy = chart.one(NetworkPolicy.class, RELEASE);
     assertEquals(
-        List.of(9443, 8081),
+        List.of(8081),
         operatorPolicy.getSpec().getIngress().get(0).getPorts().stream()
             .map(p -> p.getPort().getIntVal())
             .toList());
@@ -311,6 +400,51 @@ class ChartSecurityTest {
 
   static PodSpec agent(RenderedChart chart) {
     return chart.one(DaemonSet.class, RELEASE + "-agent").getSpec().getTemplate().getSpec();
+  }
+
+  @Test
+  void theWebhookPortAdmitsOnlyTheGivenApiServerPeers() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"), Map.of());
+    NetworkPolicy policy = chart.one(NetworkPolicy.class, RELEASE + "-webhook");
+    assertEquals(
+        chart.one(Deployment.class, RELEASE + "-webhook").getSpec().getSelector().getMatchLabels(),
+        policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+    var ingress = policy.getSpec().getIngress();
+    assertEquals(2, ingress.size());
+    assertEquals(
+        List.of(9443),
+        ingress.get(0).getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+    assertEquals(1, ingress.get(0).getFrom().size());
+    assertEquals("192.0.2.10/32", ingress.get(0).getFrom().get(0).getIpBlock().getCidr());
+    // Health and metrics: from anywhere unless networkPolicy.health says otherwise (kubelet probes
+    // come
+    // from the node).
+    assertEquals(
+        List.of(8082),
+        ingress.get(1).getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+    assertTrue(ingress.get(1).getFrom().isEmpty());
+
+    // Without networkPolicy.apiServer the chart cannot know the API server: the port is open to
+    // all.
+    NetworkPolicy open =
+        RenderedChart.render(null, Map.of("networkPolicy.enabled", "true"))
+            .one(NetworkPolicy.class, RELEASE + "-webhook");
+    assertTrue(open.getSpec().getIngress().get(0).getFrom().isEmpty());
+    NetworkPolicy probes =
+        RenderedChart.render(
+                null,
+                Map.of(
+                    "networkPolicy.enabled", "true",
+                    "networkPolicy.health[0].ipBlock.cidr", "192.0.2.0/24"))
+            .one(NetworkPolicy.class, RELEASE + "-webhook");
+    assertEquals(
+        "192.0.2.0/24",
+        probes.getSpec().getIngress().get(1).getFrom().get(0).getIpBlock().getCidr());
+  }
+
+  static PodSpec webhookPods(RenderedChart chart) {
+    return chart.one(Deployment.class, RELEASE + "-webhook").getSpec().getTemplate().getSpec();
   }
 
   static PodSpec operator(RenderedChart chart) {

@@ -23,12 +23,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The one assembly of the operator process: both reconcilers and the running-pod review they share,
- * metrics, leader election when replicas are more than one, the admission webhook every replica
- * serves, and /healthz, /readyz and /metrics. {@link OperatorMain} runs it as the Deployment
- * configures it ({@link #fromEnvironment}); {@code lpo local} and the tests on a real API server
- * build the same assembly with their own settings, so what they exercise is the wiring the
- * Deployment runs.
+ * The assembly of the operator process: both reconcilers and the running-pod review they share,
+ * metrics, leader election when replicas are more than one, and /healthz, /readyz and /metrics.
+ * {@link OperatorMain} runs it as the operator's Deployment configures it ({@link
+ * #fromEnvironment}), without the webhook: the chart runs the webhook in a Deployment of its own
+ * ({@link WebhookMain}), so a replica that exits on a lost Lease takes no admission with it. {@code
+ * lpo local} and the tests on a real API server add the webhook to the same process ({@link
+ * Builder#webhook}), with their own settings.
  */
 public final class LeastPrivilegeOperator implements AutoCloseable {
   /**
@@ -62,16 +63,12 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
   }
 
   /**
-   * The Deployment's assembly, every part configured from its environment: {@link
-   * OperatorSettings#fromEnvironment} (LPO_*, HEALTH_PORT) and {@link
-   * WebhookSettings#fromEnvironment} (LPO_WEBHOOK_*), the webhook on every interface, and {@value
-   * #RESTART_WORKLOADS_ENV}.
+   * The operator Deployment's assembly, configured from its environment by {@link
+   * OperatorSettings#fromEnvironment} (LPO_*, HEALTH_PORT) and {@value #RESTART_WORKLOADS_ENV}; no
+   * webhook (see {@link WebhookMain}).
    */
   public static Builder fromEnvironment(KubernetesClient client, Map<String, String> env) {
-    OperatorSettings settings = OperatorSettings.fromEnvironment(env);
-    WebhookSettings webhook = WebhookSettings.fromEnvironment(env, settings.namespace());
-    return builder(client, settings)
-        .webhook(webhook, new InetSocketAddress(webhook.port()))
+    return builder(client, OperatorSettings.fromEnvironment(env))
         .restartWorkloads(Boolean.parseBoolean(env.getOrDefault(RESTART_WORKLOADS_ENV, "false")));
   }
 
@@ -98,7 +95,10 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
       return this;
     }
 
-    /** Serve the admission webhook on {@code bind}. Every replica serves it, leader or not. */
+    /**
+     * Serve the admission webhook on {@code bind} in this process too ({@code lpo local}, tests).
+     * Every replica serves it, leader or not.
+     */
     public Builder webhook(WebhookSettings settings, InetSocketAddress bind) {
       this.webhookSettings = settings;
       this.webhookBind = bind;

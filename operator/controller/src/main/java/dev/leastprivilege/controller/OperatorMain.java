@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator's entry point in its Deployment: {@link LeastPrivilegeOperator} as the environment
- * configures it.
+ * configures it, the reconcilers only. The webhook runs in its own Deployment ({@link
+ * WebhookMain}).
  */
 public final class OperatorMain {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);

@@ -208,11 +208,7 @@ class OperationIT {
             "LPO_LEADER_ELECTION",
             "false",
             "HEALTH_PORT",
-            "0",
-            "LPO_WEBHOOK_PORT",
-            "0",
-            "LPO_WEBHOOK_IPS",
-            "127.0.0.1");
+            "0");
     try (LeastPrivilegeOperator operator =
             LeastPrivilegeOperator.fromEnvironment(client(), env).build().start();
         var agent = cluster.startAgent("n1", cluster.nodeRoot("n1"))) {

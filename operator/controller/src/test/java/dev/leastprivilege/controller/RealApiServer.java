@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +25,12 @@ public final class RealApiServer implements AutoCloseable {
   public static final String VERSION = "1.20.2";
   private final KubeAPIServer server;
   private final String kubeconfig;
+
+  /** The kube-apiserver's command line, read when it is first stopped. */
+  private List<String> command;
+
+  /** The kube-apiserver started again by {@link #startApiServer}: ours to stop. */
+  private Process restarted;
 
   private RealApiServer(KubeAPIServer server) {
     this.server = server;
@@ -120,8 +128,78 @@ public final class RealApiServer implements AutoCloseable {
             TimeUnit.SECONDS);
   }
 
+  /**
+   * Stops the kube-apiserver process (SIGTERM, by its PID) and leaves etcd running, so {@link
+   * #startApiServer} brings the same API server back, on the same port with the same data: an
+   * API-server outage as everything that talks to it sees it.
+   */
+  public synchronized void stopApiServer() throws Exception {
+    ProcessHandle process;
+    if (restarted != null) {
+      process = restarted.toHandle();
+    } else {
+      Object managed = field(server, "kubeApiServerProcess");
+      // kube-api-test stops etcd too when its API server ends unexpectedly; this end is expected.
+      Field stopped = managed.getClass().getDeclaredField("stopped");
+      stopped.setAccessible(true);
+      stopped.setBoolean(managed, true);
+      process = ((Process) field(managed, "apiServerProcess")).toHandle();
+    }
+    if (command == null) {
+      String cmdline = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"));
+      command = List.of(cmdline.split("\u0000"));
+    }
+    process.destroy();
+    try {
+      process.onExit().get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      process.destroyForcibly();
+      process.onExit().get(10, TimeUnit.SECONDS);
+    }
+    restarted = null;
+  }
+
+  /** Starts the kube-apiserver stopped by {@link #stopApiServer} again; returns at once. */
+  public synchronized void startApiServer() throws IOException {
+    if (command == null || restarted != null) {
+      throw new IllegalStateException("the API server was not stopped");
+    }
+    restarted =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+  }
+
+  /** Whether the API server answers /readyz with 200 now. */
+  public boolean ready(KubernetesClient client) {
+    try {
+      return "ok".equals(client.raw(client.getMasterUrl() + "readyz"));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static Object field(Object owner, String name) throws ReflectiveOperationException {
+    Field f = owner.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(owner);
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (restarted != null) {
+      restarted.destroy();
+      try {
+        if (!restarted.waitFor(30, TimeUnit.SECONDS)) {
+          restarted.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      restarted = null;
+    }
+    // Stops etcd, and the original kube-apiserver unless stopApiServer already did.
     server.stop();
   }
 }

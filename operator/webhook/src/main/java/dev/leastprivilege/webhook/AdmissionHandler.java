@@ -79,6 +79,12 @@ final class AdmissionHandler implements HttpHandler {
         send(exchange, 200, AdmissionReviews.allow(request.uid()));
         return;
       }
+      if (!cache.ready()) {
+        // Not an answer from an empty or too old view: a 503 lets the failurePolicy decide.
+        LOG.warn("answered 503 to an admission: {}", cache.notReadyReason());
+        send(exchange, 503, error(cache.notReadyReason()));
+        return;
+      }
       NamespacePolicies view = cache.forNamespace(request.namespace());
       AdmittedPod pod;
       try {

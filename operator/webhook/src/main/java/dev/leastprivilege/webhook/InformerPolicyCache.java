@@ -19,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Informers on SeccompProfiles, CapabilityPolicies and Namespaces. Each change rebuilds the
- * planner's view of its namespace once, so an admission only looks up a map. Every operator replica
- * runs these: all replicas serve the webhook, while only the leader reconciles.
+ * planner's view of its namespace once, so an admission only looks up a map. Every webhook replica
+ * runs these, with no leader election. When the API server cannot be reached the informers keep
+ * their content and retry; {@link PolicyFreshness} bounds how long that content is served.
  */
 public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   /**
@@ -32,6 +35,8 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
    * retry it forever.
    */
   static final long LIST_PAGE = 500;
+
+  private static final Logger LOG = LoggerFactory.getLogger(InformerPolicyCache.class);
 
   private final SharedIndexInformer<SeccompProfile> profiles;
   private final SharedIndexInformer<CapabilityPolicy> policies;
@@ -52,6 +57,12 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
             .withLimit(LIST_PAGE)
             .runnableInformer(0);
     namespaces = client.namespaces().withLimit(LIST_PAGE).runnableInformer(0);
+    // Retry forever, the first list included: a webhook started while the API server is down
+    // serves as soon as it is back, instead of exiting into a crash loop whose back-off outlasts
+    // the outage. Until the first list the webhook is not ready and answers 503.
+    profiles.exceptionHandler(InformerPolicyCache::retry);
+    policies.exceptionHandler(InformerPolicyCache::retry);
+    namespaces.exceptionHandler(InformerPolicyCache::retry);
     profiles.itemStore(new WithoutManagedFields<>());
     policies.itemStore(new WithoutManagedFields<>());
     namespaces.itemStore(new WithoutManagedFields<>());
@@ -60,13 +71,30 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
     namespaces.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getName())));
   }
 
-  /** Starts the informers and waits for their first list. */
+  /**
+   * Starts the informers without waiting for their first list (the API server may be down): {@link
+   * #ready()} says when it is done.
+   */
   public static InformerPolicyCache start(KubernetesClient client) {
     InformerPolicyCache cache = new InformerPolicyCache(client);
-    cache.profiles.run();
-    cache.policies.run();
-    cache.namespaces.run();
+    cache.profiles.start();
+    cache.policies.start();
+    cache.namespaces.start();
     return cache;
+  }
+
+  private static boolean retry(boolean started, Throwable t) {
+    LOG.warn(
+        "the webhook's {} cannot reach the API server ({}); retrying, answering from the last"
+            + " known policies meanwhile",
+        started ? "watch" : "first list",
+        t.getMessage());
+    return true;
+  }
+
+  /** Whether every informer watches the API server now; false while one re-connects or re-lists. */
+  public boolean watching() {
+    return profiles.isWatching() && policies.isWatching() && namespaces.isWatching();
   }
 
   @Override

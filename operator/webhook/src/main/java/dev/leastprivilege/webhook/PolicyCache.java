@@ -9,6 +9,14 @@ import dev.leastprivilege.core.admission.NamespacePolicies;
 public interface PolicyCache {
   NamespacePolicies forNamespace(String namespace);
 
-  /** Whether the caches have synced once; until then the webhook is not ready. */
+  /**
+   * Whether the policies may be served: the caches have synced once (and, in the webhook, are not
+   * too stale). Until then the webhook is not ready and answers admissions with a 503.
+   */
   boolean ready();
+
+  /** Why {@link #ready()} is false, for the 503's message. */
+  default String notReadyReason() {
+    return "the webhook has not loaded the policies yet";
+  }
 }

@@ -5,10 +5,13 @@ import dev.leastprivilege.webhook.tls.KeyMaterial;
 import dev.leastprivilege.webhook.tls.PemFiles;
 import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
 import dev.leastprivilege.webhook.tls.SelfManagedTls;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook as the operator runs it: caches, TLS (mounted or self-managed) kept current, and the
- * server.
+ * The webhook as its Deployment runs it ({@code WebhookMain}): caches, TLS (mounted or
+ * self-managed) kept current, and the server. Nothing here needs the API server to start or to
+ * answer: admissions depend only on a certificate and caches that have synced once.
  */
 public final class Webhook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
@@ -30,14 +34,19 @@ public final class Webhook implements AutoCloseable {
   static final long REFRESH_SECONDS = 10;
 
   static final long UPKEEP_SECONDS = 60;
-  private final InformerPolicyCache cache;
+
+  /** How soon a failed upkeep is tried again. */
+  static final long RETRY_SECONDS = 5;
+
+  private final ServedPolicies cache;
   private final ReloadingKeyManager keys;
   private final SelfManagedTls selfManaged;
   private final WebhookServer server;
   private final ScheduledExecutorService timers;
+  private boolean closed;
 
   private Webhook(
-      InformerPolicyCache cache,
+      ServedPolicies cache,
       ReloadingKeyManager keys,
       SelfManagedTls selfManaged,
       WebhookServer server,
@@ -49,10 +58,32 @@ public final class Webhook implements AutoCloseable {
     this.timers = timers;
   }
 
+  /**
+   * {@link #start(KubernetesClient, String, WebhookSettings, OutageSettings, InetSocketAddress,
+   * MeterRegistry)} with {@link OutageSettings#DEFAULTS}.
+   */
   public static Webhook start(
       KubernetesClient client,
       String operatorNamespace,
       WebhookSettings settings,
+      InetSocketAddress bind,
+      MeterRegistry registry)
+      throws IOException {
+    return start(client, operatorNamespace, settings, OutageSettings.DEFAULTS, bind, registry);
+  }
+
+  /**
+   * Starts serving whether or not the API server answers: the certificate comes from the mounted
+   * Secret until the stored one can be read, the caches list in the background (until then
+   * admissions get a 503 and {@link #ready()} is false), and the self-managed certificate's upkeep
+   * retries every {@link #RETRY_SECONDS} until it first succeeds. Only a port that cannot be bound
+   * ends the start.
+   */
+  public static Webhook start(
+      KubernetesClient client,
+      String operatorNamespace,
+      WebhookSettings settings,
+      OutageSettings outage,
       InetSocketAddress bind,
       MeterRegistry registry)
       throws IOException {
@@ -66,22 +97,27 @@ public final class Webhook implements AutoCloseable {
                 settings.dnsNames(),
                 settings.ipAddresses())
             : null;
-    KeyMaterial material = selfManaged != null ? selfManaged : new PemFiles(settings.certDir());
+    KeyMaterial material;
+    if (selfManaged == null) {
+      material = new PemFiles(settings.certDir());
+    } else if (outage.mountedSecret() != null) {
+      material = new FallbackKeyMaterial(selfManaged, new PemFiles(outage.mountedSecret()));
+    } else {
+      material = selfManaged;
+    }
     ReloadingKeyManager keys = new ReloadingKeyManager(material);
+    // Two threads: an upkeep that waits on an unreachable API server must not hold up the
+    // certificate reload or the freshness clock.
     ScheduledExecutorService timers =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newScheduledThreadPool(
+            2,
             r -> {
               Thread t = new Thread(r, "webhook-tls");
               t.setDaemon(true);
               return t;
             });
     if (selfManaged != null) {
-      selfManaged.upkeep();
-      timers.scheduleWithFixedDelay(
-          () -> guarded("certificate upkeep", selfManaged::upkeep),
-          UPKEEP_SECONDS,
-          UPKEEP_SECONDS,
-          TimeUnit.SECONDS);
+      timers.execute(() -> upkeep(selfManaged, keys, timers));
     }
     if (!keys.refresh()) {
       LOG.warn(
@@ -94,23 +130,77 @@ public final class Webhook implements AutoCloseable {
         REFRESH_SECONDS,
         TimeUnit.SECONDS);
     InformerPolicyCache cache = InformerPolicyCache.start(client);
-    WebhookServer server =
-        WebhookServer.start(
-            bind,
-            keys,
-            new MutationPlanner(operatorNamespace),
-            cache,
-            ClusterReads.of(client),
-            registry,
-            settings.limits());
+    PolicyFreshness freshness = new PolicyFreshness(outage.maxUnwatched(), Clock.systemUTC());
+    timers.scheduleWithFixedDelay(
+        () -> freshness.observe(cache.ready() && cache.watching()), 0, 1, TimeUnit.SECONDS);
+    Gauge.builder(
+            "lpo_webhook_policies_unwatched_seconds",
+            () -> freshness.unwatchedFor().toMillis() / 1000.0)
+        .description(
+            "Seconds since the webhook's informers last watched the API server; past"
+                + " LPO_WEBHOOK_MAX_UNWATCHED_SECONDS the webhook stops answering")
+        .register(registry);
+    ServedPolicies served = new ServedPolicies(cache, freshness);
+    WebhookServer server;
+    try {
+      server =
+          WebhookServer.start(
+              bind,
+              keys,
+              new MutationPlanner(operatorNamespace),
+              served,
+              ClusterReads.of(client),
+              registry,
+              settings.limits());
+    } catch (IOException | RuntimeException e) {
+      timers.shutdownNow();
+      cache.close();
+      throw e;
+    }
     LOG.info(
         "webhook serving https://{}:{}{} with TLS from {}",
         bind.getHostString(),
         server.port(),
         WebhookServer.PATH,
         material.describe());
-    return new Webhook(cache, keys, selfManaged, server, timers);
+    return new Webhook(served, keys, selfManaged, server, timers);
   }
+
+  /**
+   * The self-managed certificate's upkeep: every {@link #UPKEEP_SECONDS} once it has worked, every
+   * {@link #RETRY_SECONDS} until then (the API server may be down at start), and the new
+   * certificate is served at once rather than at the next reload.
+   */
+  private static void upkeep(
+      SelfManagedTls selfManaged, ReloadingKeyManager keys, ScheduledExecutorService timers) {
+    long next = UPKEEP_SECONDS;
+    try {
+      selfManaged.upkeep();
+      keys.refresh();
+    } catch (RuntimeException e) {
+      LOG.error(
+          "webhook certificate upkeep failed, retrying in {} s: {}", RETRY_SECONDS, e.getMessage());
+      next = RETRY_SECONDS;
+    }
+    if (!timers.isShutdown()) {
+      timers.schedule(() -> upkeep(selfManaged, keys, timers), next, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The client settings the webhook's own process uses: informers and the certificate's upkeep
+   * retry quickly (after 100 ms, backing off to 3.2 s) so that after an API-server outage the
+   * watches are back within seconds, and a request fails after a few retries instead of retrying
+   * for a minute and a half (fabric8's default) while the informers' retry would be quicker.
+   */
+  public static Config clientConfig(Config base) {
+    base.setWatchReconnectInterval(WATCH_RECONNECT_MILLIS);
+    base.setRequestRetryBackoffLimit(2);
+    base.setRequestRetryBackoffInterval(100);
+    return base;
+  }
+
+  static final int WATCH_RECONNECT_MILLIS = 100;
 
   private static void guarded(String what, Runnable task) {
     try {
@@ -129,7 +219,10 @@ public final class Webhook implements AutoCloseable {
     return server.port();
   }
 
-  /** Ready when the caches have synced and a certificate is served. */
+  /**
+   * Ready when the caches have synced, their content is within the staleness bound ({@link
+   * PolicyFreshness}), and a certificate is served.
+   */
   public boolean ready() {
     return cache.ready() && keys.serving().isPresent();
   }
@@ -140,7 +233,11 @@ public final class Webhook implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     timers.shutdownNow();
     server.close();
     cache.close();
