@@ -181,25 +181,15 @@ class PolicyNamespaceScopeIT {
 
   /** As helm/least-privilege-operator/templates/webhook.yaml renders it by default. */
   private static String chartLikeConfiguration(int port) {
-    return """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: MutatingWebhookConfiguration
-        metadata: {name: lpo-scope-it}
-        webhooks:
-        - name: pods.leastprivilege.dev
-          admissionReviewVersions: [v1]
-          sideEffects: None
-          failurePolicy: Fail
-          timeoutSeconds: 5
-          clientConfig: {url: "https://127.0.0.1:%d/mutate-pods"}
-          rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
-          namespaceSelector:
-            matchExpressions:
-            - {key: leastprivilege.dev/has-policies, operator: In, values: ["true"]}
-            - {key: leastprivilege.dev/ignore, operator: NotIn, values: ["true"]}
-            - {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, %s]}
-        """
-        .formatted(port, Cluster.OPERATOR_NS);
+    return WebhookRegistration.of("lpo-scope-it", port)
+        .selecting(
+            """
+            {matchExpressions: [
+              {key: leastprivilege.dev/has-policies, operator: In, values: ["true"]},
+              {key: leastprivilege.dev/ignore, operator: NotIn, values: ["true"]},
+              {key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, %s]}]}"""
+                .formatted(Cluster.OPERATOR_NS))
+        .yaml();
   }
 
   private static String pod(String name, String ns) {

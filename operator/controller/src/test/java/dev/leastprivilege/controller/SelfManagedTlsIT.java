@@ -230,20 +230,9 @@ class SelfManagedTlsIT {
   }
 
   private static String configuration(int port, String caPem) {
-    return """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: MutatingWebhookConfiguration
-        metadata: {name: %s}
-        webhooks:
-        - name: pods.leastprivilege.dev
-          admissionReviewVersions: [v1]
-          sideEffects: None
-          failurePolicy: Fail
-          timeoutSeconds: 5
-          clientConfig: {url: "https://127.0.0.1:%d/mutate-pods", caBundle: %s}
-          rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
-          namespaceSelector: {matchLabels: {lpo-tls-it: "on"}}
-        """
-        .formatted(CONFIG, port, b64(caPem));
+    return WebhookRegistration.of(CONFIG, port)
+        .trusting(caPem)
+        .selecting("{matchLabels: {lpo-tls-it: \"on\"}}")
+        .yaml();
   }
 }

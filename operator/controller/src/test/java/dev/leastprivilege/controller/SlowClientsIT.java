@@ -147,19 +147,6 @@ class SlowClientsIT {
   }
 
   private static String configuration(int port) {
-    return """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: MutatingWebhookConfiguration
-        metadata: {name: lpo-slow-it}
-        webhooks:
-        - name: pods.leastprivilege.dev
-          admissionReviewVersions: [v1]
-          sideEffects: None
-          failurePolicy: Fail
-          timeoutSeconds: 5
-          clientConfig: {url: "https://127.0.0.1:%d/mutate-pods"}
-          rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
-        """
-        .formatted(port);
+    return WebhookRegistration.of("lpo-slow-it", port).yaml();
   }
 }

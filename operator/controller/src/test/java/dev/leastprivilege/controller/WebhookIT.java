@@ -505,21 +505,8 @@ class WebhookIT {
   }
 
   private static String webhookConfiguration(int port) {
-    return """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: MutatingWebhookConfiguration
-        metadata: {name: lpo-it}
-        webhooks:
-        - name: pods.leastprivilege.dev
-          admissionReviewVersions: [v1]
-          sideEffects: None
-          failurePolicy: Fail
-          timeoutSeconds: 5
-          clientConfig: {url: "https://127.0.0.1:%d/mutate-pods"}
-          rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
-          namespaceSelector:
-            matchExpressions: [{key: leastprivilege.dev/ignore, operator: NotIn, values: ["true"]}]
-        """
-        .formatted(port);
+    return WebhookRegistration.of("lpo-it", port)
+        .selecting(WebhookRegistration.NOT_OPTED_OUT)
+        .yaml();
   }
 }

@@ -358,24 +358,7 @@ class WebhookOutageIT {
 
   /** The MutatingWebhookConfiguration, as WebhookIT's: the webhook at 127.0.0.1:port. */
   private static void register(int port) throws Exception {
-    Kubectl.Result r =
-        cluster
-            .kubectl()
-            .apply(
-                """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: MutatingWebhookConfiguration
-                metadata: {name: %s}
-                webhooks:
-                - name: pods.leastprivilege.dev
-                  admissionReviewVersions: [v1]
-                  sideEffects: None
-                  failurePolicy: Fail
-                  timeoutSeconds: 5
-                  clientConfig: {url: "https://127.0.0.1:%d%s"}
-                  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
-                """
-                    .formatted(CONFIG, port, WebhookServer.PATH));
+    Kubectl.Result r = cluster.kubectl().apply(WebhookRegistration.of(CONFIG, port).yaml());
     assertEquals(0, r.exit(), r.err());
   }
 

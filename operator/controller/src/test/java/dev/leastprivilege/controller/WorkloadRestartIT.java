@@ -114,7 +114,7 @@ class WorkloadRestartIT {
             pool.submit(
                 () -> {
                   start.await();
-                  return review.ofPolicy(policy);
+                  return review.ofPolicy(policy, true);
                 }));
       }
       start.countDown();

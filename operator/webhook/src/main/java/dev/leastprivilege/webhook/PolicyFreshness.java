@@ -27,11 +27,21 @@ final class PolicyFreshness {
   }
 
   /**
-   * Records whether the informers watch now; called every second, and the first {@code true} (the
-   * first sync) starts the clock.
+   * Records whether the informers watch now (and the API server answers); called every second. The
+   * clock starts at the first sync ({@link #synced}).
    */
   void observe(boolean watching) {
     if (watching) {
+      lastWatching = clock.instant();
+    }
+  }
+
+  /**
+   * The informers have listed: the policies were current a moment ago, so the clock starts now even
+   * if the watch broke before {@link #observe} first saw it work.
+   */
+  void synced() {
+    if (lastWatching == null) {
       lastWatching = clock.instant();
     }
   }

@@ -43,6 +43,7 @@ public final class Webhook implements AutoCloseable {
   private final SelfManagedTls selfManaged;
   private final WebhookServer server;
   private final ScheduledExecutorService timers;
+  private final ApiServerProbe probe;
   private boolean closed;
 
   private Webhook(
@@ -50,12 +51,14 @@ public final class Webhook implements AutoCloseable {
       ReloadingKeyManager keys,
       SelfManagedTls selfManaged,
       WebhookServer server,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers,
+      ApiServerProbe probe) {
     this.cache = cache;
     this.keys = keys;
     this.selfManaged = selfManaged;
     this.server = server;
     this.timers = timers;
+    this.probe = probe;
   }
 
   /**
@@ -131,8 +134,17 @@ public final class Webhook implements AutoCloseable {
         TimeUnit.SECONDS);
     InformerPolicyCache cache = InformerPolicyCache.start(client);
     PolicyFreshness freshness = new PolicyFreshness(outage.maxUnwatched(), Clock.systemUTC());
+    ApiServerProbe probe = ApiServerProbe.start(client);
     timers.scheduleWithFixedDelay(
-        () -> freshness.observe(cache.ready() && cache.watching()), 0, 1, TimeUnit.SECONDS);
+        () -> {
+          if (cache.ready()) {
+            freshness.synced();
+          }
+          freshness.observe(cache.ready() && cache.watching() && probe.reachedRecently());
+        },
+        0,
+        1,
+        TimeUnit.SECONDS);
     Gauge.builder(
             "lpo_webhook_policies_unwatched_seconds",
             () -> freshness.unwatchedFor().toMillis() / 1000.0)
@@ -154,6 +166,7 @@ public final class Webhook implements AutoCloseable {
               settings.limits());
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
+      probe.close();
       cache.close();
       throw e;
     }
@@ -163,7 +176,7 @@ public final class Webhook implements AutoCloseable {
         server.port(),
         WebhookServer.PATH,
         material.describe());
-    return new Webhook(served, keys, selfManaged, server, timers);
+    return new Webhook(served, keys, selfManaged, server, timers, probe);
   }
 
   /**
@@ -239,6 +252,7 @@ public final class Webhook implements AutoCloseable {
     }
     closed = true;
     timers.shutdownNow();
+    probe.close();
     server.close();
     cache.close();
   }

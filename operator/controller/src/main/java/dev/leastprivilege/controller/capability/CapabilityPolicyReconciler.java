@@ -211,7 +211,8 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
 
   /** Step 2: the counts, and the first few violations with the pod, container and finding. */
   private void reviewRunningPods(CapabilityPolicy policy, CapabilityPolicyStatus next) {
-    RunningPodReview.Result review = runningPods.ofPolicy(policy);
+    RunningPodReview.Result review =
+        runningPods.ofPolicy(policy, scope.open(policy.getMetadata().getNamespace()));
     next.setMatchedPods(review.selected());
     next.setNonCompliantPods(review.nonCompliant().size());
     review

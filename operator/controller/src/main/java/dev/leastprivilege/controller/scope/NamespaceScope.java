@@ -100,6 +100,14 @@ public final class NamespaceScope {
     waitingSince.remove(namespace);
   }
 
+  /**
+   * Whether the API server sends this namespace's pods to the webhook now; a restart before that
+   * would only bring the same pods back unpatched, and use up the restart.
+   */
+  public boolean open(String namespace) {
+    return gate(namespace) instanceof Gate.Open;
+  }
+
   /** The step itself: may a status of this namespace's profile or policy say ready? */
   public Gate gate(String namespace) {
     if (rule.exempt(namespace)) {

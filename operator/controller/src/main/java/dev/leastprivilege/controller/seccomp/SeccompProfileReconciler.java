@@ -279,8 +279,9 @@ public final class SeccompProfileReconciler
 
   /**
    * Step 4: counts the running pods the profile selects that run without it, and restarts their
-   * owners when the spec asks and the profile is installed everywhere; a warning says why a profile
-   * that asks restarts nothing.
+   * owners when the spec asks, the profile is installed everywhere and its namespace's pods are
+   * sent to the webhook ({@link NamespaceScope#open}); a warning says why a profile that asks
+   * restarts nothing.
    */
   private int reviewRunningPods(
       SeccompProfile profile, SeccompProfileStatus next, ProfileInformers informers) {
@@ -288,7 +289,8 @@ public final class SeccompProfileReconciler
         runningPods.ofProfile(
             profile,
             informers.liveProfiles(profile.getMetadata().getNamespace()),
-            next.getPhase() == ProfilePhase.Installed);
+            next.getPhase() == ProfilePhase.Installed
+                && scope.open(profile.getMetadata().getNamespace()));
     review.restartBlocked().ifPresent(w -> next.setWarnings(withWarning(next.getWarnings(), w)));
     return review.nonCompliant().size();
   }

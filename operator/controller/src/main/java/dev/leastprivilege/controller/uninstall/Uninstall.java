@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *       webhook that is about to stop (with {@code failurePolicy: Fail} it would be refused);
  *   <li>scale the release's Deployments to 0 and wait until their pods are gone: an operator that
  *       runs would put back every finalizer removed below;
- *   <li>delete the release's DaemonSets and wait until the agents are gone: an agent that sees a
- *       rendered ConfigMap go deletes its file from the node, and files that running pods use must
- *       stay (a container that restarts without its file fails with CreateContainerError);
+ *   <li>delete the release's DaemonSets, without waiting for their pods: an agent keeps its files
+ *       when a ConfigMap is deleted without a tombstone (files that running pods use must stay),
+ *       and the agent pod of a node that is down stays Terminating until the node returns, which
+ *       must not hold the uninstall up;
  *   <li>remove this product's finalizers from every SeccompProfile and CapabilityPolicy, so that
  *       deleting them, their namespaces or the CRDs finishes without an operator;
  *   <li>delete the rendered-profile ConfigMaps, the leader Lease and the webhook Secret that the
@@ -155,7 +156,6 @@ public final class Uninstall {
 
   private List<String> stopDaemonSets() {
     List<String> names = new ArrayList<>();
-    List<LabelSelector> selectors = new ArrayList<>();
     for (DaemonSet d :
         client
             .apps()
@@ -168,9 +168,7 @@ public final class Uninstall {
       client.apps().daemonSets().inNamespace(settings.namespace()).withName(name).delete();
       LOG.info("deleted DaemonSet {} (its files stay on the nodes)", name);
       names.add(name);
-      selectors.add(d.getSpec().getSelector());
     }
-    awaitNoPods("the agents'", selectors);
     return names;
   }
 

@@ -132,8 +132,11 @@ public final class RunningPodReview {
    * The running pods a policy selects whose capabilities break it. An invalid policy is reviewed
    * against what the webhook enforces of it ({@link PolicyCandidate}), so its counts keep meaning
    * something while it is invalid.
+   *
+   * @param namespaceScoped whether the namespace's pods are sent to the webhook yet; owners are
+   *     restarted only then, since restarted pods must be admitted through it
    */
-  public Result ofPolicy(CapabilityPolicy policy) {
+  public Result ofPolicy(CapabilityPolicy policy, boolean namespaceScoped) {
     PolicyCandidate candidate =
         PolicyCandidate.of(policy.getMetadata().getName(), policy.getSpec());
     Integer previous = policy.getStatus() == null ? null : policy.getStatus().getNonCompliantPods();
@@ -151,7 +154,7 @@ public final class RunningPodReview {
         previous,
         policy.getSpec().getMode(),
         policy.getSpec().getRestartNonCompliant(),
-        valid);
+        valid && namespaceScoped);
   }
 
   /**
