@@ -1,5 +1,6 @@
 package dev.leastprivilege.controller;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,14 +170,19 @@ class SelfManagedTlsIT {
                 });
         pods.start();
         try {
-          Thread.sleep(2000);
+          await("pods admitted with the old certificate")
+              .atMost(Duration.ofMinutes(1))
+              .until(() -> admitted.get() >= 3);
           // Step 1: the next CA joins the caBundle; the old certificate is still served.
           tls.upkeep();
           keys.refresh();
           List<String> both = tls.caBundle();
           assertEquals(2, both.size());
           assertEquals(serialOf(oldServing), keys.serving().orElseThrow().getSerialNumber());
-          Thread.sleep(2000);
+          int withBoth = admitted.get();
+          await("pods admitted while the caBundle holds both CAs")
+              .atMost(Duration.ofMinutes(1))
+              .until(() -> admitted.get() > withBoth);
           // The next upkeep sees it trusted; a minute later a certificate of the next CA is served.
           tls.upkeep();
           clock.now = clock.now.plus(Duration.ofMinutes(1));
@@ -186,8 +192,9 @@ class SelfManagedTlsIT {
           served.verify(Pems.certificates(both.get(1)).get(0).getPublicKey());
           assertEquals(List.of(both.get(1), both.get(0)), tls.caBundle());
           int beforeMismatch = admitted.get();
-          Thread.sleep(2000);
-          assertTrue(admitted.get() > beforeMismatch, "pods admitted with the new certificate");
+          await("pods admitted with the new certificate")
+              .atMost(Duration.ofMinutes(1))
+              .until(() -> admitted.get() > beforeMismatch);
 
           // Someone pastes another certificate's key into the Secret: it is replaced, never served.
           Secret secret = client.secrets().inNamespace(NS).withName("tls").get();
@@ -204,8 +211,9 @@ class SelfManagedTlsIT {
           keys.refresh();
           assertNotEquals(served.getSerialNumber(), keys.serving().orElseThrow().getSerialNumber());
           int afterMismatch = admitted.get();
-          Thread.sleep(2000);
-          assertTrue(admitted.get() > afterMismatch, "pods admitted after the repair");
+          await("pods admitted after the repair")
+              .atMost(Duration.ofMinutes(1))
+              .until(() -> admitted.get() > afterMismatch);
         } finally {
           stop.set(true);
           pods.join(15_000);
