@@ -46,23 +46,7 @@ final class PodCreationStream implements AutoCloseable {
     String name = "stream-" + next++;
     long start = System.nanoTime();
     try {
-      Pod stored =
-          client
-              .resource(
-                  new PodBuilder()
-                      .withNewMetadata()
-                      .withName(name)
-                      .withNamespace(namespace)
-                      .addToLabels("app", "stream")
-                      .endMetadata()
-                      .withNewSpec()
-                      .addNewContainer()
-                      .withName("app")
-                      .withImage("busybox")
-                      .endContainer()
-                      .endSpec()
-                      .build())
-              .create();
+      Pod stored = client.resource(pod(namespace, name)).create();
       record(new Attempt(start, System.nanoTime(), true, patched.test(stored), null));
     } catch (RuntimeException e) {
       StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
@@ -71,6 +55,23 @@ final class PodCreationStream implements AutoCloseable {
       }
       record(new Attempt(start, System.nanoTime(), false, false, why.toString()));
     }
+  }
+
+  /** The stream's pod: one busybox container, labelled app=stream, nothing else asked for. */
+  static Pod pod(String namespace, String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .addToLabels("app", "stream")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("busybox")
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   private synchronized void record(Attempt a) {

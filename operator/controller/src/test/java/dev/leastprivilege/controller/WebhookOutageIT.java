@@ -299,23 +299,7 @@ class WebhookOutageIT {
   }
 
   private static Pod create(String ns, String name) {
-    return cluster
-        .client()
-        .resource(
-            new io.fabric8.kubernetes.api.model.PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(ns)
-                .addToLabels("app", "stream")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("app")
-                .withImage("busybox")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    return cluster.client().resource(PodCreationStream.pod(ns, name)).create();
   }
 
   private static WebhookProcess startWebhook(
