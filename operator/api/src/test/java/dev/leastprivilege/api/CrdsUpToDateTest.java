@@ -25,7 +25,10 @@ class CrdsUpToDateTest {
     try (Stream<Path> s = Files.list(GENERATED)) {
       generated = s.filter(p -> p.toString().endsWith("-v1.yml")).sorted().toList();
     }
-    assertEquals(3, generated.size(), "SeccompProfile, CapabilityPolicy and NodeProfileStatus");
+    assertEquals(
+        5,
+        generated.size(),
+        "SeccompProfile, CapabilityPolicy, NodeProfileStatus, ProfileRecording and NodeRecording");
     for (Path g : generated) {
       Path committed = COMMITTED.resolve(g.getFileName().toString().replace("-v1.yml", ".yaml"));
       assertTrue(

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leastprivilege.api.v1alpha1.Architecture;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
-import dev.leastprivilege.api.v1alpha1.SyscallRule;
 import dev.leastprivilege.cli.runc.ContainerRunner;
 import dev.leastprivilege.cli.runc.EnvironmentException;
 import dev.leastprivilege.cli.runc.KernelLog;
@@ -14,7 +13,7 @@ import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.record.AuditRecords;
-import dev.leastprivilege.core.record.RecordingGaps;
+import dev.leastprivilege.core.record.RecordedProfiles;
 import dev.leastprivilege.core.syscall.SyscallTables;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,11 +90,7 @@ final class RecordCommand implements Callable<Integer> {
         err.flush();
         return 1;
       }
-      for (SyscallRule r : b.get().effective().getSyscalls()) {
-        if (r.getAction() == SeccompAction.SCMP_ACT_ALLOW && r.getArgs().isEmpty()) {
-          allowed.addAll(r.getNames());
-        }
-      }
+      allowed.addAll(RecordedProfiles.allowedBy(b.get().effective()));
     }
     Architecture arch = SyscallTables.host().orElse(Architecture.SCMP_ARCH_X86_64);
     JsonNode logAll =
@@ -133,18 +128,15 @@ final class RecordCommand implements Callable<Integer> {
       return 1;
     }
     recording.unnamed().forEach(u -> err.println("warning: no name for " + u + "; it is left out"));
-    Set<String> recorded = new TreeSet<>(recording.all());
-    recorded.addAll(RecordingGaps.ALWAYS_ALLOWED);
+    Set<String> recorded = RecordedProfiles.withGaps(recording.all());
     Set<String> added = new TreeSet<>(recorded);
     added.removeAll(allowed);
-    allowed.addAll(recorded);
-
-    SeccompProfileSpec profile = new SeccompProfileSpec();
-    profile.setDefaultAction(defaultAction);
-    profile.setArchitectures(new ArrayList<>(recording.syscalls().keySet()));
-    profile
-        .getSyscalls()
-        .add(new SyscallRule(new ArrayList<>(allowed), SeccompAction.SCMP_ACT_ALLOW));
+    SeccompProfileSpec profile =
+        RecordedProfiles.seccomp(
+            allowed,
+            recording.all(),
+            new ArrayList<>(recording.syscalls().keySet()),
+            defaultAction);
     List<String> comments =
         List.of(
             "Recorded by lpo record from: "

@@ -62,5 +62,28 @@ public final class ApiNames {
    */
   public static final String HAS_POLICIES_LABEL = GROUP + "/has-policies";
 
+  /**
+   * Namespace label, set by a cluster administrator: with value "allowed", ProfileRecordings of the
+   * namespace may record. Creating a ProfileRecording is not enough: recording changes the seccomp
+   * profile of running pods, so the namespace must opt in too.
+   */
+  public static final String RECORDING_ALLOWED_LABEL = GROUP + "/recording";
+
+  /** Value of {@link #RECORDING_ALLOWED_LABEL} that allows recording. */
+  public static final String RECORDING_ALLOWED = "allowed";
+
+  /**
+   * Pod annotation the webhook sets on a pod it gives a recording profile: the ProfileRecording's
+   * name. The recorder counts a pod's records for a recording only when the pod also runs that
+   * recording's profile.
+   */
+  public static final String RECORDING_ANNOTATION = GROUP + "/recording";
+
+  /**
+   * Label on the objects a recording made: its recording profile and the SeccompProfiles and
+   * CapabilityPolicies it produced. Value: the ProfileRecording's name.
+   */
+  public static final String RECORDED_BY_LABEL = GROUP + "/recorded-by";
+
   private ApiNames() {}
 }

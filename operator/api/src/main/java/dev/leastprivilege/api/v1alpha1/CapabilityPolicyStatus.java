@@ -1,12 +1,21 @@
 package dev.leastprivilege.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Written only by the operator. Lists are always sent, so a merge patch can empty them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CapabilityPolicyStatus {
+  public static final int MAX_AUDIT_FINDINGS = 50;
+
+  @JsonPropertyDescription(
+      "In Audit mode, with the recorder on: capabilities selected containers used beyond what this policy keeps, most recent first (at most 50).")
+  @Size(max = MAX_AUDIT_FINDINGS)
+  private List<AuditFinding> auditFindings = new ArrayList<>();
+
   private Long observedGeneration;
   private List<Condition> conditions = new ArrayList<>();
   private Integer matchedPods;
@@ -60,5 +69,13 @@ public class CapabilityPolicyStatus {
 
   public void setWarnings(List<String> warnings) {
     this.warnings = warnings;
+  }
+
+  public List<AuditFinding> getAuditFindings() {
+    return auditFindings;
+  }
+
+  public void setAuditFindings(List<AuditFinding> auditFindings) {
+    this.auditFindings = auditFindings;
   }
 }

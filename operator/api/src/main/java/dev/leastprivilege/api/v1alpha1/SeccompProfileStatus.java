@@ -2,12 +2,20 @@ package dev.leastprivilege.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Written only by the operator. Lists are always sent, so a merge patch can empty them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SeccompProfileStatus {
+  public static final int MAX_AUDIT_FINDINGS = 50;
+
+  @JsonPropertyDescription(
+      "In Audit mode, with the recorder on: what this profile would have refused, with the pod and container, most recent first (at most 50).")
+  @Size(max = MAX_AUDIT_FINDINGS)
+  private List<AuditFinding> auditFindings = new ArrayList<>();
+
   private Long observedGeneration;
   private ProfilePhase phase;
   private List<Condition> conditions = new ArrayList<>();
@@ -123,5 +131,13 @@ public class SeccompProfileStatus {
 
   public void setActiveWorkloads(List<String> activeWorkloads) {
     this.activeWorkloads = activeWorkloads;
+  }
+
+  public List<AuditFinding> getAuditFindings() {
+    return auditFindings;
+  }
+
+  public void setAuditFindings(List<AuditFinding> auditFindings) {
+    this.auditFindings = auditFindings;
   }
 }
