@@ -1,6 +1,7 @@
 package dev.leastprivilege.controller;
 
 import dev.leastprivilege.controller.capability.CapabilityPolicyReconciler;
+import dev.leastprivilege.controller.recording.ProfileRecordingReconciler;
 import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.scope.PolicyNamespaceReconciler;
 import dev.leastprivilege.controller.seccomp.SeccompProfileReconciler;
@@ -23,13 +24,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The assembly of the operator process: both reconcilers and the running-pod review they share,
- * metrics, leader election when replicas are more than one, and /healthz, /readyz and /metrics.
- * {@link OperatorMain} runs it as the operator's Deployment configures it ({@link
- * #fromEnvironment}), without the webhook: the chart runs the webhook in a Deployment of its own
- * ({@link WebhookMain}), so a replica that exits on a lost Lease takes no admission with it. {@code
- * lpo local} and the tests on a real API server add the webhook to the same process ({@link
- * Builder#webhook}), with their own settings.
+ * The assembly of the operator process: the SeccompProfile and CapabilityPolicy reconcilers and the
+ * running-pod review they share, the ProfileRecording reconciler, metrics, leader election when
+ * replicas are more than one, and /healthz, /readyz and /metrics. {@link OperatorMain} runs it as
+ * the operator's Deployment configures it ({@link #fromEnvironment}), without the webhook: the
+ * chart runs the webhook in a Deployment of its own ({@link WebhookMain}), so a replica that exits
+ * on a lost Lease takes no admission with it. {@code lpo local} and the tests on a real API server
+ * add the webhook to the same process ({@link Builder#webhook}), with their own settings.
  */
 public final class LeastPrivilegeOperator implements AutoCloseable {
   /**
@@ -155,6 +156,7 @@ public final class LeastPrivilegeOperator implements AutoCloseable {
     operator.register(
         new SeccompProfileReconciler(settings.namespace(), events, runningPods, scope, registry));
     operator.register(new CapabilityPolicyReconciler(runningPods, scope, events));
+    operator.register(new ProfileRecordingReconciler(events));
     return operator;
   }
 

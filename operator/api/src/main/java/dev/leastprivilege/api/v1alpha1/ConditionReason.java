@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The reasons of the Ready condition of SeccompProfile and CapabilityPolicy. They are part of the
- * API: people, scripts and health checks match them ({@code kubectl wait}, Argo CD, {@code lpo
- * local}), so the status folding writes them and every reader matches them through this one type.
- * The condition itself keeps a string, as metav1.Condition does.
+ * The reasons of the Ready condition of SeccompProfile, CapabilityPolicy and ProfileRecording. They
+ * are part of the API: people, scripts and health checks match them ({@code kubectl wait}, Argo CD,
+ * {@code lpo local}), so the status folding writes them and every reader matches them through this
+ * one type. The condition itself keeps a string, as metav1.Condition does.
  */
 public enum ConditionReason {
   /** The spec breaks a rule the schema cannot express; the message names the fields. */
@@ -41,7 +41,30 @@ public enum ConditionReason {
    * The operator failed on this object in a way it did not expect; the message names the error.
    * Retried a few times with back-off.
    */
-  ReconcileError;
+  ReconcileError,
+  /**
+   * A ProfileRecording's namespace does not carry {@code leastprivilege.dev/recording=allowed}, the
+   * cluster administrator's opt-in; the message says how to get it.
+   */
+  RecordingNotAllowed,
+  /** A ProfileRecording waits until its recording profile is installed on every node. */
+  WaitingForRecordingProfile,
+  /** A ProfileRecording records the pods it selects. */
+  Recording,
+  /** A ProfileRecording ended and wrote its results. */
+  Completed,
+  /**
+   * The name of a recording's recording profile is taken by a SeccompProfile the recording did not
+   * make.
+   */
+  RecordingProfileConflict,
+  /** The name of a result is taken by an object the recording did not make: nothing overwritten. */
+  ResultNameTaken,
+  /**
+   * Condition type and reason on a ProfileRecording: kernel records were lost on the nodes that
+   * recorded its pods, so its results may miss calls.
+   */
+  RecordsLost;
 
   /** The condition type these reasons belong to. */
   public static final String READY = "Ready";

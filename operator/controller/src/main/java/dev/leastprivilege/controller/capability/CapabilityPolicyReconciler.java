@@ -1,11 +1,15 @@
 package dev.leastprivilege.controller.capability;
 
+import dev.leastprivilege.api.v1alpha1.AuditFinding;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicyStatus;
 import dev.leastprivilege.api.v1alpha1.CapabilityViolation;
 import dev.leastprivilege.api.v1alpha1.Condition;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
+import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.controller.recording.AuditFindingIndex;
+import dev.leastprivilege.controller.recording.AuditFindingSource;
 import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.ReconcileErrors;
@@ -13,14 +17,18 @@ import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.caps.CapabilityPolicyValidator;
+import dev.leastprivilege.core.record.AuditFold;
 import dev.leastprivilege.core.status.Conditions;
 import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -33,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * CapabilityPolicy → status, as a short pipeline:
  *
  * <ol>
- *   <li>validate with core;
+ *   <li>validate with core; in Audit mode, fold the recorders' findings ({@link AuditFold});
  *   <li>review the running pods it selects ({@link RunningPodReview}, shared with SeccompProfile):
  *       how many, which do not comply (started before the policy, admitted in Audit mode, or while
  *       the webhook was down), their owners named in an Event and restarted when the policy asks;
@@ -72,12 +80,20 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
   private final RunningPodReview runningPods;
   private final NamespaceScope scope;
   private final EventRecorder events;
+  private final AuditFindingIndex auditFindings =
+      new AuditFindingIndex(AuditFold.CAPABILITY_POLICY);
 
   public CapabilityPolicyReconciler(
       RunningPodReview runningPods, NamespaceScope scope, EventRecorder events) {
     this.runningPods = runningPods;
     this.scope = scope;
     this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, CapabilityPolicy>> prepareEventSources(
+      EventSourceContext<CapabilityPolicy> ctx) {
+    return List.of(AuditFindingSource.create(ctx, CapabilityPolicy.class, auditFindings));
   }
 
   @Override
@@ -89,6 +105,7 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     CapabilityPolicyStatus next = new CapabilityPolicyStatus();
     next.setObservedGeneration(generation(policy));
     next.setWarnings(validation.warnings());
+    next.setAuditFindings(foldAuditFindings(policy));
     // An invalid policy is still enforced as far as it can be (PolicyCandidate), so its pods are
     // reviewed too.
     if (policy.getSpec() != null) {
@@ -192,6 +209,7 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
       next.setNonCompliantPods(before.getNonCompliantPods());
       next.setRecentViolations(before.getRecentViolations());
       next.setWarnings(before.getWarnings());
+      next.setAuditFindings(before.getAuditFindings());
     }
     next.setObservedGeneration(generation(policy));
     next.setConditions(
@@ -207,6 +225,17 @@ public final class CapabilityPolicyReconciler implements Reconciler<CapabilityPo
     ErrorStatusUpdateControl<CapabilityPolicy> control =
         ErrorStatusUpdateControl.patchStatus(policy);
     return rejected ? control.withNoRetry() : control;
+  }
+
+  /**
+   * Step 1b: in Audit mode, the capabilities the recorders saw selected containers use beyond what
+   * the policy keeps, folded over the nodes by core's {@link AuditFold}; none in Enforce mode.
+   */
+  private List<AuditFinding> foldAuditFindings(CapabilityPolicy policy) {
+    boolean audit = policy.getSpec() != null && policy.getSpec().getMode() == Mode.Audit;
+    return audit
+        ? AuditFold.fold(auditFindings.findingsFor(ResourceID.fromResource(policy)))
+        : List.of();
   }
 
   /** Step 2: the counts, and the first few violations with the pod, container and finding. */

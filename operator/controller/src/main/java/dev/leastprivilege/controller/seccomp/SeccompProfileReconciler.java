@@ -1,11 +1,15 @@
 package dev.leastprivilege.controller.seccomp;
 
+import dev.leastprivilege.api.v1alpha1.AuditFinding;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
+import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.controller.OperatorSettings;
+import dev.leastprivilege.controller.recording.AuditFindingIndex;
+import dev.leastprivilege.controller.recording.AuditFindingSource;
 import dev.leastprivilege.controller.scope.NamespaceScope;
 import dev.leastprivilege.controller.seccomp.RenderedProfilePublisher.Publication;
 import dev.leastprivilege.controller.support.EventRecorder;
@@ -15,6 +19,7 @@ import dev.leastprivilege.controller.workloads.RunningPodReview;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
+import dev.leastprivilege.core.record.AuditFold;
 import dev.leastprivilege.core.status.ProfileStatusFolder;
 import dev.leastprivilege.webhook.WithoutManagedFields;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -27,6 +32,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -50,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <li>publish the rendered file as a ConfigMap, keeping the last good one when the spec is
  *       invalid ({@link RenderedProfilePublisher});
  *   <li>fold the node reports and the pods that use it into a status, with core's {@link
- *       ProfileStatusFolder};
+ *       ProfileStatusFolder}; in Audit mode, the recorders' findings too ({@link AuditFold});
  *   <li>review the running pods it selects that run without it ({@link RunningPodReview}, shared
  *       with CapabilityPolicy);
  *   <li>say Installed only once the namespace carries the label that sends its pods to the webhook
@@ -94,6 +100,7 @@ public final class SeccompProfileReconciler
   private final RunningPodReview runningPods;
   private final StatusPacing pacing = new StatusPacing();
   private final NamespaceScope scope;
+  private final AuditFindingIndex auditFindings = new AuditFindingIndex(AuditFold.SECCOMP_PROFILE);
   private RenderedProfilePublisher publisher;
 
   public SeccompProfileReconciler(
@@ -113,8 +120,12 @@ public final class SeccompProfileReconciler
   public List<EventSource<?, SeccompProfile>> prepareEventSources(
       EventSourceContext<SeccompProfile> ctx) {
     publisher = new RenderedProfilePublisher(ctx.getClient(), operatorNamespace);
-    return ProfileEventSources.create(
-        ctx, operatorNamespace, nodeReports, agentNodes, publishedRevisions);
+    List<EventSource<?, SeccompProfile>> sources =
+        new ArrayList<>(
+            ProfileEventSources.create(
+                ctx, operatorNamespace, nodeReports, agentNodes, publishedRevisions));
+    sources.add(AuditFindingSource.create(ctx, SeccompProfile.class, auditFindings));
+    return sources;
   }
 
   @Override
@@ -142,6 +153,7 @@ public final class SeccompProfileReconciler
     warnWhenItBecomesInvalid(profile, compiled, published.isPresent());
     SeccompProfileStatus next =
         fold(profile, informers, agentNodes.desired(), compiled, nameErrors, published, false);
+    next.setAuditFindings(foldAuditFindings(profile));
     boolean selects = profile.getSpec() != null && profile.getSpec().getPodSelector() != null;
     if (selects) {
       next.setNonCompliantPods(reviewRunningPods(profile, next, informers));
@@ -209,6 +221,18 @@ public final class SeccompProfileReconciler
     ErrorStatusUpdateControl<SeccompProfile> control =
         ErrorStatusUpdateControl.patchStatus(profile);
     return rejected ? control.withNoRetry() : control;
+  }
+
+  /**
+   * Step 3b: in Audit mode, what the recorders saw this profile's file log (the calls it would have
+   * refused), folded over the nodes by core's {@link AuditFold}; none in Enforce mode, where the
+   * calls are refused and not logged.
+   */
+  private List<AuditFinding> foldAuditFindings(SeccompProfile profile) {
+    boolean audit = profile.getSpec() != null && profile.getSpec().getMode() == Mode.Audit;
+    return audit
+        ? AuditFold.fold(auditFindings.findingsFor(ResourceID.fromResource(profile)))
+        : List.of();
   }
 
   /**

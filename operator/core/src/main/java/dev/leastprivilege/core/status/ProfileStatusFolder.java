@@ -90,6 +90,7 @@ public final class ProfileStatusFolder {
       s.setFailedNodes(previous.getFailedNodes());
       s.setActiveWorkloads(previous.getActiveWorkloads());
       s.setNonCompliantPods(previous.getNonCompliantPods());
+      s.setAuditFindings(previous.getAuditFindings());
     }
     s.setObservedGeneration(generation);
     s.setLocalhostProfile(localhostProfile);
