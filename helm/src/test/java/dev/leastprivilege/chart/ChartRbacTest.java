@@ -52,6 +52,12 @@ class ChartRbacTest {
             "leastprivilege.dev seccompprofiles,capabilitypolicies [get, list, watch, patch, update]",
             "leastprivilege.dev seccompprofiles/status,capabilitypolicies/status [get, patch, update]",
             "leastprivilege.dev seccompprofiles/finalizers,capabilitypolicies/finalizers [update]",
+            // recordings: status only; their recording profiles and results are created, and
+            // the recording profile deleted when the recording ends
+            "leastprivilege.dev profilerecordings [get, list, watch]",
+            "leastprivilege.dev profilerecordings/status [get, patch, update]",
+            "leastprivilege.dev seccompprofiles,capabilitypolicies [create, delete]",
+            "leastprivilege.dev noderecordings [get, list, watch]",
             // delete: the reports of nodes that are gone
             "leastprivilege.dev nodeprofilestatuses [get, list, watch, delete]",
             "core nodes,pods,namespaces [get, list, watch]",
