@@ -5,6 +5,8 @@ import dev.leastprivilege.agent.AgentConfig;
 import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
+import dev.leastprivilege.api.v1alpha1.NodeRecording;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.LeastPrivilegeOperator;
 import dev.leastprivilege.controller.OperatorSettings;
@@ -68,7 +70,10 @@ public final class LocalCluster implements AutoCloseable {
         List.of(
             CustomResourceDefinitionContext.fromCustomResourceType(SeccompProfile.class),
             CustomResourceDefinitionContext.fromCustomResourceType(CapabilityPolicy.class),
-            CustomResourceDefinitionContext.fromCustomResourceType(NodeProfileStatus.class));
+            CustomResourceDefinitionContext.fromCustomResourceType(NodeProfileStatus.class),
+            // The operator's recording reconciler and Audit-findings steps watch these too.
+            CustomResourceDefinitionContext.fromCustomResourceType(ProfileRecording.class),
+            CustomResourceDefinitionContext.fromCustomResourceType(NodeRecording.class));
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
