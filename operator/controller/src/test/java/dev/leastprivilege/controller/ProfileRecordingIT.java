@@ -311,9 +311,24 @@ class ProfileRecordingIT {
     assertEquals(SeccompAction.SCMP_ACT_ALLOW, produced.getSpec().getSyscalls().get(0).getAction());
     CapabilityPolicy policy =
         client().resources(CapabilityPolicy.class).inNamespace(ns).withName("shop-app").get();
-    assertNull(policy.getSpec().getPodSelector(), "selects no pod");
     assertEquals(List.of("ALL"), policy.getSpec().getDrop());
     assertEquals(List.of("CHOWN"), policy.getSpec().getAdd());
+    // valid, and it selects none of the namespace's pods (its three recorded pods are still there)
+    await("the produced policy is Ready and selects no pod")
+        .atMost(T)
+        .untilAsserted(
+            () -> {
+              CapabilityPolicy now =
+                  client()
+                      .resources(CapabilityPolicy.class)
+                      .inNamespace(ns)
+                      .withName("shop-app")
+                      .get();
+              assertNotNull(now.getStatus(), "no status yet");
+              assertEquals("True", now.getStatus().getConditions().get(0).getStatus());
+              assertEquals(0, now.getStatus().getMatchedPods());
+            });
+    assertEquals(3, client().pods().inNamespace(ns).list().getItems().size());
     // the produced profile is a valid one: the operator installs it like any other
     await("the produced profile is installed")
         .atMost(T)

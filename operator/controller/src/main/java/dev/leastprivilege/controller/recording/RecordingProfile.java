@@ -93,7 +93,16 @@ final class RecordingProfile {
         client.resource(desired).create();
       } catch (KubernetesClientException e) {
         if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-          return conflict(rec);
+          // Ours, made a moment ago and not in the cache yet; or another's.
+          SeccompProfile there =
+              client
+                  .resources(SeccompProfile.class)
+                  .inNamespace(rec.getMetadata().getNamespace())
+                  .withName(nameOf(rec))
+                  .get();
+          return there != null && ownedBy(there, rec)
+              ? new State.NotYet("created " + nameOf(rec))
+              : conflict(rec);
         }
         throw e;
       }

@@ -119,7 +119,11 @@ class RecordingRulesTest {
     CapabilityPolicySpec caps = r.capabilities().orElseThrow();
     assertEquals(List.of("ALL"), caps.getDrop());
     assertEquals(List.of("CHOWN", "NET_BIND_SERVICE"), caps.getAdd());
-    assertEquals(null, caps.getPodSelector());
+    // absent, a policy's selector would select every pod: this one matches none
+    assertTrue(
+        !dev.leastprivilege.core.admission.LabelSelection.matches(caps.getPodSelector(), Map.of())
+            && !dev.leastprivilege.core.admission.LabelSelection.matches(
+                caps.getPodSelector(), Map.of("leastprivilege.dev/recorded-by", "web")));
     // only what was recorded
     assertTrue(
         RecordingResults.of(
