@@ -248,6 +248,38 @@ class ProfileRecordingIT {
   }
 
   @Test
+  void aRecordingIsPendingUntilItsRecordingProfileIsOnEveryNode(@TestNamespace String ns)
+      throws Exception {
+    allowRecording(ns);
+    // r3's agent is down: its pod is still placed there, so r3 must install the profile too
+    cluster.stopAgent("r3");
+    try {
+      record(ns, "slow", "");
+      ProfileRecording r =
+          awaitRecording(
+              ns,
+              "slow",
+              "Pending on 2 of 3 nodes",
+              s ->
+                  s.getPhase() == RecordingPhase.Pending
+                      && s.getConditions().get(0).getMessage().contains("Installing"));
+      assertEquals(
+          ConditionReason.WaitingForRecordingProfile.name(),
+          r.getStatus().getConditions().get(0).getReason());
+      await()
+          .pollDelay(Duration.ofSeconds(2))
+          .atMost(T)
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      RecordingPhase.Pending, recording(ns, "slow").getStatus().getPhase()));
+    } finally {
+      cluster.restartAgent("r3");
+    }
+    awaitRecording(ns, "slow", "Recording", phase(RecordingPhase.Recording));
+  }
+
+  @Test
   void aNameTakenByAnotherProfileFails(@TestNamespace String ns) {
     allowRecording(ns);
     cluster.apply(
