@@ -242,7 +242,12 @@ class ProfileRecordingIT {
     assertTrue(p.getSpec().getSyscalls().isEmpty());
     assertNull(p.getSpec().getPodSelector());
     assertEquals("web", p.getMetadata().getLabels().get(ApiNames.RECORDED_BY_LABEL));
-    assertEquals(r.getMetadata().getUid(), p.getMetadata().getOwnerReferences().get(0).getUid());
+    // owned by the recording: deleting the recording deletes it (the garbage collector's work)
+    var owner = p.getMetadata().getOwnerReferences().get(0);
+    assertEquals(r.getMetadata().getUid(), owner.getUid());
+    assertEquals("ProfileRecording", owner.getKind());
+    assertEquals("leastprivilege.dev/v1alpha1", owner.getApiVersion());
+    assertEquals(Boolean.TRUE, owner.getController());
     assertEquals("Installed", p.getStatus().getPhase().name());
     assertEquals("3/3", p.getStatus().getInstalledOn());
   }
@@ -335,6 +340,8 @@ class ProfileRecordingIT {
     SeccompProfile produced = profile(ns, "shop-app");
     assertNull(produced.getSpec().getPodSelector(), "selects no pod");
     assertEquals("shop", produced.getMetadata().getLabels().get(ApiNames.RECORDED_BY_LABEL));
+    // no owner: deleting the recording keeps its results
+    assertTrue(produced.getMetadata().getOwnerReferences().isEmpty());
     assertEquals(SeccompAction.SCMP_ACT_ERRNO, produced.getSpec().getDefaultAction());
     List<String> allowed = produced.getSpec().getSyscalls().get(0).getNames();
     // the recorded calls, and the base's (runtime-baseline allows execve)
@@ -368,9 +375,16 @@ class ProfileRecordingIT {
             () ->
                 profile(ns, "shop-app").getStatus() != null
                     && "Installed".equals(profile(ns, "shop-app").getStatus().getPhase().name()));
-    // the recording profile is gone (no pod used its file)
+    // the recording profile is deleted; it goes once the nodes confirm its file's removal (no pod
+    // uses it), or after the deletion's grace period for nodes that do not confirm
     await("the recording profile is deleted")
         .atMost(T)
+        .until(
+            () ->
+                profile(ns, "shop-recording") == null
+                    || profile(ns, "shop-recording").getMetadata().getDeletionTimestamp() != null);
+    await("the recording profile is gone")
+        .atMost(Duration.ofSeconds(90))
         .until(() -> profile(ns, "shop-recording") == null);
     assertTrue(
         events(ns, "shop").stream().anyMatch(e -> "Completed".equals(e.getReason())),
@@ -512,6 +526,7 @@ class ProfileRecordingIT {
         .atMost(T)
         .untilAsserted(
             () -> {
+              assertNotNull(profile(ns, "audited").getStatus(), "no status yet");
               List<AuditFinding> f = profile(ns, "audited").getStatus().getAuditFindings();
               assertEquals(1, f.size(), () -> String.valueOf(f));
               assertEquals("chmod", f.get(0).getSyscall());
@@ -523,6 +538,14 @@ class ProfileRecordingIT {
         .atMost(T)
         .untilAsserted(
             () -> {
+              assertNotNull(
+                  client()
+                      .resources(CapabilityPolicy.class)
+                      .inNamespace(ns)
+                      .withName("audited-caps")
+                      .get()
+                      .getStatus(),
+                  "no status yet");
               List<AuditFinding> f =
                   client()
                       .resources(CapabilityPolicy.class)

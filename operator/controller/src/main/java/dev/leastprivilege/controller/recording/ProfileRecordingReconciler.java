@@ -110,15 +110,10 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
 
   /** The next status, built step by step. */
   private static final class Next {
-    final ProfileRecording rec;
     final ProfileRecordingStatus status = new ProfileRecordingStatus();
     ConditionReason reason;
     String message;
     Optional<Duration> again = Optional.of(RECHECK);
-
-    Next(ProfileRecording rec) {
-      this.rec = rec;
-    }
 
     Next phase(RecordingPhase phase, ConditionReason reason, String message) {
       status.setPhase(phase);
@@ -138,7 +133,7 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
       recordingProfile.delete(rec, informers.recordingProfile(rec));
       return UpdateControl.noUpdate();
     }
-    Next next = new Next(rec);
+    Next next = new Next();
     RecordingFold.Folded folded = foldReports(rec, informers, next);
     step(rec, informers, folded, next);
     return write(rec, next);
@@ -158,24 +153,7 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
       return;
     }
     if (!informers.optedIn(ns)) {
-      fail(
-          rec,
-          informers,
-          next,
-          ConditionReason.RecordingNotAllowed,
-          "namespace "
-              + ns
-              + " does not allow recording: a cluster administrator must label it "
-              + ApiNames.RECORDING_ALLOWED_LABEL
-              + "="
-              + ApiNames.RECORDING_ALLOWED
-              + " (kubectl label namespace "
-              + ns
-              + " "
-              + ApiNames.RECORDING_ALLOWED_LABEL
-              + "="
-              + ApiNames.RECORDING_ALLOWED
-              + "); the recording starts once it is there");
+      fail(rec, informers, next, ConditionReason.RecordingNotAllowed, notAllowed(ns));
       return;
     }
     Set<RecordingKind> kinds = RecordingRules.kindsOf(rec.getSpec());
@@ -216,6 +194,20 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
               + why
               + ")");
     }
+  }
+
+  /** Step 2's message: what the administrator must do. */
+  static String notAllowed(String ns) {
+    String label = ApiNames.RECORDING_ALLOWED_LABEL + "=" + ApiNames.RECORDING_ALLOWED;
+    return "namespace "
+        + ns
+        + " does not allow recording: a cluster administrator must label it "
+        + label
+        + " (kubectl label namespace "
+        + ns
+        + " "
+        + label
+        + "); the recording starts once it is there";
   }
 
   /** Step 5: the results, written once; then the recording profile goes. */
