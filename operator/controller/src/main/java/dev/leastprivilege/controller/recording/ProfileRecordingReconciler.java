@@ -1,7 +1,6 @@
 package dev.leastprivilege.controller.recording;
 
 import dev.leastprivilege.api.v1alpha1.ApiNames;
-import dev.leastprivilege.api.v1alpha1.Condition;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProducedObject;
 import dev.leastprivilege.api.v1alpha1.ProfileRecording;
@@ -12,7 +11,6 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.controller.support.EventRecorder;
 import dev.leastprivilege.controller.support.ReconcileErrors;
-import dev.leastprivilege.controller.support.StatusDiff;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.profile.ProfileLookup;
 import dev.leastprivilege.core.record.RecordingBase;
@@ -53,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <li>fold the nodes' recorder reports into the status with core's {@link RecordingFold};
  *   <li>the end ({@link RecordingEnd}: spec.stop, or every recorded pod gone): write the results
  *       ({@link RecordingResultWriter}), list them, Completed, delete the recording profile;
- *   <li>patch the status only when it changed; an Event for each change of phase or reason.
+ *   <li>patch the status only when it changed; an Event for each change of phase or reason ({@link
+ *       RecordingStatusWriter}).
  * </ol>
  *
  * A Completed recording is final: changing its spec records nothing more (create a new one). This
@@ -77,6 +76,7 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
   private static final Logger LOG = LoggerFactory.getLogger(ProfileRecordingReconciler.class);
 
   private final EventRecorder events;
+  private final RecordingStatusWriter statusWriter;
   private RecordingProfile recordingProfile;
   private RecordingResultWriter results;
 
@@ -88,6 +88,7 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
 
   public ProfileRecordingReconciler(EventRecorder events) {
     this.events = events;
+    this.statusWriter = new RecordingStatusWriter(events);
   }
 
   @Override
@@ -297,82 +298,11 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
     return folded;
   }
 
-  /** Step 6: the conditions, an Event when the reason changed, and one patch when it changed. */
+  /** Step 6, by the status writer; then when to look again. */
   private UpdateControl<ProfileRecording> write(ProfileRecording rec, Next next) {
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    List<Condition> previous = rec.getStatus() == null ? null : rec.getStatus().getConditions();
-    boolean ok = next.status.getPhase() != RecordingPhase.Failed;
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(Conditions.ready(ok, next.reason, next.message, generation(rec), previous, now));
-    long lost = next.status.getLostRecords() == null ? 0 : next.status.getLostRecords();
-    if (lost > 0) {
-      conditions.add(recordsLost(rec, lost, previous, now));
-    }
-    next.status.setConditions(conditions);
-    announce(rec, next, lost);
-    UpdateControl<ProfileRecording> control;
-    if (StatusDiff.same(rec.getStatus(), next.status)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      rec.setStatus(next.status);
-      control = UpdateControl.patchStatus(rec);
-    }
+    UpdateControl<ProfileRecording> control =
+        statusWriter.write(rec, next.status, next.reason, next.message);
     return next.again.map(control::rescheduleAfter).orElse(control);
-  }
-
-  /**
-   * Records lost on the recorded pods' nodes: the results are still written (what was recorded is
-   * right), and this condition and a Warning say they may be short.
-   */
-  private static Condition recordsLost(
-      ProfileRecording rec, long lost, List<Condition> previous, String now) {
-    String type = ConditionReason.RecordsLost.name();
-    String since =
-        previous == null
-            ? now
-            : previous.stream()
-                .filter(c -> type.equals(c.getType()))
-                .map(Condition::getLastTransitionTime)
-                .findFirst()
-                .orElse(now);
-    return new Condition(
-        type,
-        "True",
-        type,
-        lost
-            + " kernel records were lost on the nodes that recorded this recording's pods (rate"
-            + " limits, a full log buffer): the results may miss calls. Raise the limits"
-            + " (kernel.printk_ratelimit, or the audit backlog) and record again, or run the"
-            + " results in Audit mode first",
-        generation(rec),
-        since);
-  }
-
-  /** Events: a phase or reason change, and the results. */
-  private void announce(ProfileRecording rec, Next next, long lost) {
-    Optional<String> before =
-        rec.getStatus() == null || rec.getStatus().getConditions() == null
-            ? Optional.empty()
-            : rec.getStatus().getConditions().stream()
-                .filter(c -> ConditionReason.READY.equals(c.getType()))
-                .map(Condition::getReason)
-                .findFirst();
-    if (before.equals(Optional.of(next.reason.name()))) {
-      return;
-    }
-    if (next.status.getPhase() == RecordingPhase.Failed) {
-      events.warning(rec, next.reason.name(), next.message);
-    } else {
-      events.normal(rec, next.reason.name(), next.message);
-    }
-    if (next.status.getPhase() == RecordingPhase.Completed && lost > 0) {
-      events.warning(
-          rec,
-          ConditionReason.RecordsLost.name(),
-          lost
-              + " kernel records were lost while recording: the results may miss calls. Raise"
-              + " the limits and record again, or run the results in Audit mode first");
-    }
   }
 
   /**
