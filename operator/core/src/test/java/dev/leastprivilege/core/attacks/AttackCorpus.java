@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.PodSelector;
 import dev.leastprivilege.api.v1alpha1.ProfileRecording;
 import dev.leastprivilege.api.v1alpha1.ProfileRecordingSpec;
 import dev.leastprivilege.api.v1alpha1.RecordingPhase;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.PolicyCandidate;
@@ -76,6 +78,36 @@ public final class AttackCorpus {
     /** The name of the SeccompProfile the operator makes for it. */
     public String profileName() {
       return ProfileRecording.recordingProfileName(name);
+    }
+
+    /**
+     * Its recording profile as the operator makes it: owned by the recording (whose uid is given),
+     * labelled with it, Audit mode over the default base, no rules, no podSelector.
+     */
+    public String profileManifest(String namespace, String recordingUid) {
+      ObjectNode spec =
+          JSON.createObjectNode()
+              .put("mode", Mode.Audit.name())
+              .put("defaultAction", "SCMP_ACT_ERRNO")
+              .put("baseProfileName", "builtin:runtime-baseline");
+      ObjectNode m =
+          JSON.createObjectNode()
+              .put("apiVersion", ApiNames.API_VERSION)
+              .put("kind", SeccompProfile.KIND);
+      ObjectNode metadata =
+          m.putObject("metadata").put("name", profileName()).put("namespace", namespace);
+      m.set("spec", spec);
+      metadata.putObject("labels").put(ApiNames.RECORDED_BY_LABEL, name);
+      metadata
+          .putArray("ownerReferences")
+          .addObject()
+          .put("apiVersion", ApiNames.API_VERSION)
+          .put("kind", ProfileRecording.KIND)
+          .put("name", name)
+          .put("uid", recordingUid)
+          .put("controller", true)
+          .put("blockOwnerDeletion", true);
+      return m.toString();
     }
   }
 
