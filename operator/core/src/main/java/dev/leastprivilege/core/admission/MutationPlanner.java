@@ -14,10 +14,11 @@ import java.util.Set;
 
 /**
  * Decides, for one Pod CREATE (or new ephemeral containers), which securityContext fields change,
- * whether the pod is refused, and which warnings the user sees. Pure: the webhook feeds it from
- * caches and turns the plan into an AdmissionReview response. Planning a pod it already patched
- * yields no change, so a re-admitted pod (a later webhook's change makes the API server call us
- * again) is left as it is.
+ * whether the pod is refused, and which warnings the user sees: SeccompProfiles,
+ * CapabilityPolicies, and ProfileRecordings (which never win over an Enforce profile). Pure: the
+ * webhook feeds it from caches and turns the plan into an AdmissionReview response. Planning a pod
+ * it already patched yields no change, so a re-admitted pod (a later webhook's change makes the API
+ * server call us again) is left as it is.
  */
 public final class MutationPlanner {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -39,7 +40,8 @@ public final class MutationPlanner {
     boolean usesOurs = pod.creating() && checkPodLevelReferences(pod, ns, findings);
     boolean selected = false;
     Optional<RecordingCandidate> recording = PodRecording.choose(pod, ns, findings);
-    // Whether any container is recorded: only then does the pod carry the recording's annotation.
+    // Whether any container runs the recording's profile: only then does the pod carry the
+    // recording's annotation.
     boolean recorded = false;
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       ObjectNode sc =
@@ -57,9 +59,9 @@ public final class MutationPlanner {
       }
       Optional<ProfileCandidate> recordingProfile =
           rec.flatMap(r -> recordingProfile(pod, c, r, profile, ns, findings));
-      recorded |=
-          recordingProfile.isPresent()
-              || rec.filter(RecordingCandidate::recordsCapabilities).isPresent();
+      // The recorder counts a container's records for the recording only where it runs the
+      // recording's profile: a pod with no such container is not marked.
+      recorded |= recordingProfile.isPresent();
       boolean profileApplies = profile.isPresent() && usable(c, profile.get(), findings);
       if (recordingProfile.isPresent()) {
         // What the pod wrote is checked as if no recording were there: a reference to another

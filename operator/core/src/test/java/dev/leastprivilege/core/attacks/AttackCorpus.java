@@ -67,8 +67,8 @@ public final class AttackCorpus {
 
   /**
    * A ProfileRecording of the corpus: its spec as written, and the phase its status has when the
-   * cases run. In a namespace that allows recording, the operator has made its recording profile
-   * (an installed Audit SeccompProfile that selects no pod).
+   * cases run. In phase Recording, in a namespace that allows recording, the operator has made its
+   * recording profile (an installed Audit SeccompProfile that selects no pod).
    */
   public record Recording(String name, ObjectNode spec, RecordingPhase phase) {
     public String manifest(String namespace) {
@@ -122,10 +122,14 @@ public final class AttackCorpus {
       return new NamespacePolicies(labels, List.of(), List.of()).recordingAllowed();
     }
 
-    /** The recordings' profiles, as the operator makes them where recording is allowed. */
+    /**
+     * The recording profiles of the recordings in phase Recording, as the operator makes them where
+     * recording is allowed (and deletes them once a recording is over).
+     */
     public List<Profile> recordingProfiles() {
       return recordingAllowed()
           ? recordings.stream()
+              .filter(r -> r.phase() == RecordingPhase.Recording)
               .map(r -> new Profile(r.profileName(), Mode.Audit, null, false))
               .toList()
           : List.of();
