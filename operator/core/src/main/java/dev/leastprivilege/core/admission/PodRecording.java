@@ -57,6 +57,19 @@ final class PodRecording {
     List<RecordingCandidate> active =
         selecting.stream().filter(RecordingCandidate::recording).toList();
     if (active.isEmpty()) {
+      // The usual surprise: a workload created together with its recording starts before the
+      // recording profile is on every node, and is not recorded.
+      selecting.stream()
+          .filter(r -> r.phase() == null || r.phase() == RecordingPhase.Pending)
+          .findFirst()
+          .ifPresent(
+              r ->
+                  findings.warn(
+                      r.title()
+                          + " selects this pod but is not recording yet (phase "
+                          + (r.phase() == null ? "unset" : r.phase())
+                          + "), so the pod is not recorded; create it again (kubectl rollout"
+                          + " restart) once the recording's phase is Recording"));
       return Optional.empty();
     }
     if (active.size() > 1) {

@@ -114,7 +114,12 @@ class PodRecordingTest {
         Map.of("team/other", "kept"),
         JSON.convertValue(after.at("/metadata/annotations"), Map.class));
     assertTrue(after.at("/spec/containers/0/securityContext").isMissingNode());
-    assertEquals(List.of(), plan.warnings());
+    assertEquals(
+        List.of(
+            "ProfileRecording rec selects this pod but is not recording yet (phase Pending), so the"
+                + " pod is not recorded; create it again (kubectl rollout restart) once the"
+                + " recording's phase is Recording"),
+        plan.warnings());
   }
 
   private AdmissionPlan plan(ObjectNode pod, NamespacePolicies ns) {
