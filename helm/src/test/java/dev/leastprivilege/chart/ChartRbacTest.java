@@ -83,6 +83,7 @@ class ChartRbacTest {
     assertEquals(
         Set.of(
             "leastprivilege.dev seccompprofiles,capabilitypolicies [list, watch]",
+            "leastprivilege.dev profilerecordings [list, watch]",
             "core namespaces [list, watch]",
             "core pods [get]",
             "admissionregistration.k8s.io mutatingwebhookconfigurations [get, patch, update] names=["
@@ -114,6 +115,7 @@ class ChartRbacTest {
     assertEquals(
         Set.of(
             "leastprivilege.dev seccompprofiles,capabilitypolicies [list, watch]",
+            "leastprivilege.dev profilerecordings [list, watch]",
             "core namespaces [list, watch]",
             "core pods [get]"),
         rules(certManager.one(ClusterRole.class, WEBHOOK).getRules()));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
+import dev.leastprivilege.api.v1alpha1.ProfileRecordingStatus;
+import dev.leastprivilege.api.v1alpha1.RecordingPhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.core.admission.AdmissionPlan;
 import dev.leastprivilege.core.admission.AdmittedPod;
@@ -27,6 +31,7 @@ import dev.leastprivilege.webhook.tls.CertificateIssuer;
 import dev.leastprivilege.webhook.tls.KeyMaterial;
 import dev.leastprivilege.webhook.tls.ReloadingKeyManager;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -89,6 +94,19 @@ class AttackCorpusIT {
   static void applyTheCorpusPolicies() throws Exception {
     CORPUS.namespaces().keySet().forEach(cluster::namespace);
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
+      // As a cluster administrator labels a namespace (the recording opt-in).
+      for (Map.Entry<String, String> label : ns.labels().entrySet()) {
+        ok(
+            kubectl()
+                .run(
+                    null,
+                    "label",
+                    "namespace",
+                    ns.name(),
+                    label.getKey() + "=" + label.getValue(),
+                    "--overwrite"));
+      }
+      applyRecordings(ns);
       for (AttackCorpus.Profile p : ns.profiles()) {
         ok(kubectl().apply(p.manifest(ns.name())));
       }
@@ -97,7 +115,9 @@ class AttackCorpusIT {
       }
     }
     for (AttackCorpus.Namespace ns : CORPUS.namespaces().values()) {
-      for (AttackCorpus.Profile p : ns.profiles()) {
+      List<AttackCorpus.Profile> profiles = new ArrayList<>(ns.profiles());
+      profiles.addAll(ns.recordingProfiles());
+      for (AttackCorpus.Profile p : profiles) {
         ProfilePhase expected = p.invalid() ? ProfilePhase.Failed : ProfilePhase.Installed;
         await()
             .atMost(T)
@@ -178,6 +198,53 @@ class AttackCorpusIT {
             });
   }
 
+  /**
+   * The corpus's ProfileRecordings, and what the operator does for them: the recording profile
+   * (owned by the recording) of each one in phase Recording where the namespace allows recording,
+   * and the phase the corpus gives each, written only where no reconciler has written one: where
+   * the operator runs recordings itself, it makes the profile too and drives the phase, and {@link
+   * #webhookSees} waits for a phase under which the cases hold.
+   */
+  private static void applyRecordings(AttackCorpus.Namespace ns) throws Exception {
+    for (AttackCorpus.Recording r : ns.recordings()) {
+      ok(kubectl().apply(r.manifest(ns.name())));
+      ProfileRecording stored = recording(ns.name(), r.name());
+      if (ns.recordingProfiles().stream().anyMatch(p -> p.name().equals(r.profileName()))) {
+        ok(kubectl().apply(r.profileManifest(ns.name(), stored.getMetadata().getUid())));
+      }
+      // A write that loses to the operator's (409 Conflict) is read again, and then left alone.
+      await()
+          .atMost(T)
+          .ignoreException(KubernetesClientException.class)
+          .untilAsserted(
+              () -> {
+                if (phase(recording(ns.name(), r.name())) == null) {
+                  client()
+                      .resources(ProfileRecording.class)
+                      .inNamespace(ns.name())
+                      .withName(r.name())
+                      .editStatus(
+                          x -> {
+                            if (x.getStatus() == null) {
+                              x.setStatus(new ProfileRecordingStatus());
+                            }
+                            x.getStatus().setPhase(r.phase());
+                            return x;
+                          });
+                }
+                assertNotNull(phase(recording(ns.name(), r.name())));
+              });
+    }
+  }
+
+  private static RecordingPhase phase(ProfileRecording r) {
+    return r.getStatus() == null ? null : r.getStatus().getPhase();
+  }
+
+  private static ProfileRecording recording(String ns, String name) {
+    return client().resources(ProfileRecording.class).inNamespace(ns).withName(name).get();
+  }
+
   static KubernetesClient client() {
     return cluster.client();
   }
@@ -215,6 +282,7 @@ class AttackCorpusIT {
                     warnings(r).stream().anyMatch(x -> x.contains(w)),
                     c + ": no warning says \"" + w + "\": " + r.err()));
     assertAnnotationsRemoved(c, stored);
+    assertEquals(c.annotated(), AttackCorpus.annotated(c, stored), c + ": stored annotations");
 
     // Idempotence: the stored pod, created again as it is, comes back as it went in.
     double unchangedBefore = admissions("unchanged");
@@ -621,6 +689,21 @@ class AttackCorpusIT {
     NamespacePolicies view = webhook().cache().forNamespace(ns.name());
     Map<String, Boolean> expected = new LinkedHashMap<>();
     ns.profiles().forEach(p -> expected.put(p.name(), !p.invalid()));
+    ns.recordingProfiles().forEach(p -> expected.put(p.name(), true));
+    Map<String, RecordingPhase> phases = new LinkedHashMap<>();
+    view.recordings().forEach(r -> phases.put(r.name(), r.phase()));
+    for (AttackCorpus.Recording r : ns.recordings()) {
+      // Where recording is not allowed, the operator's reconciler may have failed the recording
+      // already: the cases there hold whatever its phase.
+      boolean seen =
+          phases.containsKey(r.name())
+              && (!ns.recordingAllowed()
+                  || (r.phase() == RecordingPhase.Recording)
+                      == (phases.get(r.name()) == RecordingPhase.Recording));
+      if (!seen) {
+        return false;
+      }
+    }
     Map<String, Boolean> seen = new LinkedHashMap<>();
     view.profiles()
         .forEach(p -> seen.put(p.ref().name(), p.installed() && p.missingFile() == null));

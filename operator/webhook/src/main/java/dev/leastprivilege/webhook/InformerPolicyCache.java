@@ -2,31 +2,38 @@ package dev.leastprivilege.webhook;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileStatus;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.admission.RecordingCandidate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Informers on SeccompProfiles, CapabilityPolicies and Namespaces. Each change rebuilds the
- * planner's view of its namespace once, so an admission only looks up a map. Every webhook replica
- * runs these, with no leader election. When the API server cannot be reached the informers keep
- * their content and retry; {@link PolicyFreshness} bounds how long that content is served.
+ * Informers on SeccompProfiles, CapabilityPolicies, ProfileRecordings and Namespaces (whose labels
+ * carry the opt-out and the recording opt-in). Each change rebuilds the planner's view of its
+ * namespace once, so an admission only looks up a map. Every webhook replica runs these, with no
+ * leader election. When the API server cannot be reached the informers keep their content and
+ * retry; {@link PolicyFreshness} bounds how long that content is served.
  */
 public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   /**
@@ -40,6 +47,7 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
 
   private final SharedIndexInformer<SeccompProfile> profiles;
   private final SharedIndexInformer<CapabilityPolicy> policies;
+  private final SharedIndexInformer<ProfileRecording> recordings;
   private final SharedIndexInformer<Namespace> namespaces;
   private final Map<String, NamespacePolicies> views = new ConcurrentHashMap<>();
 
@@ -56,18 +64,27 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
             .inAnyNamespace()
             .withLimit(LIST_PAGE)
             .runnableInformer(0);
+    recordings =
+        client
+            .resources(ProfileRecording.class)
+            .inAnyNamespace()
+            .withLimit(LIST_PAGE)
+            .runnableInformer(0);
     namespaces = client.namespaces().withLimit(LIST_PAGE).runnableInformer(0);
     // Retry forever, the first list included: a webhook started while the API server is down
     // serves as soon as it is back, instead of exiting into a crash loop whose back-off outlasts
     // the outage. Until the first list the webhook is not ready and answers 503.
     profiles.exceptionHandler(InformerPolicyCache::retry);
     policies.exceptionHandler(InformerPolicyCache::retry);
+    recordings.exceptionHandler(InformerPolicyCache::retry);
     namespaces.exceptionHandler(InformerPolicyCache::retry);
     profiles.itemStore(new WithoutManagedFields<>());
     policies.itemStore(new WithoutManagedFields<>());
+    recordings.itemStore(new WithoutManagedFields<>());
     namespaces.itemStore(new WithoutManagedFields<>());
     profiles.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     policies.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
+    recordings.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getNamespace())));
     namespaces.addEventHandler(rebuildOn(o -> rebuild(o.getMetadata().getName())));
   }
 
@@ -79,6 +96,7 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
     InformerPolicyCache cache = new InformerPolicyCache(client);
     cache.profiles.start();
     cache.policies.start();
+    cache.recordings.start();
     cache.namespaces.start();
     return cache;
   }
@@ -94,7 +112,10 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
 
   /** Whether every informer watches the API server now; false while one re-connects or re-lists. */
   public boolean watching() {
-    return profiles.isWatching() && policies.isWatching() && namespaces.isWatching();
+    return profiles.isWatching()
+        && policies.isWatching()
+        && recordings.isWatching()
+        && namespaces.isWatching();
   }
 
   @Override
@@ -104,7 +125,10 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
 
   @Override
   public boolean ready() {
-    return profiles.hasSynced() && policies.hasSynced() && namespaces.hasSynced();
+    return profiles.hasSynced()
+        && policies.hasSynced()
+        && recordings.hasSynced()
+        && namespaces.hasSynced();
   }
 
   private void rebuild(String ns) {
@@ -128,13 +152,19 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
                   .map(x -> PolicyCandidate.of(x.getMetadata().getName(), x.getSpec()))
                   .sorted(Comparator.comparing(PolicyCandidate::name))
                   .toList();
+          List<RecordingCandidate> r =
+              recordings.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+                  .filter(x -> live(x) && x.getSpec() != null)
+                  .map(InformerPolicyCache::recording)
+                  .sorted(Comparator.comparing(RecordingCandidate::name))
+                  .toList();
           Map<String, String> labels =
               namespace == null || namespace.getMetadata().getLabels() == null
                   ? Map.of()
                   : Map.copyOf(namespace.getMetadata().getLabels());
-          return p.isEmpty() && c.isEmpty() && labels.isEmpty()
+          return p.isEmpty() && c.isEmpty() && r.isEmpty() && labels.isEmpty()
               ? null
-              : new NamespacePolicies(labels, p, c);
+              : new NamespacePolicies(labels, p, c, r);
         });
   }
 
@@ -167,6 +197,27 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
         installed,
         rollout,
         missingFile(status));
+  }
+
+  /** The webhook's view of a recording: what it selects and records, its phase and its age. */
+  static RecordingCandidate recording(ProfileRecording r) {
+    var spec = r.getSpec();
+    return new RecordingCandidate(
+        r.getMetadata().getName(),
+        spec.getPodSelector(),
+        spec.getContainerNames() == null ? List.of() : spec.getContainerNames(),
+        spec.getRecord() == null ? Set.of() : new HashSet<>(spec.getRecord()),
+        r.getStatus() == null ? null : r.getStatus().getPhase(),
+        created(r.getMetadata().getCreationTimestamp()));
+  }
+
+  /** The API server always sets creationTimestamp (RFC 3339); null sorts a recording last. */
+  private static Instant created(String timestamp) {
+    try {
+      return timestamp == null ? null : Instant.parse(timestamp);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /**
@@ -207,6 +258,7 @@ public final class InformerPolicyCache implements PolicyCache, AutoCloseable {
   public void close() {
     profiles.close();
     policies.close();
+    recordings.close();
     namespaces.close();
   }
 }

@@ -86,6 +86,8 @@ class AttackCorpusEndpointTest {
           created,
           created.allowed() ? AttackCorpus.podSecurityContexts(created.patched()) : Map.of());
       if (created.allowed()) {
+        assertEquals(
+            c.annotated(), AttackCorpus.annotated(c, created.patched()), c + ": annotations");
         Answer again = send(review(c, "CREATE", "", "Pod", created.patched(), null));
         assertTrue(
             again.allowed() && !again.changes(), c + ": admitting the result again changed it");

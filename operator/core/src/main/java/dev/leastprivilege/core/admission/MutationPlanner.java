@@ -14,10 +14,11 @@ import java.util.Set;
 
 /**
  * Decides, for one Pod CREATE (or new ephemeral containers), which securityContext fields change,
- * whether the pod is refused, and which warnings the user sees. Pure: the webhook feeds it from
- * caches and turns the plan into an AdmissionReview response. Planning a pod it already patched
- * yields no change, so a re-admitted pod (a later webhook's change makes the API server call us
- * again) is left as it is.
+ * whether the pod is refused, and which warnings the user sees: SeccompProfiles,
+ * CapabilityPolicies, and ProfileRecordings (which never win over an Enforce profile). Pure: the
+ * webhook feeds it from caches and turns the plan into an AdmissionReview response. Planning a pod
+ * it already patched yields no change, so a re-admitted pod (a later webhook's change makes the API
+ * server call us again) is left as it is.
  */
 public final class MutationPlanner {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -38,6 +39,10 @@ public final class MutationPlanner {
     ArrayNode patch = JSON.arrayNode();
     boolean usesOurs = pod.creating() && checkPodLevelReferences(pod, ns, findings);
     boolean selected = false;
+    Optional<RecordingCandidate> recording = PodRecording.choose(pod, ns, findings);
+    // Whether any container runs the recording's profile: only then does the pod carry the
+    // recording's annotation.
+    boolean recorded = false;
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       ObjectNode sc =
           c.securityContext() == null ? JSON.objectNode() : c.securityContext().deepCopy();
@@ -46,11 +51,38 @@ public final class MutationPlanner {
           ns.policies().stream().filter(p -> p.selects(pod, c.name())).toList();
       boolean containerSelected = profile.isPresent() || !policies.isEmpty();
       selected |= containerSelected;
+      Optional<RecordingCandidate> rec =
+          recording.filter(r -> !c.ephemeral() && recordable(pod, c, r, findings));
       if (refusedAsPrivileged(pod, c, profile, policies, findings)
           || windows(pod, c, containerSelected, findings)) {
         continue;
       }
-      if (profile.isPresent() && usable(c, profile.get(), findings)) {
+      Optional<ProfileCandidate> recordingProfile =
+          rec.flatMap(r -> recordingProfile(pod, c, r, profile, ns, findings));
+      // The recorder counts a container's records for the recording only where it runs the
+      // recording's profile: a pod with no such container is not marked.
+      recorded |= recordingProfile.isPresent();
+      boolean profileApplies = profile.isPresent() && usable(c, profile.get(), findings);
+      if (recordingProfile.isPresent()) {
+        // What the pod wrote is checked as if no recording were there: a reference to another
+        // namespace's file is refused all the same.
+        if (!profileApplies) {
+          checkContainerReferences(pod, c, ns, findings);
+        } else {
+          findings.warn(
+              "container "
+                  + c.name()
+                  + ": "
+                  + rec.get().title()
+                  + " records it with SeccompProfile "
+                  + recordingProfile.get().ref().name()
+                  + " in place of "
+                  + profile.get().title()
+                  + "; both only log what their base does not allow");
+        }
+        usesOurs = true;
+        applyProfile(pod, c, recordingProfile.get(), sc, patch, findings);
+      } else if (profileApplies) {
         usesOurs = true;
         applyProfile(pod, c, profile.get(), sc, patch, findings);
       } else {
@@ -80,12 +112,119 @@ public final class MutationPlanner {
     }
     // The label is a convenience for kubectl users (-l leastprivilege.dev/uses-profiles); nothing
     // relies on it.
-    if (pod.creating()
-        && (usesOurs || !patch.isEmpty())
-        && !"true".equals(pod.labels().get(ApiNames.USES_PROFILES_LABEL))) {
+    boolean label =
+        pod.creating()
+            && (usesOurs || !patch.isEmpty())
+            && !"true".equals(pod.labels().get(ApiNames.USES_PROFILES_LABEL));
+    if (pod.creating()) {
+      recordingAnnotation(
+          pod, recorded ? recording.map(RecordingCandidate::name).orElse(null) : null, patch);
+    }
+    if (label) {
       addLabel(pod, patch);
     }
     return new AdmissionPlan(true, null, patch, findings.warnings);
+  }
+
+  /**
+   * Whether the pod's recording may record this container: one it names (or all), and not a
+   * privileged one, which runs unconfined with every capability: there is nothing to record.
+   */
+  private static boolean recordable(
+      AdmittedPod pod, AdmittedPod.AdmittedContainer c, RecordingCandidate r, Findings findings) {
+    if (!r.selectsContainer(c.name()) || PodCompliance.windows(pod)) {
+      return false;
+    }
+    Optional<String> privileged = PrivilegedFields.of(pod, c);
+    privileged.ifPresent(
+        field ->
+            findings.warn(
+                "container "
+                    + c.name()
+                    + ": "
+                    + field
+                    + " runs unconfined with every capability, so "
+                    + r.title()
+                    + " does not record it"));
+    return privileged.isEmpty();
+  }
+
+  /**
+   * The recording's profile for a container whose system calls it records. Never in place of an
+   * Enforce profile: the recording profile only logs, so a tenant who may record would otherwise
+   * run unconfined where an Enforce profile confines. An Audit profile only logs too, so the
+   * recording takes its place.
+   */
+  private static Optional<ProfileCandidate> recordingProfile(
+      AdmittedPod pod,
+      AdmittedPod.AdmittedContainer c,
+      RecordingCandidate r,
+      Optional<ProfileCandidate> profile,
+      NamespacePolicies ns,
+      Findings findings) {
+    if (!r.recordsSeccomp()) {
+      return Optional.empty();
+    }
+    if (profile.isPresent() && profile.get().enforces()) {
+      findings.warn(
+          "container "
+              + c.name()
+              + ": "
+              + profile.get().title()
+              + " selects it and wins over "
+              + r.title()
+              + ", whose profile only logs: its system calls are not recorded");
+      return Optional.empty();
+    }
+    ProfileRef ref = r.profile(pod.namespace());
+    Optional<ProfileCandidate> file =
+        ns.profiles().stream().filter(p -> p.ref().equals(ref)).findFirst();
+    if (file.isEmpty() || file.get().missingFile() != null) {
+      findings.warn(
+          "container "
+              + c.name()
+              + ": "
+              + r.title()
+              + " does not record its system calls: SeccompProfile "
+              + ref.name()
+              + " has no file on the nodes ("
+              + file.map(ProfileCandidate::missingFile).orElse("it does not exist yet")
+              + ")");
+      return Optional.empty();
+    }
+    return file;
+  }
+
+  /**
+   * The annotation that tells the recorder which recording a pod's records belong to. Only this
+   * admission writes it: one a pod brings itself is removed, so a pod cannot put its records into a
+   * recording that did not select it.
+   */
+  private static void recordingAnnotation(AdmittedPod pod, String recording, ArrayNode patch) {
+    String key = ApiNames.RECORDING_ANNOTATION;
+    String current = pod.annotations().get(key);
+    if (recording == null) {
+      if (current != null) {
+        patch
+            .addObject()
+            .put("op", "remove")
+            .put("path", "/metadata/annotations/" + pointerEscape(key));
+      }
+    } else if (!recording.equals(current)) {
+      if (pod.annotations().isEmpty()) {
+        patch
+            .addObject()
+            .put("op", "add")
+            .put("path", "/metadata/annotations")
+            .set("value", JSON.objectNode().put(key, recording));
+      } else {
+        patch
+            .addObject()
+            .put("op", "add")
+            .put("path", "/metadata/annotations/" + pointerEscape(key))
+            .put("value", recording);
+      }
+    }
   }
 
   /**

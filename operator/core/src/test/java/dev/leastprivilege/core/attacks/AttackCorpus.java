@@ -4,17 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.Mode;
 import dev.leastprivilege.api.v1alpha1.PodSelector;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
+import dev.leastprivilege.api.v1alpha1.ProfileRecordingSpec;
+import dev.leastprivilege.api.v1alpha1.RecordingPhase;
+import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
+import dev.leastprivilege.core.admission.RecordingCandidate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,15 +65,85 @@ public final class AttackCorpus {
     }
   }
 
-  /** One namespace's objects. */
-  public record Namespace(String name, List<Profile> profiles, List<Policy> policies) {
+  /**
+   * A ProfileRecording of the corpus: its spec as written, and the phase its status has when the
+   * cases run. In phase Recording, in a namespace that allows recording, the operator has made its
+   * recording profile (an installed Audit SeccompProfile that selects no pod).
+   */
+  public record Recording(String name, ObjectNode spec, RecordingPhase phase) {
+    public String manifest(String namespace) {
+      return AttackCorpus.manifest(ProfileRecording.KIND, namespace, name, spec);
+    }
+
+    /** The name of the SeccompProfile the operator makes for it. */
+    public String profileName() {
+      return ProfileRecording.recordingProfileName(name);
+    }
+
+    /**
+     * Its recording profile as the operator makes it: owned by the recording (whose uid is given),
+     * labelled with it, Audit mode over the default base, no rules, no podSelector.
+     */
+    public String profileManifest(String namespace, String recordingUid) {
+      ObjectNode spec =
+          JSON.createObjectNode()
+              .put("mode", Mode.Audit.name())
+              .put("defaultAction", "SCMP_ACT_ERRNO")
+              .put("baseProfileName", "builtin:runtime-baseline");
+      ObjectNode m =
+          JSON.createObjectNode()
+              .put("apiVersion", ApiNames.API_VERSION)
+              .put("kind", SeccompProfile.KIND);
+      ObjectNode metadata =
+          m.putObject("metadata").put("name", profileName()).put("namespace", namespace);
+      m.set("spec", spec);
+      metadata.putObject("labels").put(ApiNames.RECORDED_BY_LABEL, name);
+      metadata
+          .putArray("ownerReferences")
+          .addObject()
+          .put("apiVersion", ApiNames.API_VERSION)
+          .put("kind", ProfileRecording.KIND)
+          .put("name", name)
+          .put("uid", recordingUid)
+          .put("controller", true)
+          .put("blockOwnerDeletion", true);
+      return m.toString();
+    }
+  }
+
+  /** One namespace's objects, and its labels (the recording opt-in). */
+  public record Namespace(
+      String name,
+      Map<String, String> labels,
+      List<Profile> profiles,
+      List<Policy> policies,
+      List<Recording> recordings) {
+    public boolean recordingAllowed() {
+      return new NamespacePolicies(labels, List.of(), List.of()).recordingAllowed();
+    }
+
+    /**
+     * The recording profiles of the recordings in phase Recording, as the operator makes them where
+     * recording is allowed (and deletes them once a recording is over).
+     */
+    public List<Profile> recordingProfiles() {
+      return recordingAllowed()
+          ? recordings.stream()
+              .filter(r -> r.phase() == RecordingPhase.Recording)
+              .map(r -> new Profile(r.profileName(), Mode.Audit, null, false))
+              .toList()
+          : List.of();
+    }
+
     /**
      * The planner's view of the namespace, as the webhook's cache builds it once every profile is
-     * installed.
+     * installed. The recordings were created in the order they are listed.
      */
     public NamespacePolicies view() {
+      List<Profile> all = new ArrayList<>(profiles);
+      all.addAll(recordingProfiles());
       List<ProfileCandidate> p =
-          profiles.stream()
+          all.stream()
               .map(
                   x ->
                       new ProfileCandidate(
@@ -88,7 +166,20 @@ public final class AttackCorpus {
                       PolicyCandidate.of(
                           x.name(), JSON.convertValue(x.spec(), CapabilityPolicySpec.class)))
               .toList();
-      return new NamespacePolicies(Map.of(), p, c);
+      List<RecordingCandidate> r = new ArrayList<>();
+      for (int i = 0; i < recordings.size(); i++) {
+        Recording x = recordings.get(i);
+        ProfileRecordingSpec spec = JSON.convertValue(x.spec(), ProfileRecordingSpec.class);
+        r.add(
+            new RecordingCandidate(
+                x.name(),
+                spec.getPodSelector(),
+                spec.getContainerNames(),
+                new HashSet<>(spec.getRecord()),
+                x.phase(),
+                Instant.EPOCH.plusSeconds(i)));
+      }
+      return new NamespacePolicies(labels, p, c, r);
     }
   }
 
@@ -103,6 +194,7 @@ public final class AttackCorpus {
       Map<String, JsonNode> admitted,
       List<String> warnings,
       List<String> annotationsRemoved,
+      Map<String, String> annotated,
       String plannerOnly,
       List<String> refusedBefore121) {
     public boolean isRefused() {
@@ -126,6 +218,7 @@ public final class AttackCorpus {
               Map.of(),
               List.of(),
               List.of(),
+              Map.of(),
               plannerOnly,
               refusedBefore121);
     }
@@ -173,6 +266,7 @@ public final class AttackCorpus {
                 admitted,
                 texts(c.path("warnings")),
                 texts(c.path("annotationsRemoved")),
+                strings(c.path("annotations")),
                 c.path("planner-only").asText(null),
                 texts(c.path("refusedBefore121"))));
       }
@@ -224,6 +318,18 @@ public final class AttackCorpus {
     return out;
   }
 
+  /**
+   * The annotations of {@code pod} that the case names, with the values the pod has (null when
+   * absent), to compare with {@link Case#annotated()}.
+   */
+  public static Map<String, String> annotated(Case c, JsonNode pod) {
+    Map<String, String> out = new LinkedHashMap<>();
+    c.annotated()
+        .keySet()
+        .forEach(k -> out.put(k, pod.path("metadata").path("annotations").path(k).asText(null)));
+    return out;
+  }
+
   private static Namespace namespace(String name, JsonNode n) {
     List<Profile> profiles = new ArrayList<>();
     for (JsonNode p : n.path("profiles")) {
@@ -238,7 +344,15 @@ public final class AttackCorpus {
     for (JsonNode p : n.path("policies")) {
       policies.add(new Policy(p.path("name").asText(), (ObjectNode) p.path("spec")));
     }
-    return new Namespace(name, profiles, policies);
+    List<Recording> recordings = new ArrayList<>();
+    for (JsonNode r : n.path("recordings")) {
+      recordings.add(
+          new Recording(
+              r.path("name").asText(),
+              (ObjectNode) r.path("spec"),
+              RecordingPhase.valueOf(r.path("phase").asText())));
+    }
+    return new Namespace(name, strings(n.path("labels")), profiles, policies, recordings);
   }
 
   private static String manifest(String kind, String namespace, String name, ObjectNode spec) {
@@ -247,6 +361,12 @@ public final class AttackCorpus {
     m.putObject("metadata").put("name", name).put("namespace", namespace);
     m.set("spec", spec);
     return m.toString();
+  }
+
+  private static Map<String, String> strings(JsonNode map) {
+    Map<String, String> out = new LinkedHashMap<>();
+    map.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
   }
 
   private static List<String> texts(JsonNode array) {

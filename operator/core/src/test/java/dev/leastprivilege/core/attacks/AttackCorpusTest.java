@@ -138,6 +138,9 @@ class AttackCorpusTest {
                     c + ": no warning" + " says \"" + w + "\": " + plan.warnings()));
     c.annotationsRemoved()
         .forEach(a -> assertFalse(after.path("metadata").path("annotations").has(a), a));
+    if (!ephemeral) {
+      assertEquals(c.annotated(), AttackCorpus.annotated(c, after), c + ": annotations");
+    }
     AdmissionPlan second =
         planner.plan(AdmittedPod.of(after, c.namespace()), CORPUS.namespace(c.namespace()).view());
     assertTrue(
