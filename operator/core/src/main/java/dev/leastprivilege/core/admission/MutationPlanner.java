@@ -40,8 +40,8 @@ public final class MutationPlanner {
     boolean usesOurs = pod.creating() && checkPodLevelReferences(pod, ns, findings);
     boolean selected = false;
     Optional<RecordingCandidate> recording = PodRecording.choose(pod, ns, findings);
-    // Whether any container runs the recording's profile: only then does the pod carry the
-    // recording's annotation.
+    // Whether the recording records any container: only then does the pod carry the recording's
+    // annotation.
     boolean recorded = false;
     for (AdmittedPod.AdmittedContainer c : pod.containers()) {
       ObjectNode sc =
@@ -59,9 +59,12 @@ public final class MutationPlanner {
       }
       Optional<ProfileCandidate> recordingProfile =
           rec.flatMap(r -> recordingProfile(pod, c, r, profile, ns, findings));
-      // The recorder counts a container's records for the recording only where it runs the
-      // recording's profile: a pod with no such container is not marked.
-      recorded |= recordingProfile.isPresent();
+      // The recorder counts a container's system calls for the recording only where it runs the
+      // recording's profile, and its capability checks wherever the pod is marked: recording
+      // capabilities changes nothing in the pod, so it goes on under an Enforce profile too.
+      recorded |=
+          recordingProfile.isPresent()
+              || rec.filter(RecordingCandidate::recordsCapabilities).isPresent();
       boolean profileApplies = profile.isPresent() && usable(c, profile.get(), findings);
       if (recordingProfile.isPresent()) {
         // What the pod wrote is checked as if no recording were there: a reference to another

@@ -50,6 +50,10 @@ public record RecordingCandidate(
     return record.isEmpty() || record.contains(RecordingKind.Seccomp);
   }
 
+  boolean recordsCapabilities() {
+    return record.isEmpty() || record.contains(RecordingKind.Capabilities);
+  }
+
   /** The Audit SeccompProfile the operator makes for the recording, in the pod's namespace. */
   ProfileRef profile(String namespace) {
     return new ProfileRef(namespace, ProfileRecording.recordingProfileName(name));

@@ -54,7 +54,7 @@ class PodRecordingTest {
   }
 
   @Test
-  void aRecordingWhoseProfileHasNoFileRecordsNothingAndSaysWhy() {
+  void aRecordingWhoseProfileHasNoFileRecordsNoSystemCallsAndSaysWhy() {
     ProfileCandidate unpublished =
         new ProfileCandidate(
             new ProfileRef("team", "rec-recording"),
@@ -72,7 +72,10 @@ class PodRecordingTest {
             List.of(recording("rec", matchAll(), RecordingPhase.Recording, T0)));
     AdmissionPlan plan = plan(pod(Map.of()), ns);
     assertTrue(plan.allowed());
-    assertFalse(plan.changes(), () -> "patch: " + plan.patch());
+    // No seccompProfile is set; the pod is only marked, since its capability checks are recorded.
+    assertEquals(
+        "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{\"leastprivilege.dev/recording\":\"rec\"}}]",
+        plan.patch().toString());
     assertEquals(
         List.of(
             "container app: ProfileRecording rec does not record its system calls: SeccompProfile"
