@@ -36,7 +36,7 @@ final class ProcessResolver {
 
   private record Cached(long startTicks, Optional<String> containerId) {}
 
-  /** A child's container, as its parent's was when it forked. */
+  /** A child's container, as its parent's was when it forked; null for a host process's child. */
   private record Forked(Instant at, String containerId) {}
 
   /**
@@ -98,15 +98,18 @@ final class ProcessResolver {
 
   /**
    * A process forked: the child gets its parent's container (a parent that is itself gone is named
-   * by its own fork). Children of host processes are not kept.
+   * by its own fork). Children of host processes are not kept. Returns whether the parent runs in a
+   * container.
    */
-  void forked(long parent, long child, Instant now) {
+  boolean forked(long parent, long child, Instant now) {
     Answer answer = resolve(parent, Optional.empty());
     if (answer instanceof InContainer c) {
       forks.put(child, new Forked(now, c.containerId()));
-    } else {
-      forks.remove(child);
+      return true;
     }
+    // A host process's child (runc's, say): its records, if it is gone, are no pod's.
+    forks.put(child, new Forked(now, null));
+    return false;
   }
 
   /**
@@ -120,7 +123,7 @@ final class ProcessResolver {
             && recordTime.get().toEpochMilli() < f.at().toEpochMilli() - FORK_SLACK_MILLIS) {
       return new Gone();
     }
-    return new InContainer(f.containerId());
+    return f.containerId() == null ? new NotAContainer() : new InContainer(f.containerId());
   }
 
   private OptionalLong startTicks(long pid) {

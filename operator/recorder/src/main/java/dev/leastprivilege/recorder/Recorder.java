@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.NodeRecordingStatus;
 import dev.leastprivilege.core.caps.Capability;
 import dev.leastprivilege.core.record.CapabilityCheck;
 import dev.leastprivilege.core.record.CapabilityTraceParser;
+import dev.leastprivilege.core.record.EnteringTasks;
 import dev.leastprivilege.core.record.ForkEvents;
 import dev.leastprivilege.core.record.LossSignals;
 import dev.leastprivilege.core.record.NodeActivity;
@@ -90,6 +91,7 @@ public final class Recorder implements AutoCloseable {
   private final CapabilityTraceParser traceParser = new CapabilityTraceParser();
   private final List<Thread> threads = new ArrayList<>();
   private final Set<String> livePods = new HashSet<>();
+  private final EnteringTasks entering = new EnteringTasks();
   private ProcessResolver processes;
   private KmsgSource kmsg;
   private AuditLogSource auditLog;
@@ -254,11 +256,25 @@ public final class Recorder implements AutoCloseable {
           activity.lost(lost.getAsLong());
         }
       } else {
+        // The checks this line completes first: an exec line ends the stack of a check runc's
+        // init made before it.
+        traceParser.feed(t.line()).forEach(this::capability);
         Optional<ForkEvents.Fork> fork = ForkEvents.parse(t.line());
         if (fork.isPresent()) {
-          processes.forked(fork.get().parent(), fork.get().child(), clock.instant());
+          long parent = fork.get().parent();
+          long child = fork.get().child();
+          entering.forked(parent, child, processes.forked(parent, child, clock.instant()));
         }
-        traceParser.feed(t.line()).forEach(this::capability);
+        CapabilityTraceParser.exec(t.line())
+            .ifPresent(
+                x -> {
+                  LOG.debug(
+                      "exec {} {} entering {}",
+                      x.tid(),
+                      x.filename(),
+                      entering.isEntering(x.tid()));
+                  entering.exec(x.tid(), x.filename());
+                });
       }
     } else if (e instanceof Lost l) {
       synchronized (activity) {
@@ -280,7 +296,7 @@ public final class Recorder implements AutoCloseable {
       return; // not a seccomp record, or a call no table names (it could not be allowed by name)
     }
     SeccompRecord r = parsed.get();
-    if (RuntimeNoise.isRuntime(r.comm(), r.exe())) {
+    if (RuntimeNoise.isRuntime(r.comm(), r.exe()) || entering.isEntering(r.pid())) {
       return; // the runtime's own calls before the workload's exec (runc init): not the workload's
     }
     attribute(r.pid(), Optional.of(r.time()), r.syscall(), null, r.time());
@@ -303,10 +319,18 @@ public final class Recorder implements AutoCloseable {
   }
 
   private void capability(CapabilityCheck check) {
-    if (check.incidental() || RuntimeNoise.isRuntime(check.comm(), null)) {
-      return;
+    if (check.incidental()
+        || RuntimeNoise.isRuntime(check.comm(), null)
+        || entering.isEntering(check.tid())) {
+      return; // no need: an incidental check, or the runtime's before the workload's exec
     }
     Instant now = clock.instant();
+    LOG.debug(
+        "capability {} of {} ({}), granted {}",
+        check.capability(),
+        check.tid(),
+        check.comm(),
+        check.granted());
     attribute(check.tid(), Optional.empty(), null, check.capability(), now);
   }
 
@@ -382,6 +406,12 @@ public final class Recorder implements AutoCloseable {
       if (now - p.deadline() >= 0) {
         it.remove();
         expired++;
+        LOG.debug(
+            "unattributed: pid {} container {} syscall {} capability {}",
+            p.pid(),
+            p.containerId(),
+            p.syscall(),
+            p.capability());
       }
     }
     pending.addAll(again);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -26,6 +27,13 @@ final class TraceSource implements Runnable, AutoCloseable {
   static final String INSTANCE = CapabilityTracing.RECORDER_INSTANCE;
   static final String EVENT = CapabilityTracing.EVENT;
   static final String TRIGGER = CapabilityTracing.TRIGGER;
+
+  /**
+   * Forks name the container of a process gone before its records were read; forks and execs tell
+   * the runtime's tasks from the workload's ({@link dev.leastprivilege.core.record.EnteringTasks}).
+   */
+  static final List<String> PROCESS_EVENTS =
+      List.of(ForkEvents.EVENT, CapabilityTracing.EXEC_EVENT);
 
   /**
    * What trace_pipe prints when the instance's buffer was full and events were dropped: {@code
@@ -94,8 +102,10 @@ final class TraceSource implements Runnable, AutoCloseable {
         Files.writeString(instance.resolve(CapabilityTracing.TRIGGER_FILE), TRIGGER);
         Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "1");
       }
-      if (Files.isDirectory(instance.resolve(ForkEvents.EVENT))) {
-        Files.writeString(instance.resolve(ForkEvents.EVENT).resolve("enable"), "1");
+      for (String event : PROCESS_EVENTS) {
+        if (Files.isDirectory(instance.resolve(event))) {
+          Files.writeString(instance.resolve(event).resolve("enable"), "1");
+        }
       }
       return new Started(new TraceSource(instance, sink), noCapabilities);
     } catch (IOException e) {
@@ -156,10 +166,12 @@ final class TraceSource implements Runnable, AutoCloseable {
   }
 
   private static void disable(Path instance) {
-    try {
-      Files.writeString(instance.resolve(ForkEvents.EVENT).resolve("enable"), "0");
-    } catch (IOException e) {
-      // not there, or already off
+    for (String e : PROCESS_EVENTS) {
+      try {
+        Files.writeString(instance.resolve(e).resolve("enable"), "0");
+      } catch (IOException notThere) {
+        // not there, or already off
+      }
     }
     try {
       Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "0");
