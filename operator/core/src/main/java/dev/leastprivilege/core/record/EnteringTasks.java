@@ -53,7 +53,9 @@ public final class EnteringTasks {
 
   static boolean isRuntimeReexec(String filename) {
     return filename != null
-        && (filename.equals("/proc/self/exe") || filename.matches("/proc/(self|\\d+)/fd/\\d+"));
+        && (filename.equals("/proc/self/exe")
+            || filename.matches("/proc/(self|\\d+)/fd/\\d+")
+            || filename.matches("/dev/fd/\\d+"));
   }
 
   /** Whether the task is the runtime's, on its way into a container and not yet the workload. */
