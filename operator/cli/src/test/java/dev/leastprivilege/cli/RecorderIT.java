@@ -41,7 +41,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -244,6 +246,173 @@ class RecorderIT {
     }
   }
 
+  /**
+   * The audit-log source, where an audit daemon runs (none runs here): real-format audit.log lines
+   * appended to a file, a /proc of files naming the process's container, the kernel log a file with
+   * the kernel's loss line. The record stamped before its PID's process started is an earlier
+   * process's: not counted for the pod.
+   */
+  @Test
+  void readsTheAuditLogAndSaysWhatTheKernelLost() throws Exception {
+    String nodeName = "recorder-it-audit-node";
+    String ns = "shop";
+    String id = "0123456789abcdef".repeat(4);
+    long pid = 4242;
+    Node node =
+        client
+            .nodes()
+            .resource(new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata().build())
+            .create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    Pod web =
+        client
+            .pods()
+            .inNamespace(ns)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("web-1")
+                    .withAnnotations(Map.of(ApiNames.RECORDING_ANNOTATION, "rec"))
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName(nodeName)
+                    .addNewContainer()
+                    .withName("web")
+                    .withImage("web")
+                    .withNewSecurityContext()
+                    .withNewSeccompProfile()
+                    .withType("Localhost")
+                    .withLocalhostProfile(new ProfileRef(ns, "rec-recording").localhostProfile())
+                    .endSeccompProfile()
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    running(web, "web", id);
+
+    long now = Instant.now().getEpochSecond();
+    long boot = now - 1000;
+    Path proc = Files.createDirectories(dir.resolve("proc"));
+    Files.writeString(proc.resolve("stat"), "cpu  1 2 3\nbtime " + boot + "\n");
+    Files.writeString(proc.resolve("uptime"), "1000.00 0.00\n");
+    Path pidDir = Files.createDirectories(proc.resolve(Long.toString(pid)));
+    // Started 500 s after boot (50000 ticks).
+    Files.writeString(
+        pidDir.resolve("stat"),
+        pid + " (chmod) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 50000 1 1 0 0 0 0 0 0 0 0\n");
+    Files.writeString(
+        pidDir.resolve("cgroup"),
+        "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/"
+            + "cri-containerd-"
+            + id
+            + ".scope\n");
+    Path auditLog = Files.writeString(dir.resolve("audit.log"), "");
+    Path kmsg = Files.writeString(dir.resolve("kmsg"), "");
+    RecorderConfig config =
+        new RecorderConfig(
+            nodeName,
+            RecorderConfig.SeccompSource.AUDIT_LOG,
+            kmsg,
+            auditLog,
+            dir.resolve("no-tracefs"),
+            proc,
+            Duration.ofSeconds(1),
+            RecorderConfig.CONTAINER_GRACE,
+            0);
+    Recorder recorder = new Recorder(client, config);
+    try {
+      recorder.start();
+      await().atMost(Duration.ofSeconds(30)).until(recorder::isReady);
+      Thread.sleep(1000); // it opens the log at its end
+      Files.writeString(
+          auditLog,
+          seccompLine(now, pid, 90, "chmod")
+              + "type=SYSCALL msg=audit("
+              + now
+              + ".150:78): arch=c000003e syscall=90 success=yes\n"
+              + seccompLine(now, pid, 90, "chmod")
+              + seccompLine(now, pid, 165, "mount")
+              + seccompLine(boot + 100, pid, 161, "chroot"),
+          StandardOpenOption.APPEND);
+      // With an audit daemon the records go to its log, but the kernel says in its own log when
+      // it lost some.
+      Files.writeString(
+          kmsg,
+          "4,7,1000100000,-;kauditd_printk_skb: 7 callbacks suppressed\n",
+          StandardOpenOption.APPEND);
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "records 3, lost 7, unattributed 1",
+                      summary(status(nodeName)),
+                      () -> client.getKubernetesSerialization().asJson(status(nodeName))));
+      NodeRecordingStatus status = status(nodeName);
+      assertEquals("audit-log", status.getSeccompSource());
+      assertTrue(
+          status.getCapabilitySource().startsWith("Unavailable: tracefs is not mounted at "),
+          status.getCapabilitySource());
+      assertEquals("rec", status.getPods().get(0).getRecording());
+      assertEquals("web-1", status.getPods().get(0).getPod());
+      NodeRecordedContainer c = status.getPods().get(0).getContainers().get(0);
+      assertEquals("web", c.getName());
+      assertEquals(List.of("chmod", "mount"), c.getSyscalls());
+
+      NodeRecording report = client.resources(NodeRecording.class).withName(nodeName).get();
+      assertEquals(
+          node.getMetadata().getUid(), report.getMetadata().getOwnerReferences().get(0).getUid());
+      // Nothing changes: nothing is written, however many report intervals pass.
+      String version = report.getMetadata().getResourceVersion();
+      await()
+          .during(Duration.ofMillis(2500))
+          .atMost(Duration.ofSeconds(4))
+          .until(
+              () ->
+                  client
+                      .resources(NodeRecording.class)
+                      .withName(nodeName)
+                      .get()
+                      .getMetadata()
+                      .getResourceVersion()
+                      .equals(version));
+    } finally {
+      recorder.close();
+    }
+  }
+
+  private static String seccompLine(long epochSeconds, long pid, int nr, String name) {
+    return "type=SECCOMP msg=audit("
+        + epochSeconds
+        + ".149:77): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined pid="
+        + pid
+        + " comm=\"chmod\" exe=\"/bin/busybox\" sig=0 arch=c000003e syscall="
+        + nr
+        + " compat=0 ip=0x4a5b7b code=0x7ffc0000\u001dAUID=\"unset\" UID=\"root\" GID=\"root\""
+        + " ARCH=x86_64 SYSCALL="
+        + name
+        + "\n";
+  }
+
+  private static String summary(NodeRecordingStatus s) {
+    if (s == null) {
+      return "no status";
+    }
+    long records =
+        s.getPods().isEmpty() ? 0 : s.getPods().get(0).getContainers().get(0).getRecords();
+    return "records "
+        + records
+        + ", lost "
+        + s.getLostRecords()
+        + ", unattributed "
+        + s.getUnattributedRecords();
+  }
+
   /** The recorded pod with chmod and CHOWN, and both findings of the watched pod. */
   private static boolean complete(NodeRecordingStatus s) {
     boolean recordedDone =
@@ -276,7 +445,11 @@ class RecorderIT {
   }
 
   private NodeRecordingStatus status() {
-    NodeRecording r = client.resources(NodeRecording.class).withName(NODE).get();
+    return status(NODE);
+  }
+
+  private static NodeRecordingStatus status(String node) {
+    NodeRecording r = client.resources(NodeRecording.class).withName(node).get();
     return r == null ? null : r.getStatus();
   }
 
@@ -311,19 +484,28 @@ class RecorderIT {
 
   /** What the kubelet writes once the runtime started the container. */
   private static void running(Pod pod, String containerId) {
-    Pod p = client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get();
+    running(pod, "main", containerId);
+  }
+
+  private static void running(Pod pod, String container, String containerId) {
+    Pod p =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
     p.getStatus()
         .setContainerStatuses(
             List.of(
                 new ContainerStatusBuilder()
-                    .withName("main")
+                    .withName(container)
                     .withImage("busybox")
                     .withImageID("busybox")
                     .withReady(true)
                     .withRestartCount(0)
                     .withContainerID("containerd://" + containerId)
                     .build()));
-    client.pods().inNamespace(NS).resource(p).updateStatus();
+    client.pods().inNamespace(p.getMetadata().getNamespace()).resource(p).updateStatus();
   }
 
   private static String containerId() {
