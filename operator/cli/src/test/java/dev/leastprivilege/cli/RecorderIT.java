@@ -175,6 +175,9 @@ class RecorderIT {
             false);
 
     Path tracefs = Files.createDirectories(dir.resolve("tracefs"));
+    // Trace instances are the kernel's, seen through every tracefs mount: a name of the test's own,
+    // so that a node recorder running on this machine (an e2e cluster's) is left alone.
+    String instanceName = "lpo-recorder-it-" + UUID.randomUUID().toString().substring(0, 8);
     mount(tracefs);
     String cgroupParent = "lpo-recorder-it-" + UUID.randomUUID().toString().substring(0, 8);
     RecorderConfig config =
@@ -184,11 +187,12 @@ class RecorderIT {
             Path.of(RecorderConfig.DEFAULT_KMSG),
             Path.of(RecorderConfig.DEFAULT_AUDIT_LOG),
             tracefs,
+            instanceName,
             Path.of("/proc"),
             Duration.ofSeconds(1),
             RecorderConfig.CONTAINER_GRACE,
             0);
-    Path instance = tracefs.resolve("instances").resolve(CapabilityTracing.RECORDER_INSTANCE);
+    Path instance = tracefs.resolve("instances").resolve(instanceName);
     try (KernelLog unlimited = KernelLog.open(new PrintWriter(new StringWriter()));
         PodContainer containers = new PodContainer(cgroupParent)) {
       Recorder recorder = new Recorder(client, config);
@@ -319,6 +323,7 @@ class RecorderIT {
             kmsg,
             auditLog,
             dir.resolve("no-tracefs"),
+            CapabilityTracing.RECORDER_INSTANCE,
             proc,
             Duration.ofSeconds(1),
             RecorderConfig.CONTAINER_GRACE,

@@ -133,7 +133,7 @@ public final class Recorder implements AutoCloseable {
         };
     String seccompSource = openSeccomp(sink);
     String capabilitySource;
-    TraceSource.Opened opened = TraceSource.open(config.tracefs(), sink);
+    TraceSource.Opened opened = TraceSource.open(config.tracefs(), config.traceInstance(), sink);
     if (opened instanceof TraceSource.Started started) {
       trace = started.source();
       capabilitySource =

@@ -1,5 +1,6 @@
 package dev.leastprivilege.recorder;
 
+import dev.leastprivilege.core.record.CapabilityTracing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,9 @@ import java.util.Map;
  * @param kmsg the kernel log device, /dev/kmsg
  * @param auditLog the audit daemon's log file, /var/log/audit/audit.log
  * @param tracefs where tracefs is mounted, /sys/kernel/tracing
+ * @param traceInstance the recorder's trace instance under tracefs/instances; instances are the
+ *     kernel's, shared by every tracefs mount, so a second recorder on one kernel (a test next to a
+ *     node's recorder) needs a name of its own
  * @param proc the host's /proc (the chart mounts it; the recorder's own /proc shows only its pod)
  * @param reportInterval the NodeRecording's status is written at most this often, when it changed
  * @param containerGrace how long records of a container no pod shows yet are kept: the kubelet
@@ -26,6 +30,7 @@ public record RecorderConfig(
     Path kmsg,
     Path auditLog,
     Path tracefs,
+    String traceInstance,
     Path proc,
     Duration reportInterval,
     Duration containerGrace,
@@ -55,6 +60,7 @@ public record RecorderConfig(
   public static final String KMSG = "LPO_RECORDER_KMSG";
   public static final String AUDIT_LOG = "LPO_RECORDER_AUDIT_LOG";
   public static final String TRACEFS = "LPO_RECORDER_TRACEFS";
+  public static final String TRACE_INSTANCE = "LPO_RECORDER_TRACE_INSTANCE";
   public static final String PROC = "LPO_RECORDER_PROC";
   public static final String REPORT_SECONDS = "LPO_RECORDER_REPORT_SECONDS";
   public static final String HEALTH_PORT = "LPO_RECORDER_HEALTH_PORT";
@@ -100,6 +106,7 @@ public record RecorderConfig(
         Path.of(env.getOrDefault(KMSG, DEFAULT_KMSG)),
         auditLog,
         Path.of(env.getOrDefault(TRACEFS, DEFAULT_TRACEFS)),
+        env.getOrDefault(TRACE_INSTANCE, CapabilityTracing.RECORDER_INSTANCE),
         Path.of(env.getOrDefault(PROC, DEFAULT_PROC)),
         Duration.ofSeconds(seconds),
         CONTAINER_GRACE,

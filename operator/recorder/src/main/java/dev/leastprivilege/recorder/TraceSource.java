@@ -15,16 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the kernel's capability checks from tracefs: its own trace instance ({@value #INSTANCE}),
- * so that it neither sees nor disturbs anyone else's tracing, with the {@code
- * capability:cap_capable} event on and a {@code stacktrace} trigger (the stack says which checks
- * mean no need), read from the instance's trace_pipe. The instance is removed on close; one left by
- * a recorder that was killed is cleaned up and used again at start.
+ * Reads the kernel's capability checks from tracefs: its own trace instance (by default {@link
+ * CapabilityTracing#RECORDER_INSTANCE}), so that it neither sees nor disturbs anyone else's
+ * tracing, with the {@code capability:cap_capable} event on and a {@code stacktrace} trigger (the
+ * stack says which checks mean no need), read from the instance's trace_pipe. The instance is
+ * removed on close; one left by a recorder that was killed is cleaned up and used again at start.
  */
 final class TraceSource implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TraceSource.class);
 
-  static final String INSTANCE = CapabilityTracing.RECORDER_INSTANCE;
   static final String EVENT = CapabilityTracing.EVENT;
   static final String TRIGGER = CapabilityTracing.TRIGGER;
 
@@ -72,8 +71,9 @@ final class TraceSource implements Runnable, AutoCloseable {
    * before its records were read).
    *
    * @param tracefs where tracefs is mounted
+   * @param name the instance's name
    */
-  static Opened open(Path tracefs, RecordSink sink) {
+  static Opened open(Path tracefs, String name, RecordSink sink) {
     if (!Files.isDirectory(tracefs.resolve("instances"))) {
       return new Unavailable(
           "tracefs is not mounted at "
@@ -88,7 +88,7 @@ final class TraceSource implements Runnable, AutoCloseable {
                 "this node's kernel has no capability:cap_capable trace event (Linux 6.14 and"
                     + " later have it): capabilities cannot be recorded here; record them on a"
                     + " node with a newer kernel");
-    Path instance = tracefs.resolve("instances").resolve(INSTANCE);
+    Path instance = tracefs.resolve("instances").resolve(name);
     try {
       if (Files.isDirectory(instance)) {
         LOG.info("removing the trace instance {} a previous recorder left", instance);
