@@ -195,6 +195,12 @@ class RecorderIT {
     Path instance = tracefs.resolve("instances").resolve(instanceName);
     try (KernelLog unlimited = KernelLog.open(new PrintWriter(new StringWriter()));
         PodContainer containers = new PodContainer(cgroupParent)) {
+      // What a recorder killed without its clean-up leaves: its instance, the event on, the trigger
+      // set.
+      Files.createDirectory(instance);
+      Files.writeString(
+          instance.resolve(CapabilityTracing.TRIGGER_FILE), CapabilityTracing.TRIGGER);
+      Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "1");
       Recorder recorder = new Recorder(client, config);
       try {
         recorder.start();
@@ -246,6 +252,12 @@ class RecorderIT {
       }
       assertFalse(Files.exists(instance), "the trace instance is removed on close");
     } finally {
+      if (Files.isDirectory(instance)) {
+        Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "0");
+        Files.writeString(
+            instance.resolve(CapabilityTracing.TRIGGER_FILE), CapabilityTracing.TRIGGER_OFF);
+        Files.delete(instance);
+      }
       umount(tracefs);
     }
   }
