@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The module rules of the brief (section 2), checked on the compiled production classes of every
  * module. They live in the cli because its test classpath holds the production classes of all the
- * modules it is about (api, core, webhook, controller, agent, cli), so one test sees every edge;
- * the reactor builds it in every full build. (bench, which nothing depends on, is declared as a
- * layer so that no module may reach it; its own classes are outside this classpath.) core's purity
- * towards libraries (no Kubernetes client, operator framework or HTTP) is checked in core itself,
- * by CorePurityTest, so it also runs when core is built alone.
+ * modules it is about (api, core, webhook, controller, agent, recorder, cli), so one test sees
+ * every edge; the reactor builds it in every full build. (bench, which nothing depends on, is
+ * declared as a layer so that no module may reach it; its own classes are outside this classpath.)
+ * core's purity towards libraries (no Kubernetes client, operator framework or HTTP) is checked in
+ * core itself, by CorePurityTest, so it also runs when core is built alone.
  *
  * <p>Each rule is also evaluated with the test fixtures under {@code *.archfixture} added:
  * deliberate violations written with fully qualified names only, which the rule must report, and
@@ -58,12 +58,12 @@ class ArchitectureTest {
   private static final String LPO_LOCAL = "dev.leastprivilege.cli.local..";
 
   /**
-   * Module directions: {@code api ← core ← {webhook, agent, cli}}, {@code webhook ← controller}.
-   * Every class of the product must sit in a declared module, so a new package has to be placed
-   * here. Until issue 14 moves it out, {@code lpo local} ({@code cli.local}) runs the whole product
-   * in one process and so may use the webhook, the controller and the agent; the rest of the cli
-   * may not. (Its layer is optional, so that moving it out takes only this rule's two lines about
-   * it.)
+   * Module directions: {@code api ← core ← {webhook, agent, recorder, cli}}, {@code webhook ←
+   * controller}. Every class of the product must sit in a declared module, so a new package has to
+   * be placed here. Until issue 14 moves it out, {@code lpo local} ({@code cli.local}) runs the
+   * whole product in one process and so may use the webhook, the controller and the agent; the rest
+   * of the cli may not. (Its layer is optional, so that moving it out takes only this rule's two
+   * lines about it.)
    */
   static final ArchRule MODULE_DIRECTIONS =
       layeredArchitecture()
@@ -76,6 +76,8 @@ class ArchitectureTest {
           .definedBy("dev.leastprivilege.webhook..")
           .layer("agent")
           .definedBy("dev.leastprivilege.agent..")
+          .layer("recorder")
+          .definedBy("dev.leastprivilege.recorder..")
           .layer("controller")
           .definedBy("dev.leastprivilege.controller..")
           .layer("cli")
@@ -92,6 +94,8 @@ class ArchitectureTest {
           .whereLayer("webhook")
           .mayOnlyAccessLayers("api", "core")
           .whereLayer("agent")
+          .mayOnlyAccessLayers("api", "core")
+          .whereLayer("recorder")
           .mayOnlyAccessLayers("api", "core")
           .whereLayer("controller")
           .mayOnlyAccessLayers("api", "core", "webhook")
@@ -144,7 +148,8 @@ class ArchitectureTest {
 
   @Test
   void everyModuleIsImportedWithoutTheFixtures() {
-    for (String module : List.of("api", "core", "webhook", "agent", "controller", "cli")) {
+    for (String module :
+        List.of("api", "core", "webhook", "agent", "recorder", "controller", "cli")) {
       assertTrue(
           PRODUCTION.containPackage("dev.leastprivilege." + module),
           module + "'s classes are imported");

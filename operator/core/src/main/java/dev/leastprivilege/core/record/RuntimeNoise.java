@@ -1,0 +1,28 @@
+package dev.leastprivilege.core.record;
+
+import java.util.Set;
+
+/**
+ * Records the container runtime makes in the container's cgroup before the workload's exec: they
+ * are the runtime's needs, not the workload's. runc's init re-executes itself and names its stages
+ * by comm (runc/libcontainer/nsenter): "runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"; the
+ * last is the one that loads the seccomp filter and then execs the workload, so its seccomp records
+ * (exe "/", the sealed memfd runc runs from) are calls runc made under the filter. Its capability
+ * checks (CAP_SETPCAP for dropping the bounding set, CAP_SETUID/SETGID, CAP_SYS_ADMIN for mounts
+ * and namespaces) are the runtime's own.
+ */
+public final class RuntimeNoise {
+  /** runc's init stages, named by runc through prctl(PR_SET_NAME). */
+  static final Set<String> RUNC_INIT_COMMS =
+      Set.of("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]");
+
+  private RuntimeNoise() {}
+
+  /**
+   * true for records the container runtime made before the workload's exec (runc init: comm
+   * "runc:[2:INIT]" and its earlier stages, whatever exe says).
+   */
+  public static boolean isRuntime(String comm, String exe) {
+    return comm != null && RUNC_INIT_COMMS.contains(comm);
+  }
+}

@@ -1,0 +1,148 @@
+package dev.leastprivilege.core.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
+import dev.leastprivilege.api.v1alpha1.Mode;
+import dev.leastprivilege.api.v1alpha1.PodSelector;
+import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.admission.AdmittedPod;
+import dev.leastprivilege.core.admission.PolicyCandidate;
+import dev.leastprivilege.core.caps.Capability;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RecordRoutingTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final ProfileRef WATCH = new ProfileRef("shop", "watch");
+  static final Map<String, ProfileRef> AUDIT =
+      Map.of(
+          WATCH.localhostProfile(),
+          WATCH,
+          new ProfileRef("shop", "rec-recording").localhostProfile(),
+          new ProfileRef("shop", "rec-recording"));
+
+  static AdmittedPod pod(String json) throws Exception {
+    return AdmittedPod.of(JSON.readTree(json.replace('\'', '"')), "shop");
+  }
+
+  static String container(String name, String securityContext) {
+    return "{'name':'" + name + "','securityContext':" + securityContext + "}";
+  }
+
+  static String localhost(String path) {
+    return "{'seccompProfile':{'type':'Localhost','localhostProfile':'" + path + "'}}";
+  }
+
+  @Test
+  void aRecordedPodsContainerRunningTheRecordingProfileCountsForTheRecording() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
+                + "'spec':{'containers':["
+                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + ","
+                + container("sidecar", "{}")
+                + "]}}");
+    ContainerRoute web = RecordRouting.route(p, "web", AUDIT, List.of());
+    assertEquals(Optional.of("rec"), web.recording());
+    assertEquals(
+        Optional.empty(),
+        web.auditProfile(),
+        "the recording profile is the recording's, not audit");
+    assertFalse(
+        RecordRouting.route(p, "sidecar", AUDIT, List.of()).counts(),
+        "a container the recording did not select runs no recording profile");
+  }
+
+  @Test
+  void theAnnotationAloneRecordsNothing() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'other'}},"
+                + "'spec':{'containers':["
+                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + "]}}");
+    assertEquals(Optional.empty(), RecordRouting.route(p, "web", AUDIT, List.of()).recording());
+  }
+
+  @Test
+  void aPrivilegedContainerOfARecordedPodIsListedAsPrivileged() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
+                + "'spec':{'containers':["
+                + container("web", "{'privileged':true}")
+                + "]}}");
+    ContainerRoute r = RecordRouting.route(p, "web", AUDIT, List.of());
+    assertEquals(Optional.of("rec"), r.recording());
+    assertTrue(r.privileged());
+  }
+
+  @Test
+  void aContainerOnAnAuditProfilesFileCountsForItsFindingsAlsoFromThePodLevel() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1'},'spec':{'securityContext':"
+                + localhost("./leastprivilege//shop/watch.json")
+                + ",'initContainers':["
+                + container("init", "{}")
+                + "],'containers':["
+                + container("web", "{'seccompProfile':{'type':'RuntimeDefault'}}")
+                + "]}}");
+    assertEquals(
+        Optional.of(WATCH), RecordRouting.route(p, "init", AUDIT, List.of()).auditProfile());
+    assertEquals(
+        Optional.empty(),
+        RecordRouting.route(p, "web", AUDIT, List.of()).auditProfile(),
+        "the container's own profile wins over the pod's");
+  }
+
+  @Test
+  void auditPoliciesSelectAsTheAdmissionPlannerDoesAndKeepWhatTheyWouldLeave() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','labels':{'app':'web'}},'spec':{'containers':["
+                + container("web", "{}")
+                + ","
+                + container("db", "{}")
+                + "]}}");
+    PolicyCandidate audit =
+        PolicyCandidate.of(
+            "web-caps", policy(Mode.Audit, "web", List.of("ALL"), List.of("NET_BIND_SERVICE")));
+    PolicyCandidate enforce =
+        PolicyCandidate.of("enforced", policy(Mode.Enforce, "web", List.of("ALL"), List.of()));
+    PolicyCandidate otherApp =
+        PolicyCandidate.of("other", policy(Mode.Audit, "other", List.of("ALL"), List.of()));
+    PolicyCandidate dropsOne =
+        PolicyCandidate.of("drops-raw", policy(Mode.Audit, "web", List.of("NET_RAW"), List.of()));
+    ContainerRoute r =
+        RecordRouting.route(p, "web", Map.of(), List.of(audit, enforce, otherApp, dropsOne));
+    assertEquals(
+        List.of("web-caps", "drops-raw"),
+        r.auditPolicies().stream().map(ContainerRoute.AuditedPolicy::name).toList());
+    ContainerRoute.AuditedPolicy webCaps = r.auditPolicies().get(0);
+    assertTrue(webCaps.keeps(Capability.NET_BIND_SERVICE));
+    assertFalse(webCaps.keeps(Capability.CHOWN), "drop ALL keeps only add");
+    ContainerRoute.AuditedPolicy raw = r.auditPolicies().get(1);
+    assertTrue(raw.keeps(Capability.CHOWN), "the runtime's defaults it does not drop");
+    assertFalse(raw.keeps(Capability.NET_RAW));
+    assertFalse(raw.keeps(Capability.SYS_ADMIN));
+  }
+
+  static CapabilityPolicySpec policy(Mode mode, String app, List<String> drop, List<String> add) {
+    CapabilityPolicySpec s = new CapabilityPolicySpec();
+    s.setMode(mode);
+    PodSelector sel = new PodSelector();
+    sel.setMatchLabels(Map.of("app", app));
+    s.setPodSelector(sel);
+    s.setDrop(drop);
+    s.setAdd(add);
+    return s;
+  }
+}
