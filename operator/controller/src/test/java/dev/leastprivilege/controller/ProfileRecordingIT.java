@@ -143,6 +143,7 @@ class ProfileRecordingIT {
     c.setSyscalls(new ArrayList<>(syscalls));
     c.setCapabilities(new ArrayList<>(List.of(caps)));
     c.setRecords((long) syscalls.size());
+    c.setSyscallsRecorded(true);
     NodeRecordedPod p = new NodeRecordedPod();
     p.setRecording(recording);
     p.setNamespace(pod.getMetadata().getNamespace());

@@ -22,6 +22,10 @@ public class NodeRecordedContainer {
   @JsonPropertyDescription("A privileged container runs unconfined: it cannot be recorded.")
   private Boolean privileged;
 
+  @JsonPropertyDescription(
+      "The container ran the recording's profile, so its system calls were recorded (a container an Enforce profile selects has only its capability checks recorded).")
+  private Boolean syscallsRecorded;
+
   public String getName() {
     return name;
   }
@@ -60,5 +64,13 @@ public class NodeRecordedContainer {
 
   public void setPrivileged(Boolean privileged) {
     this.privileged = privileged;
+  }
+
+  public Boolean getSyscallsRecorded() {
+    return syscallsRecorded;
+  }
+
+  public void setSyscallsRecorded(Boolean syscallsRecorded) {
+    this.syscallsRecorded = syscallsRecorded;
   }
 }

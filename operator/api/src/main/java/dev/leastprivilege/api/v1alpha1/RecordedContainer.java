@@ -27,6 +27,10 @@ public class RecordedContainer {
       "Capabilities the container used or was refused (the produced CapabilityPolicy adds them).")
   private List<String> capabilities = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Whether any replica's system calls were recorded: a SeccompProfile is produced only for such a container name.")
+  private Boolean syscallsRecorded;
+
   public String getName() {
     return name;
   }
@@ -57,5 +61,13 @@ public class RecordedContainer {
 
   public void setCapabilities(List<String> capabilities) {
     this.capabilities = capabilities;
+  }
+
+  public Boolean getSyscallsRecorded() {
+    return syscallsRecorded;
+  }
+
+  public void setSyscallsRecorded(Boolean syscallsRecorded) {
+    this.syscallsRecorded = syscallsRecorded;
   }
 }

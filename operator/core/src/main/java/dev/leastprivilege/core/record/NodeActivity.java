@@ -76,7 +76,12 @@ public final class NodeActivity {
    * privileged) even before its first record.
    */
   public void present(ContainerKey key, ContainerRoute route) {
-    route.recording().ifPresent(rec -> container(key, rec, route.privileged()));
+    route
+        .recording()
+        .ifPresent(
+            rec ->
+                container(key, rec, route.privileged()).syscallsRecorded |=
+                    route.recordsSyscalls());
   }
 
   /** The pod has left the node: its entry stays (the recording needs it) but makes room first. */
@@ -92,10 +97,11 @@ public final class NodeActivity {
   public void syscall(ContainerKey key, ContainerRoute route, String syscall, Instant at) {
     route
         .recording()
-        .filter(rec -> !route.privileged())
+        .filter(rec -> route.recordsSyscalls())
         .ifPresent(
             rec -> {
               ContainerEntry c = container(key, rec, false);
+              c.syscallsRecorded = true;
               c.syscalls.add(syscall);
               c.records++;
             });
@@ -238,6 +244,7 @@ public final class NodeActivity {
             rc.setCapabilities(new ArrayList<>(c.capabilities));
             rc.setRecords(c.records);
             rc.setPrivileged(c.privileged ? Boolean.TRUE : null);
+            rc.setSyscallsRecorded(c.syscallsRecorded);
             list.add(rc);
           });
       p.setContainers(list);
@@ -250,6 +257,7 @@ public final class NodeActivity {
     final Set<String> capabilities = new TreeSet<>();
     long records;
     boolean privileged;
+    boolean syscallsRecorded;
   }
 
   private record FindingKey(

@@ -17,9 +17,10 @@ import java.util.Optional;
  * recorder's one rule for "which records count"):
  *
  * <ul>
- *   <li>a pod annotated {@link ApiNames#RECORDING_ANNOTATION} whose container runs that recording's
- *       profile ({@link ProfileRecording#recordingProfileName}) counts for the recording; a
- *       privileged container of such a pod is listed as privileged, with nothing recorded;
+ *   <li>a container of a pod annotated {@link ApiNames#RECORDING_ANNOTATION} counts for that
+ *       recording: its capability checks always, its system calls only where it runs the
+ *       recording's profile ({@link ProfileRecording#recordingProfileName}); a privileged container
+ *       of such a pod is listed as privileged, with nothing recorded;
  *   <li>a container whose Localhost profile is an Audit SeccompProfile's file counts for that
  *       profile's findings (never for the recording profile itself: that one is the recording);
  *   <li>a container selected by Audit CapabilityPolicies (the admission planner's selection) counts
@@ -50,17 +51,18 @@ public final class RecordRouting {
     Optional<String> annotated =
         Optional.ofNullable(pod.annotations().get(ApiNames.RECORDING_ANNOTATION))
             .filter(rec -> !rec.isBlank());
-    Optional<String> recording =
-        annotated.filter(
-            rec ->
-                privileged || path.equals(Optional.of(recordingProfilePath(pod.namespace(), rec))));
+    boolean recordsSyscalls =
+        !privileged
+            && annotated
+                .filter(rec -> path.equals(Optional.of(recordingProfilePath(pod.namespace(), rec))))
+                .isPresent();
     Optional<ProfileRef> auditProfile =
-        privileged || recording.isPresent() ? Optional.empty() : path.map(auditProfiles::get);
+        privileged || recordsSyscalls ? Optional.empty() : path.map(auditProfiles::get);
     List<ContainerRoute.AuditedPolicy> policies =
         RunningContainers.auditPolicies(pod, c, namespacePolicies).stream()
             .map(p -> new ContainerRoute.AuditedPolicy(p.name(), kept(p)))
             .toList();
-    return new ContainerRoute(recording, privileged, auditProfile, policies);
+    return new ContainerRoute(annotated, recordsSyscalls, privileged, auditProfile, policies);
   }
 
   /** The localhostProfile the webhook gives a recorded container. */

@@ -66,6 +66,7 @@ public final class RecordingFold {
 
   private static final class Merge {
     int replicas;
+    boolean syscallsRecorded;
     final Map<String, Integer> syscalls = new TreeMap<>();
     final Set<String> capabilities = new TreeSet<>();
   }
@@ -104,6 +105,7 @@ public final class RecordingFold {
           }
           Merge m = byName.computeIfAbsent(c.getName(), k -> new Merge());
           m.replicas++;
+          m.syscallsRecorded |= Boolean.TRUE.equals(c.getSyscallsRecorded());
           new TreeSet<>(nullSafe(c.getSyscalls()))
               .forEach(s -> m.syscalls.merge(s, 1, Integer::sum));
           m.capabilities.addAll(nullSafe(c.getCapabilities()));
@@ -122,6 +124,7 @@ public final class RecordingFold {
         }
         Merge m = byName.computeIfAbsent(c.getName(), k -> new Merge());
         m.replicas = Math.max(m.replicas, c.getReplicas() == null ? 0 : c.getReplicas());
+        m.syscallsRecorded |= Boolean.TRUE.equals(c.getSyscallsRecorded());
         for (SyscallCoverage s : nullSafe(c.getSyscalls())) {
           int r = s.getReplicas() == null ? 0 : s.getReplicas();
           m.syscalls.merge(s.getName(), r, Math::max);
@@ -131,6 +134,18 @@ public final class RecordingFold {
     }
     List<String> warnings = new ArrayList<>();
     List<RecordedContainer> containers = containers(byName, warnings);
+    if (in.kinds().contains(RecordingKind.Seccomp)) {
+      byName.forEach(
+          (name, m) -> {
+            if (!m.syscallsRecorded) {
+              warnings.add(
+                  "container "
+                      + name
+                      + ": its system calls were not recorded in any pod (an Enforce"
+                      + " SeccompProfile selects it), so no SeccompProfile is produced for it");
+            }
+          });
+    }
     privileged.forEach(
         (container, podNames) ->
             warnings.add(
@@ -168,6 +183,7 @@ public final class RecordingFold {
       RecordedContainer c = new RecordedContainer();
       c.setName(e.getKey());
       c.setReplicas(e.getValue().replicas);
+      c.setSyscallsRecorded(e.getValue().syscallsRecorded);
       List<SyscallCoverage> syscalls = new ArrayList<>();
       e.getValue().syscalls.entrySet().stream()
           .limit(RecordedContainer.MAX_SYSCALLS)

@@ -60,7 +60,9 @@ public final class RecordingResults {
     List<Result> out = new ArrayList<>();
     for (RecordedContainer c : containers) {
       Optional<SeccompProfileSpec> seccomp =
-          kinds.contains(RecordingKind.Seccomp)
+          // A container whose system calls no replica recorded (an Enforce profile selected it)
+          // would get a profile of the base alone: none is produced.
+          kinds.contains(RecordingKind.Seccomp) && Boolean.TRUE.equals(c.getSyscallsRecorded())
               ? Optional.of(
                   RecordedProfiles.seccomp(
                       baseAllowed,

@@ -1,6 +1,7 @@
 package dev.leastprivilege.core.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class NodeActivityTest {
   static final Instant T0 = Instant.parse("2026-11-30T03:00:00Z");
   static final ContainerKey WEB = new ContainerKey("shop", "web-1", "uid-1", "web");
   static final ContainerRoute RECORDED =
-      new ContainerRoute(Optional.of("rec"), false, Optional.empty(), List.of());
+      new ContainerRoute(Optional.of("rec"), true, false, Optional.empty(), List.of());
 
   @Test
   void recordedContainersCollectSyscallsCapabilitiesAndRecordCounts() {
@@ -46,14 +47,31 @@ class NodeActivityTest {
     assertEquals(List.of("CHOWN"), c.getCapabilities());
     assertEquals(4L, c.getRecords());
     assertNull(c.getPrivileged());
+    assertTrue(c.getSyscallsRecorded());
     assertTrue(s.getAuditFindings().isEmpty(), "a recording is not an audit finding");
+  }
+
+  @Test
+  void aContainerOffTheRecordingProfileHasOnlyItsCapabilityChecksRecorded() {
+    NodeActivity a = new NodeActivity();
+    // Marked for the recording, but an Enforce profile selected it: the records its profile logs
+    // are not the recording's.
+    ContainerRoute capabilitiesOnly =
+        new ContainerRoute(Optional.of("rec"), false, false, Optional.empty(), List.of());
+    a.present(WEB, capabilitiesOnly);
+    a.syscall(WEB, capabilitiesOnly, "chmod", T0);
+    a.capability(WEB, capabilitiesOnly, Capability.CHOWN, T0);
+    NodeRecordedContainer c = a.status().getPods().get(0).getContainers().get(0);
+    assertEquals(List.of(), c.getSyscalls());
+    assertEquals(List.of("CHOWN"), c.getCapabilities());
+    assertFalse(c.getSyscallsRecorded());
   }
 
   @Test
   void aPrivilegedContainerIsListedAsSuchWithNothingRecorded() {
     NodeActivity a = new NodeActivity();
     ContainerRoute privileged =
-        new ContainerRoute(Optional.of("rec"), true, Optional.empty(), List.of());
+        new ContainerRoute(Optional.of("rec"), false, true, Optional.empty(), List.of());
     a.present(WEB, privileged);
     a.syscall(WEB, privileged, "chmod", T0);
     NodeRecordedContainer c = a.status().getPods().get(0).getContainers().get(0);
@@ -77,7 +95,11 @@ class NodeActivityTest {
     NodeActivity a = new NodeActivity();
     ContainerRoute audited =
         new ContainerRoute(
-            Optional.empty(), false, Optional.of(new ProfileRef("shop", "watch")), List.of());
+            Optional.empty(),
+            false,
+            false,
+            Optional.of(new ProfileRef("shop", "watch")),
+            List.of());
     a.syscall(WEB, audited, "chmod", T0);
     a.syscall(WEB, audited, "mount", T0.plusSeconds(1));
     a.syscall(WEB, audited, "chmod", T0.plusSeconds(2));
@@ -102,6 +124,7 @@ class NodeActivityTest {
         new ContainerRoute(
             Optional.empty(),
             false,
+            false,
             Optional.empty(),
             List.of(
                 new ContainerRoute.AuditedPolicy(
@@ -121,7 +144,11 @@ class NodeActivityTest {
     NodeActivity a = new NodeActivity(64, 3);
     ContainerRoute audited =
         new ContainerRoute(
-            Optional.empty(), false, Optional.of(new ProfileRef("shop", "watch")), List.of());
+            Optional.empty(),
+            false,
+            false,
+            Optional.of(new ProfileRef("shop", "watch")),
+            List.of());
     List<String> calls = List.of("a1", "a2", "a3", "a4", "a5");
     for (int i = 0; i < calls.size(); i++) {
       a.syscall(WEB, audited, calls.get(i), T0.plusSeconds(i));

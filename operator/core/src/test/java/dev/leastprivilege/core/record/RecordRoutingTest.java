@@ -51,24 +51,31 @@ class RecordRoutingTest {
                 + "]}}");
     ContainerRoute web = RecordRouting.route(p, "web", AUDIT, List.of());
     assertEquals(Optional.of("rec"), web.recording());
+    assertTrue(web.recordsSyscalls());
     assertEquals(
         Optional.empty(),
         web.auditProfile(),
         "the recording profile is the recording's, not audit");
+    ContainerRoute sidecar = RecordRouting.route(p, "sidecar", AUDIT, List.of());
     assertFalse(
-        RecordRouting.route(p, "sidecar", AUDIT, List.of()).counts(),
-        "a container the recording did not select runs no recording profile");
+        sidecar.recordsSyscalls(),
+        "a container that does not run the recording profile has no system calls recorded");
+    assertEquals(
+        Optional.of("rec"),
+        sidecar.recording(),
+        "its capability checks count for the pod's recording (the operator keeps the containers"
+            + " the recording names)");
   }
 
   @Test
-  void theAnnotationAloneRecordsNothing() throws Exception {
+  void theAnnotationAloneRecordsNoSystemCalls() throws Exception {
     AdmittedPod p =
         pod(
             "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'other'}},"
                 + "'spec':{'containers':["
                 + container("web", localhost("leastprivilege/shop/rec-recording.json"))
                 + "]}}");
-    assertEquals(Optional.empty(), RecordRouting.route(p, "web", AUDIT, List.of()).recording());
+    assertFalse(RecordRouting.route(p, "web", AUDIT, List.of()).recordsSyscalls());
   }
 
   @Test
@@ -82,6 +89,7 @@ class RecordRoutingTest {
     ContainerRoute r = RecordRouting.route(p, "web", AUDIT, List.of());
     assertEquals(Optional.of("rec"), r.recording());
     assertTrue(r.privileged());
+    assertFalse(r.recordsSyscalls());
   }
 
   @Test

@@ -23,6 +23,7 @@ class RecordingFoldTest {
     c.setName(name);
     c.setSyscalls(new ArrayList<>(syscalls));
     c.setCapabilities(new ArrayList<>(List.of(caps)));
+    c.setSyscallsRecorded(true);
     return c;
   }
 

@@ -100,6 +100,7 @@ class RecordingRulesTest {
     chmod.setReplicas(2);
     app.setSyscalls(List.of(chmod));
     app.setCapabilities(List.of("CHOWN", "CAP_NET_BIND_SERVICE"));
+    app.setSyscallsRecorded(true);
     List<RecordingResults.Result> results =
         RecordingResults.of(
             "web",
@@ -135,5 +136,18 @@ class RecordingRulesTest {
             .get(0)
             .capabilities()
             .isEmpty());
+    // a container whose system calls no replica recorded (an Enforce profile selected it) gets
+    // no profile of the base alone
+    app.setSyscallsRecorded(null);
+    RecordingResults.Result capsOnly =
+        RecordingResults.of(
+                "web",
+                EnumSet.allOf(RecordingKind.class),
+                base.effective(),
+                SeccompAction.SCMP_ACT_ERRNO,
+                List.of(app))
+            .get(0);
+    assertTrue(capsOnly.seccomp().isEmpty());
+    assertTrue(capsOnly.capabilities().isPresent());
   }
 }
