@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       CapsCommand.class,
       RunCommand.class,
       RecordCommand.class,
+      ExportCommand.class,
       LocalCommand.class
     })
 public final class Lpo {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.leastprivilege.api.v1alpha1.ApiNames;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.core.ProfileRef;
@@ -14,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a SeccompProfile manifest, with the notes a generator wants a reader to see as comments on
- * top.
+ * Writes a SeccompProfile or CapabilityPolicy manifest, with the notes a generator wants a reader
+ * to see as comments on top.
  */
 final class ProfileYaml {
   private static final ObjectMapper YAML =
@@ -28,12 +30,21 @@ final class ProfileYaml {
   private ProfileYaml() {}
 
   static String write(ProfileRef ref, SeccompProfileSpec spec, List<String> comments) {
+    return write(SeccompProfile.KIND, ref, spec, comments);
+  }
+
+  /** A CapabilityPolicy manifest. */
+  static String write(ProfileRef ref, CapabilityPolicySpec spec, List<String> comments) {
+    return write(CapabilityPolicy.KIND, ref, spec, comments);
+  }
+
+  private static String write(String kind, ProfileRef ref, Object spec, List<String> comments) {
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("name", ref.name());
     metadata.put("namespace", ref.namespace());
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("apiVersion", ApiNames.API_VERSION);
-    doc.put("kind", SeccompProfile.KIND);
+    doc.put("kind", kind);
     doc.put("metadata", metadata);
     doc.put("spec", spec);
     StringBuilder sb = new StringBuilder();

@@ -3,8 +3,10 @@ package dev.leastprivilege.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.CapabilityPolicySpec;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
+import dev.leastprivilege.cli.runc.CapabilityTrace;
 import dev.leastprivilege.cli.runc.ContainerRunner;
 import dev.leastprivilege.cli.runc.EnvironmentException;
 import dev.leastprivilege.cli.runc.KernelLog;
@@ -13,6 +15,7 @@ import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.record.AuditRecords;
+import dev.leastprivilege.core.record.ContainerCapabilityTrace;
 import dev.leastprivilege.core.record.RecordedProfiles;
 import dev.leastprivilege.core.syscall.SyscallTables;
 import java.io.PrintWriter;
@@ -41,7 +44,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Run CMD under runc with every syscall logged (SCMP_ACT_LOG), and write a SeccompProfile that"
           + " allows exactly the syscalls it made. Needs root, runc and the kernel log (dmesg).",
-      "With --base, the recorded syscalls are added to an existing profile's allowed ones."
+      "With --base, the recorded syscalls are added to an existing profile's allowed ones.",
+      "With --capabilities, the capabilities the command used are recorded too (the kernel's"
+          + " capability:cap_capable trace event, through tracefs), into a CapabilityPolicy."
     })
 final class RecordCommand implements Callable<Integer> {
   @Option(names = "--name", required = true, paramLabel = "NS/NAME", converter = ProfileName.class)
@@ -73,6 +78,21 @@ final class RecordCommand implements Callable<Integer> {
           "Read records from this audit log (when auditd runs) instead of the kernel log.")
   Path auditLog;
 
+  @Option(
+      names = "--capabilities",
+      description =
+          "Record the capabilities CMD used as well, and write a CapabilityPolicy (drop: [ALL], add:"
+              + " what was used). Needs tracefs and a kernel with the capability:cap_capable event.")
+  boolean capabilities;
+
+  @Option(
+      names = "--capability-policy-out",
+      paramLabel = "FILE",
+      description =
+          "Write the CapabilityPolicy here (implies --capabilities); default: stdout, after the"
+              + " profile.")
+  Path capabilityPolicyOut;
+
   @Mixin ContainerOptions container;
 
   @Parameters(arity = "1..*", paramLabel = "CMD", description = "Command and arguments, after --.")
@@ -103,11 +123,21 @@ final class RecordCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    boolean recordCapabilities = capabilities || capabilityPolicyOut != null;
     long since = System.currentTimeMillis() / 1000 - 1;
     ContainerRunner.Result result;
     AuditRecords.Recording recording;
-    try (KernelLog log = KernelLog.open(err)) {
-      result = ContainerRunner.capture(run);
+    ContainerCapabilityTrace.Result used = null;
+    try (KernelLog log = KernelLog.open(err);
+        CapabilityTrace trace = recordCapabilities ? CapabilityTrace.open(err) : null) {
+      if (trace == null) {
+        result = ContainerRunner.capture(run);
+      } else {
+        result = ContainerRunner.capture(run, trace::follow);
+        ContainerCapabilityTrace tree = new ContainerCapabilityTrace(result.pid());
+        trace.stop().forEach(tree::feed);
+        used = tree.finish();
+      }
       String text = auditLog != null ? Files.readString(auditLog) : log.read();
       recording = AuditRecords.parse(text, result.pid(), since);
     } catch (EnvironmentException e) {
@@ -155,8 +185,58 @@ final class RecordCommand implements Callable<Integer> {
     } else {
       spec.commandLine().getOut().print(yaml);
     }
+    if (used != null) {
+      writePolicy(used, result, out == null, err);
+    }
     spec.commandLine().getOut().flush();
     err.flush();
     return 0;
+  }
+
+  private void writePolicy(
+      ContainerCapabilityTrace.Result used,
+      ContainerRunner.Result result,
+      boolean afterProfileOnStdout,
+      PrintWriter err)
+      throws java.io.IOException {
+    if (!used.workloadStarted()) {
+      err.println(
+          "warning: the trace shows no exec of the container's process (pid "
+              + result.pid()
+              + "); the CapabilityPolicy may miss capabilities");
+    }
+    CapabilityPolicySpec policy = RecordedProfiles.capabilities(used.needed());
+    List<String> comments =
+        List.of(
+            "Recorded by lpo record from: "
+                + String.join(" ", command)
+                + " (exit code "
+                + result.exitCode()
+                + ")",
+            "Capabilities used: "
+                + (policy.getAdd().isEmpty() ? "none" : String.join(", ", policy.getAdd())),
+            "Left out: "
+                + used.incidentalChecks()
+                + " checks that do not mean a need (e.g. memory accounting), "
+                + used.runtimeChecks()
+                + " made by the container runtime before the command's exec, "
+                + used.refusedButSucceeded()
+                + " refused checks whose syscall succeeded anyway");
+    String yaml = ProfileYaml.write(name, policy, comments);
+    if (capabilityPolicyOut != null) {
+      Files.writeString(capabilityPolicyOut, yaml);
+      err.println(
+          "recorded "
+              + policy.getAdd().size()
+              + " capabilities into "
+              + capabilityPolicyOut
+              + (policy.getAdd().isEmpty() ? "" : ": " + String.join(", ", policy.getAdd())));
+    } else {
+      PrintWriter stdout = spec.commandLine().getOut();
+      if (afterProfileOnStdout) {
+        stdout.println("---");
+      }
+      stdout.print(yaml);
+    }
   }
 }

@@ -1,10 +1,13 @@
 package dev.leastprivilege.cli.runc;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -25,15 +28,30 @@ public final class ContainerRunner {
 
   /** Runs with the container's stdio captured. */
   public static Result capture(RunSpec spec) throws IOException, EnvironmentException {
-    return run(spec, false);
+    return run(spec, false, null);
+  }
+
+  /** Told the pid of the process that will exec runc, before runc starts. */
+  public interface BeforeStart {
+    void starting(long pid) throws IOException;
+  }
+
+  /**
+   * Runs with the container's stdio captured; {@code beforeStart} learns the pid of the process
+   * that becomes runc (and so the ancestor of the container) while it waits, so it can start
+   * tracing that process tree.
+   */
+  public static Result capture(RunSpec spec, BeforeStart beforeStart)
+      throws IOException, EnvironmentException {
+    return run(spec, false, beforeStart);
   }
 
   /** Runs with the container's stdio passed through to this process's. */
   public static Result passThrough(RunSpec spec) throws IOException, EnvironmentException {
-    return run(spec, true);
+    return run(spec, true, null);
   }
 
-  private static Result run(RunSpec spec, boolean inherit)
+  private static Result run(RunSpec spec, boolean inherit, BeforeStart beforeStart)
       throws IOException, EnvironmentException {
     Path runc = runc();
     Path work = Files.createTempDirectory("lpo-run-");
@@ -45,8 +63,15 @@ public final class ContainerRunner {
       OciBundle.write(work, rootfs.toAbsolutePath(), spec);
       Path pidFile = work.resolve("pid");
       String id = "lpo-" + UUID.randomUUID().toString().substring(0, 12);
-      ProcessBuilder pb =
-          new ProcessBuilder(
+      List<String> command = new ArrayList<>();
+      if (beforeStart != null) {
+        // A shell that waits for one line on stdin, then becomes runc: its pid is known before
+        // anything of the container exists.
+        command.addAll(
+            List.of(shell().toString(), "-c", "read -r _; exec \"$@\" </dev/null", "sh"));
+      }
+      command.addAll(
+          List.of(
               runc.toString(),
               "--root",
               work.resolve("state").toString(),
@@ -55,16 +80,32 @@ public final class ContainerRunner {
               work.toString(),
               "--pid-file",
               pidFile.toString(),
-              id);
+              id));
+      ProcessBuilder pb = new ProcessBuilder(command);
       Path out = work.resolve("stdout");
       Path err = work.resolve("stderr");
       if (inherit) {
         pb.inheritIO();
       } else {
-        pb.redirectInput(Redirect.from(new java.io.File("/dev/null")));
+        if (beforeStart == null) {
+          pb.redirectInput(Redirect.from(new java.io.File("/dev/null")));
+        }
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
       }
-      int code = pb.start().waitFor();
+      Process process = pb.start();
+      if (beforeStart != null) {
+        try (OutputStream go = process.getOutputStream()) {
+          try {
+            beforeStart.starting(process.pid());
+          } catch (IOException | RuntimeException e) {
+            process.destroy();
+            process.waitFor();
+            throw e;
+          }
+          go.write('\n');
+        }
+      }
+      int code = process.waitFor();
       long pid = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
       return new Result(
           code, inherit ? "" : Files.readString(out), inherit ? "" : Files.readString(err), pid);
@@ -74,6 +115,11 @@ public final class ContainerRunner {
     } finally {
       deleteTree(work);
     }
+  }
+
+  private static Path shell() throws EnvironmentException {
+    return Executables.find("sh")
+        .orElseThrow(() -> new EnvironmentException("sh not found; it starts runc under a trace"));
   }
 
   private static void deleteTree(Path dir) throws IOException {

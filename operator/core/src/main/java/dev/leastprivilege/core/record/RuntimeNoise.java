@@ -10,6 +10,13 @@ import java.util.Set;
  * (exe "/", the sealed memfd runc runs from) are calls runc made under the filter. Its capability
  * checks (CAP_SETPCAP for dropping the bounding set, CAP_SETUID/SETGID, CAP_SYS_ADMIN for mounts
  * and namespaces) are the runtime's own.
+ *
+ * <p>How to use it: a capability check by the runtime is never the workload's need (the runtime
+ * checks before it drops to the container's set), so it is left out. A seccomp record by the
+ * runtime is different: the call ran under the container's filter, so a profile that refuses it
+ * kills the container before its program starts. With builtin:runtime-baseline as the base there
+ * are none (see {@link RecordingGaps}); with a base that misses some, keep them in the result and
+ * warn that the base does not cover the runtime, rather than produce a profile that cannot start.
  */
 public final class RuntimeNoise {
   /** runc's init stages, named by runc through prctl(PR_SET_NAME). */

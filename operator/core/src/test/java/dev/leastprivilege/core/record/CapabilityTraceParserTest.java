@@ -78,9 +78,9 @@ class CapabilityTraceParserTest {
   @Test
   void readsExecEvents() {
     assertEquals(
-        new CapabilityTraceParser.Exec(16773, "/bin/sh"),
+        new CapabilityTraceParser.Exec(10782, "/bin/nc"),
         CapabilityTraceParser.exec(
-                "              sh-16773   [000] ..... 29856.648200: sched_process_exec: filename=/bin/sh pid=16773 old_pid=16773")
+                "              nc-10782   [000] ..... 31164.931650: sched_process_exec: filename=/bin/nc pid=10782 old_pid=10782")
             .orElseThrow());
   }
 
