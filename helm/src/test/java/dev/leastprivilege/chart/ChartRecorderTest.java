@@ -57,6 +57,16 @@ class ChartRecorderTest {
         pod.getContainers().stream().map(Container::getName).toList());
     Container agent = pod.getContainers().get(0);
     Container recorder = recorder(pod);
+    assertEquals(
+        "agent",
+        chart
+            .one(DaemonSet.class, AGENT)
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get("kubectl.kubernetes.io/default-container"),
+        "kubectl logs without -c shows the agent");
     assertEquals(agent.getImage(), recorder.getImage());
     assertEquals(agent.getCommand(), recorder.getCommand());
     List<String> args = recorder.getArgs();
