@@ -7,6 +7,9 @@ privilege and why: docs/security-model.md, "The recorder".
 {{- if not (has $source (list "kmsg" "auditLog")) -}}
 {{- fail (printf "recorder.seccompSource must be kmsg or auditLog, not %q" $source) -}}
 {{- end -}}
+{{- if eq (int .Values.recorder.healthPort) (int .Values.agent.healthPort) -}}
+{{- fail (printf "recorder.healthPort must differ from agent.healthPort (%v): both containers share the pod's network" .Values.agent.healthPort) -}}
+{{- end -}}
 {{- $source -}}
 {{- end -}}
 
@@ -25,6 +28,10 @@ privilege and why: docs/security-model.md, "The recorder".
       valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
     - name: LPO_RECORDER_REPORT_SECONDS
       value: {{ .Values.recorder.reportSeconds | quote }}
+    - name: LPO_RECORDER_HEALTH_PORT
+      value: {{ .Values.recorder.healthPort | quote }}
+    - name: LPO_RECORDER_SECCOMP_SOURCE
+      value: {{ ternary "kmsg" "audit-log" (eq $source "kmsg") }}
     {{- if eq $source "kmsg" }}
     # A privileged container sees the host's devices: the kernel log itself, no volume needed.
     - name: LPO_RECORDER_KMSG
@@ -45,6 +52,17 @@ privilege and why: docs/security-model.md, "The recorder".
   {{- with .Values.recorder.extraEnv }}
   {{- toYaml . | nindent 4 }}
   {{- end }}
+  ports:
+    - name: recorder-http
+      containerPort: {{ .Values.recorder.healthPort }}
+  # Alive while its sources and watches run; ready once it has synced its node's pods and the profiles.
+  livenessProbe:
+    httpGet: {path: /healthz, port: recorder-http}
+    initialDelaySeconds: 30
+    periodSeconds: 10
+  readinessProbe:
+    httpGet: {path: /readyz, port: recorder-http}
+    periodSeconds: 5
   resources:
     {{- toYaml .Values.recorder.resources | nindent 4 }}
   securityContext:

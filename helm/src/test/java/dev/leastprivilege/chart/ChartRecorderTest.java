@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.nio.file.Path;
@@ -77,6 +78,11 @@ class ChartRecorderTest {
     Map<String, String> env = env(recorder);
     assertEquals("10", env.get("LPO_RECORDER_REPORT_SECONDS"));
     assertEquals("/dev/kmsg", env.get("LPO_RECORDER_KMSG"));
+    assertEquals("kmsg", env.get("LPO_RECORDER_SECCOMP_SOURCE"));
+    assertEquals("8082", env.get("LPO_RECORDER_HEALTH_PORT"));
+    assertEquals(8082, recorder.getPorts().get(0).getContainerPort());
+    assertEquals("/healthz", recorder.getLivenessProbe().getHttpGet().getPath());
+    assertEquals("/readyz", recorder.getReadinessProbe().getHttpGet().getPath());
     assertFalse(env.containsKey("LPO_RECORDER_AUDIT_LOG"));
     assertEquals("/host/tracing", env.get("LPO_RECORDER_TRACEFS"));
     assertEquals("/host/proc", env.get("LPO_RECORDER_PROC"));
@@ -128,6 +134,7 @@ class ChartRecorderTest {
     Container recorder = recorder(pod);
     Map<String, String> env = env(recorder);
     assertEquals("/host/audit/audit.log", env.get("LPO_RECORDER_AUDIT_LOG"));
+    assertEquals("audit-log", env.get("LPO_RECORDER_SECCOMP_SOURCE"));
     assertFalse(env.containsKey("LPO_RECORDER_KMSG"));
     SecurityContext sc = recorder.getSecurityContext();
     assertEquals(Boolean.FALSE, sc.getPrivileged());
@@ -179,6 +186,32 @@ class ChartRecorderTest {
             .getMessage()
             .contains("recorder.seccompSource must be kmsg or auditLog, not \"journald\""),
         wrong.getMessage());
+  }
+
+  @Test
+  void theRecordersProbePortSharesThePodWithTheAgentsAndPassesItsNetworkPolicy() {
+    RuntimeException same =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                RenderedChart.render(
+                    null, Map.of("recorder.enabled", "true", "recorder.healthPort", "8081")));
+    assertTrue(
+        same.getMessage().contains("recorder.healthPort must differ from agent.healthPort"),
+        same.getMessage());
+    RenderedChart chart =
+        RenderedChart.render(
+            CI.resolve("monitoring-values.yaml"), Map.of("recorder.enabled", "true"));
+    NetworkPolicy policy = chart.one(NetworkPolicy.class, AGENT);
+    assertEquals(
+        List.of(8081, 8082),
+        policy.getSpec().getIngress().get(0).getPorts().stream()
+            .map(p -> p.getPort().getIntVal())
+            .toList());
+    NetworkPolicy without =
+        RenderedChart.render(CI.resolve("monitoring-values.yaml"), Map.of())
+            .one(NetworkPolicy.class, AGENT);
+    assertEquals(1, without.getSpec().getIngress().get(0).getPorts().size());
   }
 
   @Test
