@@ -183,7 +183,8 @@ class RecordingE2E {
                     - name: sidecar
                       image: localhost/busybox:e2e
                       imagePullPolicy: Never
-                      command: [sleep, "3600"]
+                      # forks sleep and waits: calls the default base does not allow
+                      command: [sh, -c, "while sleep 3600; do :; done"]
             """);
     var resource = cluster.client.apps().deployments().inNamespace(NS).withName("web3");
     resource.delete();
