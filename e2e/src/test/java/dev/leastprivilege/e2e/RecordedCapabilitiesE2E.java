@@ -160,17 +160,21 @@ class RecordedCapabilitiesE2E {
    */
   private static Pod awaitPatched(Pod pod, String added) {
     pods.delete(NS, pod.getMetadata().getName());
+    Set<String> expected = added == null ? Set.of() : Set.of(added);
     await()
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> cluster.client.resource(pod).dryRun().create(),
-            p -> {
-              var caps = p.getSpec().getContainers().get(0).getSecurityContext().getCapabilities();
-              return caps != null
-                  && List.of("ALL").equals(caps.getDrop())
-                  && Recordings.capabilities(caps.getAdd())
-                      .equals(added == null ? Set.of() : Set.of(added));
+        .untilAsserted(
+            () -> {
+              Pod admitted = cluster.client.resource(pod).dryRun().create();
+              var caps =
+                  admitted.getSpec().getContainers().get(0).getSecurityContext().getCapabilities();
+              assertEquals(
+                  "drop " + List.of("ALL") + " add " + expected,
+                  caps == null
+                      ? "no capabilities set"
+                      : "drop " + caps.getDrop() + " add " + Recordings.capabilities(caps.getAdd()),
+                  pod.getMetadata().getName() + " as admitted");
             });
     return pod;
   }
