@@ -13,6 +13,7 @@ log() { echo "[cluster] $*" >&2; }
 # STATE RUNTIME BIN BRIDGE CNI_NETWORK CGROUP CONTAINERD_SOCK CONTAINERD_STATE KUBELET_ROOT CGROUP_MOUNTS
 # CREATED_HOST_DIRS, and NODE_MOUNT_NS once containerd ran: as up.sh used them.
 NODE_MOUNT_NS=""
+PRINTK_RATELIMIT_BEFORE=""
 source "$STATE/node.env"
 # Every signal below is aimed by these; none may be empty, nor the node's namespace the machine's own.
 for var in CGROUP BRIDGE CONTAINERD_SOCK; do
@@ -61,8 +62,15 @@ in_cgroup() {
 stop kube-controller-manager
 stop kube-scheduler
 stop kubelet
-# The pods' containers, stopped through this cluster's containerd while it still runs.
+# The pods' containers, stopped through this cluster's containerd while it still runs: TERM first, so that the
+# product's programs clean up after themselves on the node (the recorder removes its trace instance, which would
+# outlive the node: tracefs is the kernel's, one for the whole machine), then KILL for what is left after 10 s.
 if pid_of containerd >/dev/null; then
+  running() { "${CTR[@]}" tasks list 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED"' | grep -q .; }
+  for task in $("${CTR[@]}" tasks list -q 2>/dev/null); do
+    "${CTR[@]}" tasks kill -s SIGTERM "$task" >/dev/null 2>&1
+  done
+  for _ in $(seq 20); do running || break; sleep 0.5; done
   for task in $("${CTR[@]}" tasks list -q 2>/dev/null); do
     "${CTR[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1
   done
@@ -96,6 +104,8 @@ for mnt in $CGROUP_MOUNTS; do
   done
 done
 for dir in $CREATED_HOST_DIRS; do rmdir "$dir" 2>/dev/null; done
+# The kernel's log rate limit, as it was before up.sh turned it off.
+[ -z "$PRINTK_RATELIMIT_BEFORE" ] || echo "$PRINTK_RATELIMIT_BEFORE" > /proc/sys/kernel/printk_ratelimit
 
 # --- nothing may be left ---
 left=()
@@ -106,6 +116,8 @@ for m in $(awk -v p="$STATE/" 'index($2, p) == 1 {print $2}' /proc/self/mounts);
 ip link show "$BRIDGE" >/dev/null 2>&1 && left+=("network interface $BRIDGE")
 for mnt in $CGROUP_MOUNTS; do [ -d "$mnt/$CGROUP" ] && left+=("cgroup $mnt/$CGROUP"); done
 for dir in $CREATED_HOST_DIRS; do [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ] && left+=("directory $dir"); done
+[ -z "$PRINTK_RATELIMIT_BEFORE" ] || [ "$(cat /proc/sys/kernel/printk_ratelimit)" = "$PRINTK_RATELIMIT_BEFORE" ] \
+  || left+=("kernel.printk_ratelimit $(cat /proc/sys/kernel/printk_ratelimit), not $PRINTK_RATELIMIT_BEFORE")
 if [ ${#left[@]} -gt 0 ]; then
   printf '[cluster] left behind: %s\n' "${left[@]}" >&2
   exit 1

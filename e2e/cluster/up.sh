@@ -50,6 +50,7 @@ PRODUCT_PORTS="9443 8081 8082"
 # (/var/lib/kubelet/device-plugins, which the kubelet empties when it starts). In the node's mount namespace each is
 # a directory of the state dir, so another kubelet's or containerd's files there are neither seen nor touched.
 NODE_PATHS="/run/containerd /var/lib/cni /var/log/pods /var/log/containers /var/lib/kubelet"
+TRACEFS=/sys/kernel/tracing
 
 images=()
 for tarball in "$@"; do images+=("$(realpath "$tarball")"); done
@@ -118,6 +119,7 @@ done
   done
   printf 'CGROUP_MOUNTS=%q\n' "$(echo $cgroup_mounts)"
   printf 'CREATED_HOST_DIRS=%q\n' "${created[*]:-}"
+  printf 'PRINTK_RATELIMIT_BEFORE=%q\n' "$(cat /proc/sys/kernel/printk_ratelimit)"
 } > node.env
 : > pids
 for d in "${created[@]}"; do mkdir "$d"; done
@@ -135,6 +137,12 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The kernel rate-limits its log: with no audit daemon, a burst of seccomp records (audit type 1326) beyond
+# kernel.printk_ratelimit_burst in kernel.printk_ratelimit seconds is dropped, and a recording would miss calls.
+# Off while the cluster runs (the loss scenario turns it on for a moment); down.sh puts the value saved in node.env
+# back, on a failed bring-up too. It is a setting of the whole machine.
+echo 0 > /proc/sys/kernel/printk_ratelimit
 
 # The suite's cgroup: the kubelet puts every pod under /lpo-e2e/kubepods, never beside another kubelet's.
 for mnt in $cgroup_mounts; do
@@ -254,9 +262,12 @@ cat > cni/net.d/10-bridge.conflist <<JSON
  "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$STATE/cni/data"}}]}
 JSON
 log "starting containerd and importing images"
-# containerd starts the node's mount namespace; the kubelet joins it below.
+# containerd starts the node's mount namespace; the kubelet joins it below. tracefs is mounted there at the path a
+# node has it (the recorder's hostPath: the capability:cap_capable event), unless the machine has it already; it
+# ends with the namespace. A kernel without tracefs leaves the directory empty: recordings then say so.
 binds=""
 for d in $NODE_PATHS; do binds+="mount --bind '$STATE/node$d' '$d' && "; done
+binds+="{ mountpoint -q $TRACEFS || mount -t tracefs nodev $TRACEFS || echo 'no tracefs: capabilities cannot be recorded' >&2; } && "
 PATH="$RUNTIME/usr/bin:$PATH" start containerd unshare --mount --propagation slave -- \
   sh -c "$binds exec \"\$0\" \"\$@\"" "$RUNTIME/usr/bin/containerd" --config "$STATE/containerd/config.toml"
 CTR=("$RUNTIME/usr/bin/ctr" --address "$CONTAINERD_SOCK" -n k8s.io)
@@ -267,6 +278,11 @@ if [ "$NODE_MOUNT_NS" = "$(readlink /proc/self/ns/mnt)" ]; then
   log "containerd is not in a mount namespace of its own"; exit 1
 fi
 printf 'NODE_MOUNT_NS=%q\n' "$NODE_MOUNT_NS" >> node.env
+if nsenter --mount="/proc/$CONTAINERD_PID/ns/mnt" test -d "$TRACEFS/events/capability"; then
+  log "tracefs with the capability events at $TRACEFS in the node"
+else
+  log "no capability:cap_capable event at $TRACEFS in the node: capabilities cannot be recorded here"
+fi
 for tarball in "$PAUSE_TAR" "$BUSYBOX_TAR"; do
   "${CTR[@]}" images import --no-unpack=false "$tarball" >/dev/null
 done

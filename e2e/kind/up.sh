@@ -19,7 +19,7 @@ mkdir -p "$STATE"
 kind delete cluster --name "$NAME" >/dev/null 2>&1 || true
 # A failed or interrupted bring-up deletes the cluster it made (Maven skips the teardown after a failed bring-up).
 up=false
-trap 'rc=$?; $up || kind delete cluster --name "$NAME" >/dev/null 2>&1; exit $rc' EXIT
+trap 'rc=$?; $up || LPO_CLUSTER_DIR="$STATE" "$here/down.sh" >/dev/null 2>&1; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # Ephemeral containers: an explicit feature gate before Kubernetes 1.23 (see kind-config.yaml).
@@ -36,6 +36,14 @@ kind create cluster --name "$NAME" --image "$NODE_IMAGE" --config "$config" \
 for tarball in "$PRODUCT_TAR" "$BUSYBOX_TAR"; do
   kind load image-archive "$tarball" --name "$NAME"
 done
+# The recorder's capability events: tracefs in every node, at the path the chart mounts (recorder.tracefsPath).
+for node in $(kind get nodes --name "$NAME"); do
+  docker exec "$node" sh -c 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing'
+done
+# The nodes share this machine's kernel, and its log rate limit: off while the suite runs (the loss scenario turns
+# it on for a moment); down.sh puts the saved value back.
+[ -f "$STATE/printk_ratelimit.before" ] || cat /proc/sys/kernel/printk_ratelimit > "$STATE/printk_ratelimit.before"
+echo 0 > /proc/sys/kernel/printk_ratelimit
 # The scenarios read node files on one worker; the agent puts them on all.
 # KUBECTL: the scenarios that go through kubectl itself (kubectl debug) use the one on PATH.
 printf 'KUBECONFIG=%s\nNODE_NAME=%s\nKUBECTL=%s\nSECCOMP_ROOT=%s\n' "$STATE/kubeconfig" "$NAME-worker" \

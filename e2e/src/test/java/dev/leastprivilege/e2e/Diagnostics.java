@@ -19,11 +19,20 @@ final class Diagnostics {
           .append(' ')
           .append(pod.getStatus().getContainerStatuses())
           .append('\n');
-      try {
-        String log = cluster.client.pods().resource(pod).tailingLines(20).getLog();
-        out.append(log.indent(4));
-      } catch (RuntimeException e) {
-        out.append("    (no log: ").append(e.getMessage()).append(")\n");
+      for (var container : pod.getSpec().getContainers()) {
+        try {
+          String log =
+              cluster
+                  .client
+                  .pods()
+                  .resource(pod)
+                  .inContainer(container.getName())
+                  .tailingLines(20)
+                  .getLog();
+          out.append("  ").append(container.getName()).append(":\n").append(log.indent(4));
+        } catch (RuntimeException e) {
+          out.append("    (no log: ").append(e.getMessage()).append(")\n");
+        }
       }
     }
     var events = cluster.client.v1().events().inNamespace(namespace).list().getItems();

@@ -81,8 +81,13 @@ final class Product implements BeforeAllCallback, ParameterResolver {
                       0,
                       c.getRestartCount(),
                       () -> name + " restarted:\n" + Diagnostics.describe(cluster, NAMESPACE)));
-      String log = cluster.client.pods().resource(pod).getLog();
-      assertFalse(log.contains("is forbidden"), () -> name + " was refused a call:\n" + log);
+      // Every container: the agent's pods hold the recorder beside the agent.
+      for (var container : pod.getSpec().getContainers()) {
+        String log = cluster.client.pods().resource(pod).inContainer(container.getName()).getLog();
+        assertFalse(
+            log.contains("is forbidden"),
+            () -> name + "/" + container.getName() + " was refused a call:\n" + log);
+      }
     }
   }
 
@@ -157,6 +162,10 @@ final class Product implements BeforeAllCallback, ParameterResolver {
         if (Files.exists(cluster.chartValues())) {
           install.withValuesFile(cluster.chartValues());
         }
+        // The recorder on every node, from the first install: RecordingE2E records with it, and
+        // every other scenario runs beside it, so the check after the run covers it too (no
+        // restart, no refused call). Installing it later would roll the agents mid-run.
+        install.set("recorder.enabled", "true");
         install.call();
       }
       try {
