@@ -180,6 +180,10 @@ class ProfileRecordingIT {
     NodeRecordingStatus s = new NodeRecordingStatus();
     s.setLostRecords(lost);
     s.setUnattributedRecords(0L);
+    // as the recorder counts them: the node's losses while each pod was recorded
+    for (NodeRecordedPod p : pods) {
+      p.setLostRecords(lost);
+    }
     s.setPods(new ArrayList<>(List.of(pods)));
     return s;
   }

@@ -296,9 +296,9 @@ public final class Recorder implements AutoCloseable {
       return; // not a seccomp record, or a call no table names (it could not be allowed by name)
     }
     SeccompRecord r = parsed.get();
-    if (RuntimeNoise.isRuntime(r.comm(), r.exe()) || entering.isEntering(r.pid())) {
-      return; // the runtime's own calls before the workload's exec (runc init): not the workload's
-    }
+    // The runtime's calls are kept: runc's init makes them under the container's filter (with
+    // no_new_privs, execve of the workload is one), so a profile without them cannot start the
+    // container. The base keeps them out of the records: a call it allows is never logged.
     attribute(r.pid(), Optional.of(r.time()), r.syscall(), null, r.time());
   }
 

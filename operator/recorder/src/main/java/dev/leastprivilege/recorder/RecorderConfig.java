@@ -106,7 +106,7 @@ public record RecorderConfig(
         Path.of(env.getOrDefault(KMSG, DEFAULT_KMSG)),
         auditLog,
         Path.of(env.getOrDefault(TRACEFS, DEFAULT_TRACEFS)),
-        env.getOrDefault(TRACE_INSTANCE, CapabilityTracing.RECORDER_INSTANCE),
+        env.getOrDefault(TRACE_INSTANCE, CapabilityTracing.recorderInstance(node)),
         Path.of(env.getOrDefault(PROC, DEFAULT_PROC)),
         Duration.ofSeconds(seconds),
         CONTAINER_GRACE,

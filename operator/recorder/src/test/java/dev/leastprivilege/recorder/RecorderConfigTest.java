@@ -23,7 +23,7 @@ class RecorderConfigTest {
     assertEquals(RecorderConfig.SeccompSource.KMSG, c.seccompSource(), "no audit log: kmsg");
     assertEquals(Path.of("/dev/kmsg"), c.kmsg());
     assertEquals(Path.of("/sys/kernel/tracing"), c.tracefs());
-    assertEquals("lpo-recorder", c.traceInstance());
+    assertEquals("lpo-recorder-n1", c.traceInstance(), "one per node: kind nodes share a kernel");
     assertEquals(Path.of("/proc"), c.proc());
     assertEquals(Duration.ofSeconds(10), c.reportInterval());
     assertEquals(8082, c.healthPort());

@@ -19,6 +19,14 @@ public class NodeRecordedPod {
 
   private List<NodeRecordedContainer> containers = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Records the node lost while this pod was recorded (the kernel does not say whose they were).")
+  private Long lostRecords;
+
+  @JsonPropertyDescription(
+      "Records whose process was gone before the recorder could name its container, while this pod was recorded.")
+  private Long unattributedRecords;
+
   public String getRecording() {
     return recording;
   }
@@ -57,5 +65,21 @@ public class NodeRecordedPod {
 
   public void setContainers(List<NodeRecordedContainer> containers) {
     this.containers = containers;
+  }
+
+  public Long getLostRecords() {
+    return lostRecords;
+  }
+
+  public void setLostRecords(Long lostRecords) {
+    this.lostRecords = lostRecords;
+  }
+
+  public Long getUnattributedRecords() {
+    return unattributedRecords;
+  }
+
+  public void setUnattributedRecords(Long unattributedRecords) {
+    this.unattributedRecords = unattributedRecords;
   }
 }

@@ -171,8 +171,15 @@ public final class ProfileRecordingReconciler implements Reconciler<ProfileRecor
     boolean wasRecording =
         rec.getStatus() != null && rec.getStatus().getPhase() == RecordingPhase.Recording;
     boolean recording = wasRecording || state instanceof RecordingProfile.State.Installed;
+    Instant now = Instant.now();
+    RecordingInformers.LivePods live = informers.livePods(rec, now);
     Optional<RecordingEnd.Why> end =
-        RecordingEnd.ended(rec.getSpec(), folded.recordedPods(), informers.livePods(rec));
+        RecordingEnd.ended(rec.getSpec(), folded.recordedPods(), live.count());
+    // No event comes when a finished pod has settled: look again then.
+    live.lastSettles()
+        .map(at -> Duration.between(now, at).plusSeconds(1))
+        .filter(d -> d.compareTo(RECHECK) < 0)
+        .ifPresent(d -> next.again = Optional.of(d));
     if (end.isPresent()) {
       finish(rec, informers, current, kinds, folded, end.get(), next);
     } else if (recording) {

@@ -115,7 +115,7 @@ final class RecordingEventSources {
             InformerEventSourceConfiguration.from(Pod.class, ProfileRecording.class)
                 .withName(PODS)
                 .withInformerListLimit(OperatorSettings.LIST_PAGE)
-                .withItemStore(new RecordingPodsStore(json))
+                .withItemStore(new RecordingPodsStore(json, java.time.Clock.systemUTC()))
                 .withSecondaryToPrimaryMapper(
                     pod ->
                         RecordingPodsStore.recordingOf(pod)

@@ -4,6 +4,7 @@ import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.NodeRecording;
 import dev.leastprivilege.api.v1alpha1.ProfileRecording;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
+import dev.leastprivilege.core.record.RecordingEnd;
 import dev.leastprivilege.core.record.RecordingFold;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,14 +50,33 @@ final class RecordingInformers {
   }
 
   /** How many pods admitted for this recording still run. */
-  int livePods(ProfileRecording rec) {
+  /**
+   * The recording's pods that still run, or finished less than {@link RecordingEnd#SETTLE} ago, and
+   * when the last of those settles (empty when one still runs or none is settling).
+   */
+  LivePods livePods(ProfileRecording rec, Instant now) {
     String name = rec.getMetadata().getName();
-    return (int)
+    List<Pod> pods =
         source(Pod.class, RecordingEventSources.PODS)
             .list(rec.getMetadata().getNamespace())
             .filter(p -> RecordingPodsStore.recordingOf(p).filter(name::equals).isPresent())
-            .count();
+            .toList();
+    int live = 0;
+    Optional<Instant> settles = Optional.empty();
+    for (Pod p : pods) {
+      Optional<Instant> finished = RecordingPodsStore.finishedSeen(p);
+      if (finished.isEmpty()) {
+        live++;
+      } else if (RecordingEnd.settling(finished.get(), now)) {
+        live++;
+        Instant at = finished.get().plus(RecordingEnd.SETTLE);
+        settles = settles.filter(s -> s.isAfter(at)).or(() -> Optional.of(at));
+      }
+    }
+    return new LivePods(live, settles);
   }
+
+  record LivePods(int count, Optional<Instant> lastSettles) {}
 
   @SuppressWarnings("unchecked")
   private <R extends HasMetadata> InformerEventSource<R, ProfileRecording> source(

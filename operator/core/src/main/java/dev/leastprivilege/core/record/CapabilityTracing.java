@@ -12,6 +12,28 @@ public final class CapabilityTracing {
   /** The in-cluster recorder's instance, under {@code instances/}. */
   public static final String RECORDER_INSTANCE = "lpo-recorder";
 
+  /**
+   * The instance of one node's recorder. Trace instances belong to the kernel, not to a mount: on
+   * kind, every node of a cluster shares one kernel, and a recorder that cleaned up a stale
+   * instance of a fixed name at start would take the other nodes' away.
+   */
+  public static String recorderInstance(String nodeName) {
+    String name = RECORDER_INSTANCE + "-" + nodeName;
+    // A directory name has at most 255 bytes; node names have at most 253 characters.
+    return name.length() <= 128
+        ? name
+        : RECORDER_INSTANCE + "-" + java.util.HexFormat.of().formatHex(sha256(nodeName), 0, 16);
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The prefix of {@code lpo record}'s instances, followed by its pid (one per run). */
   public static final String RECORD_INSTANCE_PREFIX = "lpo-record-";
 

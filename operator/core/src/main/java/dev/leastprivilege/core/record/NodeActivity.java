@@ -64,11 +64,14 @@ public final class NodeActivity {
   /** Records the kernel dropped or overwrote before the recorder read them. */
   public void lost(long records) {
     lost += records;
+    // The kernel does not say whose records it dropped: every pod being recorded may miss some.
+    pods.values().stream().filter(p -> !p.gone).forEach(p -> p.lost += records);
   }
 
   /** Records whose process was gone, or whose container no pod on this node showed in time. */
   public void unattributed(long records) {
     unattributed += records;
+    pods.values().stream().filter(p -> !p.gone).forEach(p -> p.unattributed += records);
   }
 
   /**
@@ -221,6 +224,8 @@ public final class NodeActivity {
     final String uid;
     final Map<String, ContainerEntry> containers = new TreeMap<>();
     boolean gone;
+    long lost;
+    long unattributed;
 
     PodEntry(String recording, String namespace, String pod, String uid) {
       this.recording = recording;
@@ -235,6 +240,8 @@ public final class NodeActivity {
       p.setNamespace(namespace);
       p.setPod(pod);
       p.setUid(uid);
+      p.setLostRecords(lost);
+      p.setUnattributedRecords(unattributed);
       List<NodeRecordedContainer> list = new ArrayList<>();
       containers.forEach(
           (name, c) -> {

@@ -1,6 +1,8 @@
 package dev.leastprivilege.core.record;
 
 import dev.leastprivilege.api.v1alpha1.ProfileRecordingSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -24,12 +26,25 @@ public final class RecordingEnd {
     }
   }
 
+  /**
+   * How long a finished pod still counts as live: its last records reach the status only with its
+   * node's next report (the recorder writes at most every 10 s by default), so a recording that
+   * ended when its last pod finished would miss what the pod did last (its whole run, for a pod
+   * running {@code ls /}).
+   */
+  public static final Duration SETTLE = Duration.ofSeconds(30);
+
   private RecordingEnd() {}
+
+  /** Whether a pod that finished at {@code finished} still counts as live at {@code now}. */
+  public static boolean settling(Instant finished, Instant now) {
+    return now.isBefore(finished.plus(SETTLE));
+  }
 
   /**
    * @param everRecorded how many pods the recording has recorded so far (status.recordedPods)
-   * @param live how many pods of the recording still exist (pods carry the recording's annotation
-   *     from admission to deletion, recorded or not yet)
+   * @param live how many pods of the recording still exist and run, or finished less than {@link
+   *     #SETTLE} ago (pods carry the recording's annotation from admission to deletion)
    */
   public static Optional<Why> ended(ProfileRecordingSpec spec, int everRecorded, int live) {
     if (RecordingRules.stopRequested(spec)) {

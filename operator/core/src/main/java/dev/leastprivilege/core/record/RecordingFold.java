@@ -82,13 +82,18 @@ public final class RecordingFold {
       if (status == null) {
         continue;
       }
-      boolean recordedHere = false;
+      // What the node lost while it recorded this recording's pods, not since it started: the
+      // kernel does not say whose records it dropped, so each recorded pod carries the node's
+      // losses during its recording, and the pods of one node overlap.
+      long lostHere = 0;
+      long unattributedHere = 0;
       for (NodeRecordedPod pod : nullSafe(status.getPods())) {
         if (!in.recording().equals(pod.getRecording())
             || !in.namespace().equals(pod.getNamespace())) {
           continue;
         }
-        recordedHere = true;
+        lostHere = Math.max(lostHere, orZero(pod.getLostRecords()));
+        unattributedHere = Math.max(unattributedHere, orZero(pod.getUnattributedRecords()));
         // A pod appears once, even if a stale report of another node still names it.
         String key = pod.getUid() != null ? pod.getUid() : pod.getNamespace() + "/" + pod.getPod();
         if (pods.putIfAbsent(key, new RecordedPod(pod.getNamespace(), pod.getPod(), pod.getUid()))
@@ -111,10 +116,8 @@ public final class RecordingFold {
           m.capabilities.addAll(nullSafe(c.getCapabilities()));
         }
       }
-      if (recordedHere) {
-        lost += orZero(status.getLostRecords());
-        unattributed += orZero(status.getUnattributedRecords());
-      }
+      lost += lostHere;
+      unattributed += unattributedHere;
     }
     ProfileRecordingStatus prev = in.previous();
     if (prev != null) {

@@ -43,6 +43,11 @@ class RecordingFoldTest {
     s.setCapabilitySource("tracefs");
     s.setLostRecords(lost);
     s.setUnattributedRecords(1L);
+    // as the recorder counts them: the node's losses while each pod was recorded
+    for (NodeRecordedPod p : pods) {
+      p.setLostRecords(lost);
+      p.setUnattributedRecords(1L);
+    }
     s.setPods(new ArrayList<>(List.of(pods)));
     return new RecordingFold.NodeReport(name, s);
   }
@@ -118,6 +123,18 @@ class RecordingFoldTest {
                 node("n3", 100)),
             null);
     assertEquals(7, f.lostRecords());
+  }
+
+  @Test
+  void whatANodeLostBeforeARecordingIsNotItsLoss() {
+    NodeRecordedPod p = pod("web", "shop", "web-a", container("app", List.of("openat")));
+    RecordingFold.NodeReport n1 = node("n1", 0, p);
+    // the node lost 2403 records during an earlier recording, none while this pod was recorded
+    n1.status().setLostRecords(2403L);
+    n1.status().setUnattributedRecords(5000L);
+    RecordingFold.Folded f = fold(List.of(n1), null);
+    assertEquals(0, f.lostRecords());
+    assertEquals(1, f.unattributedRecords());
   }
 
   @Test
