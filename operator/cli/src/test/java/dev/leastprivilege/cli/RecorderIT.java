@@ -76,6 +76,13 @@ class RecorderIT {
   static final String WATCH_PROFILE = "watch";
   static final String WATCH_POLICY = "watch-caps";
 
+  /**
+   * Busybox as uid 1000 calls setgid(getgid()) and setuid(getuid()): the kernel asks for CAP_SETGID
+   * and CAP_SETUID, is refused, and lets the calls succeed (no need). Then the kernel refuses the
+   * bind on port 80, and nc exits: a need.
+   */
+  static final List<String> NONROOT_WORKLOAD = List.of("/usr/bin/nc", "-l", "-p", "80", "-w", "1");
+
   /** chmod and chown run in busybox's forked children, which live a millisecond. */
   static final List<String> WORKLOAD =
       List.of("sh", "-c", "touch /tmp/x && chmod 600 /tmp/x && chown 1:1 /tmp/x && sleep 1");
@@ -135,6 +142,7 @@ class RecorderIT {
 
     String recordedId = containerId();
     String watchedId = containerId();
+    String nonrootId = containerId();
     // The kubelet reports the recorded pod's container before the recorder sees its records, and
     // the watched pod's only after them: those wait for it.
     Pod recorded =
@@ -150,6 +158,13 @@ class RecorderIT {
             Map.of(),
             new ProfileRef(NS, WATCH_PROFILE).localhostProfile());
     running(recorded, recordedId);
+    Pod nonroot =
+        pod(
+            "nonroot",
+            Map.of(),
+            Map.of(ApiNames.RECORDING_ANNOTATION, RECORDING),
+            new ProfileRef(NS, RECORDING + "-recording").localhostProfile());
+    running(nonroot, nonrootId);
 
     // What the recording profile and the Audit profile render to: every call the base does not
     // allow is logged.
@@ -212,13 +227,27 @@ class RecorderIT {
         ContainerRunner.Result r2 = containers.run(watchedId, spec);
         assertEquals(0, r2.exitCode(), "the watched container ran: " + r2.stderr());
         running(watched, watchedId);
+        ContainerRunner.Result r3 =
+            containers.run(
+                nonrootId,
+                new RunSpec(
+                    NONROOT_WORKLOAD,
+                    Optional.of(seccomp),
+                    RuntimeDefaults.CONTAINERD,
+                    1000,
+                    1000,
+                    Optional.empty(),
+                    false));
+        assertTrue(
+            r3.stderr().contains("Permission denied"),
+            "the non-root nc was refused the bind: " + r3.exitCode() + " " + r3.stderr());
 
         NodeRecordingStatus status =
             await()
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
                 .until(this::status, s -> s != null && complete(s));
-        NodeRecordedContainer main = status.getPods().get(0).getContainers().get(0);
+        NodeRecordedContainer main = recordedContainer(status, "recorded");
         assertEquals("main", main.getName());
         assertTrue(
             main.getSyscalls().stream().anyMatch(Set.of("chmod", "fchmodat")::contains),
@@ -251,6 +280,12 @@ class RecorderIT {
         recorder.close();
       }
       assertFalse(Files.exists(instance), "the trace instance is removed on close");
+      // The last report, written on close, counts every check still waiting for its call's end.
+      assertEquals(
+          List.of("NET_BIND_SERVICE"),
+          recordedContainer(status(), "nonroot").getCapabilities(),
+          "the non-root nc needs the bind, not the setuid/setgid the kernel refused and let"
+              + " succeed");
     } finally {
       if (Files.isDirectory(instance)) {
         Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "0");
@@ -430,7 +465,18 @@ class RecorderIT {
         + s.getUnattributedRecords();
   }
 
-  /** The recorded pod with chmod and CHOWN, and both findings of the watched pod. */
+  private static NodeRecordedContainer recordedContainer(NodeRecordingStatus s, String pod) {
+    return s.getPods().stream()
+        .filter(p -> p.getPod().equals(pod) && RECORDING.equals(p.getRecording()))
+        .flatMap(p -> p.getContainers().stream())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no recorded container of pod " + pod + ": " + s));
+  }
+
+  /**
+   * The recorded pod with chmod and CHOWN, the non-root one with NET_BIND_SERVICE, and both
+   * findings of the watched pod.
+   */
   private static boolean complete(NodeRecordingStatus s) {
     boolean recordedDone =
         s.getPods().stream()
@@ -458,7 +504,12 @@ class RecorderIT {
                         && a.getName().equals(WATCH_POLICY)
                         && a.getPod().equals("watched")
                         && "CHOWN".equals(a.getCapability()));
-    return recordedDone && profileFinding && policyFinding;
+    boolean nonrootDone =
+        s.getPods().stream()
+            .filter(p -> p.getPod().equals("nonroot") && RECORDING.equals(p.getRecording()))
+            .flatMap(p -> p.getContainers().stream())
+            .anyMatch(c -> c.getCapabilities().contains("NET_BIND_SERVICE"));
+    return recordedDone && nonrootDone && profileFinding && policyFinding;
   }
 
   private NodeRecordingStatus status() {

@@ -5,9 +5,11 @@ import dev.leastprivilege.core.caps.Capability;
 import dev.leastprivilege.core.record.CapabilityCheck;
 import dev.leastprivilege.core.record.CapabilityTraceParser;
 import dev.leastprivilege.core.record.EnteringTasks;
+import dev.leastprivilege.core.record.FallbackSyscalls;
 import dev.leastprivilege.core.record.ForkEvents;
 import dev.leastprivilege.core.record.LossSignals;
 import dev.leastprivilege.core.record.NodeActivity;
+import dev.leastprivilege.core.record.RefusedChecks;
 import dev.leastprivilege.core.record.RuntimeNoise;
 import dev.leastprivilege.core.record.SeccompRecord;
 import dev.leastprivilege.core.record.SeccompRecordParser;
@@ -51,6 +53,14 @@ public final class Recorder implements AutoCloseable {
   /** How long the trace may be quiet before the last event's stack is taken as complete. */
   static final long TRACE_IDLE_MILLIS = 200;
 
+  /**
+   * How long a refused check in a fallback call waits for the call's end before it counts as a
+   * need. The end follows within microseconds (the check is made inside the call), so only a lost
+   * end (a full trace buffer) reaches it; a second keeps the worker's reads of /proc close to the
+   * check, while the process is still there.
+   */
+  static final long REFUSED_END_BOUND_MILLIS = 1000;
+
   /** Held records are tried again this often, however busy the sources are. */
   static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -92,6 +102,7 @@ public final class Recorder implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final Set<String> livePods = new HashSet<>();
   private final EnteringTasks entering = new EnteringTasks();
+  private RefusedChecks refused = new RefusedChecks(RefusedChecks.Ends.NONE);
   private ProcessResolver processes;
   private KmsgSource kmsg;
   private AuditLogSource auditLog;
@@ -136,6 +147,7 @@ public final class Recorder implements AutoCloseable {
     TraceSource.Opened opened = TraceSource.open(config.tracefs(), config.traceInstance(), sink);
     if (opened instanceof TraceSource.Started started) {
       trace = started.source();
+      refused = new RefusedChecks(started.ends());
       capabilitySource =
           started.capabilitiesUnavailable().map(why -> "Unavailable: " + why).orElse("tracefs");
       spawn("lpo-recorder-trace", trace);
@@ -237,6 +249,7 @@ public final class Recorder implements AutoCloseable {
           handle(e);
         }
         if (e == null || System.nanoTime() - lastRetry > RETRY_NANOS) {
+          refused.expire(millis() - REFUSED_END_BOUND_MILLIS).forEach(this::need);
           retryPending();
           lastRetry = System.nanoTime();
         }
@@ -244,6 +257,17 @@ public final class Recorder implements AutoCloseable {
         LOG.warn("could not handle {}: {}", e, ex.toString(), ex);
       }
     }
+    try {
+      // Stopping: checks still waiting for their stack or their call's end count as they are.
+      traceParser.flush().forEach(this::capability);
+      refused.flush().forEach(this::need);
+    } catch (RuntimeException ex) {
+      LOG.warn("could not count the last capability checks: {}", ex.toString(), ex);
+    }
+  }
+
+  private static long millis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
   }
 
   private void handle(Event e) {
@@ -259,6 +283,12 @@ public final class Recorder implements AutoCloseable {
         // The checks this line completes first: an exec line ends the stack of a check runc's
         // init made before it.
         traceParser.feed(t.line()).forEach(this::capability);
+        // The end of a fallback call: its refused checks are needs only if it failed.
+        Optional<FallbackSyscalls.Exit> exit = FallbackSyscalls.exit(t.line());
+        if (exit.isPresent()) {
+          refused.exit(exit.get()).forEach(this::need);
+          return;
+        }
         Optional<ForkEvents.Fork> fork = ForkEvents.parse(t.line());
         if (fork.isPresent()) {
           long parent = fork.get().parent();
@@ -324,6 +354,12 @@ public final class Recorder implements AutoCloseable {
         || entering.isEntering(check.tid())) {
       return; // no need: an incidental check, or the runtime's before the workload's exec
     }
+    // A refused check in a fallback call waits for the call's end.
+    refused.check(check, millis()).forEach(this::need);
+  }
+
+  /** A check that means a need: counted for its task's container. */
+  private void need(CapabilityCheck check) {
     Instant now = clock.instant();
     LOG.debug(
         "capability {} of {} ({}), granted {}",

@@ -1,7 +1,10 @@
 package dev.leastprivilege.recorder;
 
 import dev.leastprivilege.core.record.CapabilityTracing;
+import dev.leastprivilege.core.record.FallbackSyscalls;
 import dev.leastprivilege.core.record.ForkEvents;
+import dev.leastprivilege.core.record.RefusedChecks;
+import dev.leastprivilege.core.syscall.SyscallTables;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -20,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * tracing, with the {@code capability:cap_capable} event on and a {@code stacktrace} trigger (the
  * stack says which checks mean no need), read from the instance's trace_pipe. The instance is
  * removed on close; one left by a recorder that was killed is cleaned up and used again at start.
+ *
+ * <p>It also turns on raw_syscalls:sys_exit, filtered in the kernel to the calls of {@link
+ * FallbackSyscalls} (tracing every call's end on a whole node would cost too much): a refused check
+ * in one of them is no need when the call then succeeded ({@link RefusedChecks}).
  */
 final class TraceSource implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TraceSource.class);
@@ -59,9 +66,11 @@ final class TraceSource implements Runnable, AutoCloseable {
 
   /**
    * Tracing runs; {@code capabilitiesUnavailable} says why it has forks but no capability checks (a
-   * kernel without the event).
+   * kernel without the event); {@code ends} says which system calls' ends the trace shows.
    */
-  record Started(TraceSource source, Optional<String> capabilitiesUnavailable) implements Opened {}
+  record Started(
+      TraceSource source, Optional<String> capabilitiesUnavailable, RefusedChecks.Ends ends)
+      implements Opened {}
 
   record Unavailable(String reason) implements Opened {}
 
@@ -107,7 +116,9 @@ final class TraceSource implements Runnable, AutoCloseable {
           Files.writeString(instance.resolve(event).resolve("enable"), "1");
         }
       }
-      return new Started(new TraceSource(instance, sink), noCapabilities);
+      RefusedChecks.Ends ends =
+          noCapabilities.isEmpty() ? enableSyscallEnds(instance) : RefusedChecks.Ends.NONE;
+      return new Started(new TraceSource(instance, sink), noCapabilities, ends);
     } catch (IOException e) {
       disable(instance);
       remove(instance);
@@ -118,6 +129,58 @@ final class TraceSource implements Runnable, AutoCloseable {
               + e
               + "): the recorder needs tracefs mounted read-write and CAP_SYS_ADMIN"
               + " (or root owning tracefs) to make a trace instance");
+    }
+  }
+
+  /**
+   * Turns on the filtered sys_exit event; where it cannot (no event, no syscall table for this
+   * machine, a kernel that refuses the filter), every refused check counts as a need, as it would
+   * without it, and the log says so.
+   */
+  private static RefusedChecks.Ends enableSyscallEnds(Path instance) {
+    String consequence =
+        ": refused capability checks all count as needs on this node, including those of calls"
+            + " that succeeded without the capability (setuid(getuid()) as a non-root user)";
+    if (!Files.isDirectory(instance.resolve(FallbackSyscalls.EXIT_EVENT))) {
+      LOG.warn("this node's kernel has no raw_syscalls:sys_exit trace event{}", consequence);
+      return RefusedChecks.Ends.NONE;
+    }
+    Optional<String> filter =
+        SyscallTables.host().map(a -> FallbackSyscalls.filter(SyscallTables.of(a)));
+    if (filter.isEmpty() || filter.get().isEmpty()) {
+      LOG.warn(
+          "no system call table for this machine ({}){}",
+          System.getProperty("os.arch"),
+          consequence);
+      return RefusedChecks.Ends.NONE;
+    }
+    try {
+      Files.writeString(instance.resolve(FallbackSyscalls.EXIT_FILTER), filter.get());
+      Files.writeString(instance.resolve(FallbackSyscalls.EXIT_ENABLE), "1");
+      LOG.info("tracing the ends of {} ({})", FallbackSyscalls.NAMES, filter.get());
+      return RefusedChecks.Ends.FALLBACK_CALLS;
+    } catch (IOException e) {
+      disableSyscallEnds(instance);
+      LOG.warn(
+          "cannot enable raw_syscalls:sys_exit with the filter '{}' ({}){}",
+          filter.get(),
+          e.toString(),
+          consequence);
+      return RefusedChecks.Ends.NONE;
+    }
+  }
+
+  private static void disableSyscallEnds(Path instance) {
+    try {
+      Files.writeString(instance.resolve(FallbackSyscalls.EXIT_ENABLE), "0");
+    } catch (IOException e) {
+      // not there, or already off
+    }
+    try {
+      Files.writeString(
+          instance.resolve(FallbackSyscalls.EXIT_FILTER), FallbackSyscalls.FILTER_OFF);
+    } catch (IOException e) {
+      // not there, or no filter
     }
   }
 
@@ -166,6 +229,7 @@ final class TraceSource implements Runnable, AutoCloseable {
   }
 
   private static void disable(Path instance) {
+    disableSyscallEnds(instance);
     for (String e : PROCESS_EVENTS) {
       try {
         Files.writeString(instance.resolve(e).resolve("enable"), "0");

@@ -10,6 +10,20 @@ import dev.leastprivilege.core.caps.Capability;
  * @param tid the task that was checked
  * @param comm its command name as the trace printed it ("&lt;...&gt;" when the trace's command
  *     cache had no entry)
+ * @param syscall the system call the check was made in, as the stack names it ("setuid" from {@code
+ *     __sys_setuid}), or null when the stack names none (or there was no stack)
  */
 public record CapabilityCheck(
-    long tid, String comm, Capability capability, boolean granted, boolean incidental) {}
+    long tid,
+    String comm,
+    Capability capability,
+    boolean granted,
+    boolean incidental,
+    String syscall) {
+
+  /** A check whose system call is not known. */
+  public CapabilityCheck(
+      long tid, String comm, Capability capability, boolean granted, boolean incidental) {
+    this(tid, comm, capability, granted, incidental, null);
+  }
+}

@@ -38,6 +38,16 @@ public final class CapabilityTraceParser {
   private static final Pattern EXEC =
       Pattern.compile("^sched_process_exec: filename=(.*) pid=(\\d+) old_pid=(\\d+)");
   private static final String STACK = "<stack trace>";
+
+  /**
+   * Frames that name the system call they implement: the architecture's entry wrapper
+   * (__x64_sys_bind), its inner parts (__do_sys_, __se_sys_) and the common helpers (__sys_setuid,
+   * ksys_mmap_pgoff).
+   */
+  private static final Pattern SYSCALL_FRAME =
+      Pattern.compile(
+          "^(?:__(?:x64|ia32|arm64|riscv|s390x|powerpc)_sys_|__do_sys_|__se_sys_|__sys_|ksys_)(\\w+)$");
+
   private static final String FRAME = " => ";
 
   /**
@@ -64,6 +74,7 @@ public final class CapabilityTraceParser {
     final boolean granted;
     boolean incidental;
     boolean stackStarted;
+    String syscall;
 
     Pending(long tid, String comm, Capability capability, boolean granted) {
       this.tid = tid;
@@ -73,7 +84,7 @@ public final class CapabilityTraceParser {
     }
 
     CapabilityCheck check() {
-      return new CapabilityCheck(tid, comm, capability, granted, incidental);
+      return new CapabilityCheck(tid, comm, capability, granted, incidental, syscall);
     }
   }
 
@@ -93,8 +104,13 @@ public final class CapabilityTraceParser {
       return done;
     }
     if (line.startsWith(FRAME)) {
-      if (inStack != null && isIncidentalFrame(line.substring(FRAME.length()).trim())) {
-        inStack.incidental = true;
+      if (inStack != null) {
+        String frame = line.substring(FRAME.length()).trim();
+        if (isIncidentalFrame(frame)) {
+          inStack.incidental = true;
+        }
+        // The frame nearest the syscall entry names it: the last one that names a syscall.
+        syscallOfFrame(frame).ifPresent(name -> inStack.syscall = name);
       }
       return done;
     }
@@ -160,6 +176,12 @@ public final class CapabilityTraceParser {
       return Optional.empty();
     }
     return Optional.of(new Exec(Long.parseLong(e.group(2)), e.group(1)));
+  }
+
+  /** The system call a stack frame implements, if it names one. */
+  static Optional<String> syscallOfFrame(String frame) {
+    Matcher m = SYSCALL_FRAME.matcher(frame.split("[+ ]", 2)[0]);
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** Whether a stack frame marks a check that does not mean a need. */

@@ -3,10 +3,9 @@ package dev.leastprivilege.core.record;
 import dev.leastprivilege.core.caps.Capability;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,10 +25,11 @@ import java.util.regex.Pattern;
  *   <li>Not incidental ones ({@link CapabilityCheck#incidental()}), nor ones from a task named as a
  *       runtime stage ({@link RuntimeNoise}).
  *   <li>A granted check is a need. A refused one is a need unless the syscall it was made in then
- *       succeeded: the kernel often tries the privileged path first and falls back (busybox, run as
- *       a non-root user, calls setgid(getgid()) and setuid(getuid()); the kernel asks for
- *       CAP_SETGID and CAP_SETUID, is refused, and lets the call succeed because the ids do not
- *       change). That needs the sys_exit event; without it, every refused check is a need.
+ *       succeeded ({@link RefusedChecks}): the kernel often tries the privileged path first and
+ *       falls back (busybox, run as a non-root user, calls setgid(getgid()) and setuid(getuid());
+ *       the kernel asks for CAP_SETGID and CAP_SETUID, is refused, and lets the call succeed
+ *       because the ids do not change). That needs the sys_exit event; without it, every refused
+ *       check is a need.
  * </ul>
  */
 public final class ContainerCapabilityTrace {
@@ -38,7 +38,6 @@ public final class ContainerCapabilityTrace {
           "^\\s*(.*?)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[\\d+\\]\\s+(?:\\S+\\s+)?[\\d.]+: (.*)$");
   private static final Pattern FORK =
       Pattern.compile("^sched_process_fork: comm=.* pid=(\\d+) child_comm=.* child_pid=(\\d+)");
-  private static final Pattern SYS_EXIT = Pattern.compile("^sys_exit: NR (-?\\d+) = (-?\\d+)");
 
   /** What the trace says about the container. */
   public record Result(
@@ -52,13 +51,12 @@ public final class ContainerCapabilityTrace {
   private final long containerPid;
   private final CapabilityTraceParser parser = new CapabilityTraceParser();
   private final Set<Long> workload = new HashSet<>();
-  private final Map<Long, List<Capability>> refusedInSyscall = new HashMap<>();
+  private final RefusedChecks refused = new RefusedChecks(RefusedChecks.Ends.EVERY_CALL);
   private final Set<Capability> needed = EnumSet.noneOf(Capability.class);
   private final List<CapabilityCheck> workloadChecks = new ArrayList<>();
   private boolean started;
   private int incidental;
   private int runtime;
-  private int refusedButSucceeded;
 
   /**
    * @param containerPid the container's first process (the runtime's init, then the workload)
@@ -75,7 +73,6 @@ public final class ContainerCapabilityTrace {
     if (!h.matches()) {
       return;
     }
-    long tid = Long.parseLong(h.group(2));
     String rest = h.group(3);
     Matcher fork = FORK.matcher(rest);
     if (fork.find()) {
@@ -84,16 +81,9 @@ public final class ContainerCapabilityTrace {
       }
       return;
     }
-    Matcher exit = SYS_EXIT.matcher(rest);
-    if (exit.find()) {
-      List<Capability> refused = refusedInSyscall.remove(tid);
-      if (refused != null) {
-        if (Long.parseLong(exit.group(2)) >= 0) {
-          refusedButSucceeded += refused.size();
-        } else {
-          needed.addAll(refused);
-        }
-      }
+    Optional<FallbackSyscalls.Exit> exit = FallbackSyscalls.exit(line);
+    if (exit.isPresent()) {
+      refused.exit(exit.get()).forEach(c -> needed.add(c.capability()));
       return;
     }
     CapabilityTraceParser.exec(line)
@@ -108,14 +98,13 @@ public final class ContainerCapabilityTrace {
   /** Ends the trace: checks still waiting for a stack or a syscall's end count as they are. */
   public Result finish() {
     parser.flush().forEach(this::count);
-    refusedInSyscall.values().forEach(needed::addAll);
-    refusedInSyscall.clear();
+    refused.flush().forEach(c -> needed.add(c.capability()));
     return new Result(
         EnumSet.copyOf(needed),
         List.copyOf(workloadChecks),
         incidental,
         runtime,
-        refusedButSucceeded,
+        refused.refusedButSucceeded(),
         started);
   }
 
@@ -135,10 +124,6 @@ public final class ContainerCapabilityTrace {
       return;
     }
     workloadChecks.add(c);
-    if (c.granted()) {
-      needed.add(c.capability());
-    } else {
-      refusedInSyscall.computeIfAbsent(c.tid(), t -> new ArrayList<>()).add(c.capability());
-    }
+    refused.check(c, 0).forEach(n -> needed.add(n.capability()));
   }
 }

@@ -36,14 +36,14 @@ class CapabilityTraceParserTest {
     assertEquals(
         List.of(
             // A root shell forking: CAP_SYS_ADMIN asked by security_vm_enough_memory_mm.
-            new CapabilityCheck(16733, "sh", Capability.SYS_ADMIN, true, true),
+            new CapabilityCheck(16733, "sh", Capability.SYS_ADMIN, true, true, "clone"),
             // runc's init dropping the bounding set: a real check (runtime noise is decided
             // elsewhere).
-            new CapabilityCheck(16773, "runc:[2:INIT]", Capability.SETPCAP, true, false),
+            new CapabilityCheck(16773, "runc:[2:INIT]", Capability.SETPCAP, true, false, "prctl"),
             // seccomp's JIT asks through ns_capable_noaudit.
-            new CapabilityCheck(16773, "runc:[2:INIT]", Capability.SYS_ADMIN, false, true),
+            new CapabilityCheck(16773, "runc:[2:INIT]", Capability.SYS_ADMIN, false, true, "prctl"),
             // chown in a container without CAP_CHOWN: refused, and a need.
-            new CapabilityCheck(16779, "<...>", Capability.CHOWN, false, false)),
+            new CapabilityCheck(16779, "<...>", Capability.CHOWN, false, false, "chown")),
         checks);
   }
 
@@ -61,8 +61,8 @@ class CapabilityTraceParserTest {
     List<CapabilityCheck> checks = feedAll(new CapabilityTraceParser(), interleaved);
     assertEquals(
         List.of(
-            new CapabilityCheck(16733, "sh", Capability.SYS_ADMIN, true, true),
-            new CapabilityCheck(16779, "<...>", Capability.CHOWN, false, false)),
+            new CapabilityCheck(16733, "sh", Capability.SYS_ADMIN, true, true, "clone"),
+            new CapabilityCheck(16779, "<...>", Capability.CHOWN, false, false, "chown")),
         checks);
   }
 
