@@ -485,6 +485,78 @@ class ProfileRecordingIT {
     assertNull(profile(ns, "taken-app"), "nothing written while one name is taken");
   }
 
+  @Test
+  void aCommittedPolicyLabelledWithTheRecordingsNameIsNotOverwrittenByALaterRecording(
+      @TestNamespace String ns) {
+    allowRecording(ns);
+    // An earlier recording "again" was exported with its label, committed, given a podSelector,
+    // and applied by GitOps: it enforces, and it was not made by the recording that runs now.
+    cluster.apply(
+        """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata:
+          name: again-app
+          namespace: %1$s
+          labels: {leastprivilege.dev/recorded-by: again}
+        spec:
+          podSelector: {matchLabels: {app: ls}}
+          mode: Enforce
+          defaultAction: SCMP_ACT_ERRNO
+          baseProfileName: "builtin:runtime-baseline"
+          syscalls: [{action: SCMP_ACT_ALLOW, names: [getdents64]}]
+        ---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: CapabilityPolicy
+        metadata:
+          name: again-app
+          namespace: %1$s
+          labels: {leastprivilege.dev/recorded-by: again}
+        spec:
+          podSelector: {matchLabels: {app: ls}}
+          mode: Enforce
+          drop: [ALL]
+          add: [DAC_OVERRIDE]
+        """
+            .formatted(ns));
+    record(ns, "again", "");
+    awaitRecording(ns, "again", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "again", "again-a");
+    report("r3", pods(0, reported("again", a, List.of("chmod"), "CHOWN")));
+    awaitRecording(ns, "again", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "again");
+    ProfileRecording r = awaitRecording(ns, "again", "Failed", phase(RecordingPhase.Failed));
+    assertEquals(
+        ConditionReason.ResultNameTaken.name(), r.getStatus().getConditions().get(0).getReason());
+    SeccompProfile committed = profile(ns, "again-app");
+    assertEquals(Map.of("app", "ls"), committed.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(Mode.Enforce, committed.getSpec().getMode());
+    assertEquals(List.of("getdents64"), committed.getSpec().getSyscalls().get(0).getNames());
+    CapabilityPolicy policy =
+        client().resources(CapabilityPolicy.class).inNamespace(ns).withName("again-app").get();
+    assertEquals(Map.of("app", "ls"), policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(List.of("DAC_OVERRIDE"), policy.getSpec().getAdd());
+  }
+
+  @Test
+  void aRecordingsResultsCarryItsUid(@TestNamespace String ns) {
+    allowRecording(ns);
+    record(ns, "uid", "  record: [Seccomp]\n");
+    ProfileRecording started =
+        awaitRecording(ns, "uid", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "uid", "uid-a");
+    report("r1", pods(0, reported("uid", a, List.of("chmod"))));
+    awaitRecording(ns, "uid", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "uid");
+    awaitRecording(ns, "uid", "Completed", phase(RecordingPhase.Completed));
+    assertEquals(
+        started.getMetadata().getUid(),
+        profile(ns, "uid-app")
+            .getMetadata()
+            .getAnnotations()
+            .get(ApiNames.RECORDED_BY_UID_ANNOTATION));
+  }
+
   static NodeAuditFinding finding(String kind, String ns, String name, String syscall, String cap) {
     NodeAuditFinding f = new NodeAuditFinding();
     f.setKind(kind);

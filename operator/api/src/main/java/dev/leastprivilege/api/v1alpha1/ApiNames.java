@@ -85,5 +85,13 @@ public final class ApiNames {
    */
   public static final String RECORDED_BY_LABEL = GROUP + "/recorded-by";
 
+  /**
+   * Annotation on the results a recording made: the ProfileRecording's UID. A recording writes a
+   * result only where no object of that name exists or the object carries its own UID; a name (and
+   * so the label) can be reused by a later recording, a UID cannot. {@code lpo export} removes it
+   * with the label, so that exported objects are the user's.
+   */
+  public static final String RECORDED_BY_UID_ANNOTATION = GROUP + "/recorded-by-uid";
+
   private ApiNames() {}
 }
