@@ -220,7 +220,7 @@ class ProfileRecordingIT {
             .getMessage()
             .contains("leastprivilege.dev/recording=allowed"),
         r.getStatus().getConditions().get(0).getMessage());
-    assertNull(profile(ns, "web-recording"), "no recording profile without the opt-in");
+    assertNull(profile(ns, "web.recording"), "no recording profile without the opt-in");
     await("a Warning event")
         .atMost(T)
         .until(
@@ -239,7 +239,7 @@ class ProfileRecordingIT {
     allowRecording(ns);
     record(ns, "web", "");
     ProfileRecording r = awaitRecording(ns, "web", "Recording", phase(RecordingPhase.Recording));
-    SeccompProfile p = profile(ns, "web-recording");
+    SeccompProfile p = profile(ns, "web.recording");
     assertNotNull(p);
     assertEquals(Mode.Audit, p.getSpec().getMode());
     assertEquals(SeccompAction.SCMP_ACT_ERRNO, p.getSpec().getDefaultAction());
@@ -296,7 +296,7 @@ class ProfileRecordingIT {
         """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: web-recording, namespace: %s}
+        metadata: {name: web.recording, namespace: %s}
         spec: {defaultAction: SCMP_ACT_ERRNO, baseProfileName: "builtin:runtime-baseline"}
         """
             .formatted(ns));
@@ -307,7 +307,7 @@ class ProfileRecordingIT {
         r.getStatus().getConditions().get(0).getReason());
     assertEquals(
         Mode.Enforce,
-        java.util.Optional.ofNullable(profile(ns, "web-recording").getSpec().getMode())
+        java.util.Optional.ofNullable(profile(ns, "web.recording").getSpec().getMode())
             .orElse(Mode.Enforce));
   }
 
@@ -386,11 +386,11 @@ class ProfileRecordingIT {
         .atMost(T)
         .until(
             () ->
-                profile(ns, "shop-recording") == null
-                    || profile(ns, "shop-recording").getMetadata().getDeletionTimestamp() != null);
+                profile(ns, "shop.recording") == null
+                    || profile(ns, "shop.recording").getMetadata().getDeletionTimestamp() != null);
     await("the recording profile is gone")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> profile(ns, "shop-recording") == null);
+        .until(() -> profile(ns, "shop.recording") == null);
     assertTrue(
         events(ns, "shop").stream().anyMatch(e -> "Completed".equals(e.getReason())),
         "a Completed event");
@@ -411,7 +411,7 @@ class ProfileRecordingIT {
               assertEquals(
                   Map.of("chmod", 3, "mkdir", 1, "rename", 1),
                   coverage(now.getStatus().getContainers().get(0)));
-              assertNull(profile(ns, "shop-recording"));
+              assertNull(profile(ns, "shop.recording"));
             });
   }
 
@@ -536,6 +536,31 @@ class ProfileRecordingIT {
         client().resources(CapabilityPolicy.class).inNamespace(ns).withName("again-app").get();
     assertEquals(Map.of("app", "ls"), policy.getSpec().getPodSelector().getMatchLabels());
     assertEquals(List.of("DAC_OVERRIDE"), policy.getSpec().getAdd());
+  }
+
+  @Test
+  void aContainerNamedRecordingGetsItsOwnResultNotTheRecordingProfile(@TestNamespace String ns) {
+    allowRecording(ns);
+    record(ns, "col", "  record: [Seccomp]\n");
+    awaitRecording(ns, "col", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "col", "col-a");
+    NodeRecordedPod reported = reported("col", a, List.of("chmod"));
+    reported.getContainers().get(0).setName("recording");
+    report("r1", pods(0, reported));
+    awaitRecording(ns, "col", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "col");
+    ProfileRecording r = awaitRecording(ns, "col", "Completed", phase(RecordingPhase.Completed));
+    assertEquals(
+        List.of("SeccompProfile col-recording"),
+        r.getStatus().getResults().stream().map(o -> o.getKind() + " " + o.getName()).toList());
+    await("the recording profile is gone")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> profile(ns, ProfileRecording.recordingProfileName("col")) == null);
+    SeccompProfile result = profile(ns, "col-recording");
+    assertNotNull(result, "the container's result is kept");
+    assertNull(result.getMetadata().getDeletionTimestamp());
+    assertTrue(result.getSpec().getMode() != Mode.Audit, "the result, not the recording profile");
+    assertTrue(result.getSpec().getSyscalls().get(0).getNames().contains("chmod"));
   }
 
   @Test
