@@ -56,9 +56,9 @@ public final class ApiNames {
   public static final String OPT_OUT_LABEL = GROUP + "/ignore";
 
   /**
-   * Namespace label the operator maintains: "true" while the namespace holds a SeccompProfile or a
-   * CapabilityPolicy. The webhook configuration selects only such namespaces, so an outage of the
-   * webhook blocks pods only where policies exist.
+   * Namespace label the operator maintains: "true" while the namespace holds a SeccompProfile, a
+   * CapabilityPolicy or a ProfileRecording that is not Completed. The webhook configuration selects
+   * only such namespaces, so an outage of the webhook blocks pods only where policies exist.
    */
   public static final String HAS_POLICIES_LABEL = GROUP + "/has-policies";
 
