@@ -126,7 +126,7 @@ class RecordingEscapeE2E {
         "claims",
         "  annotations: {leastprivilege.dev/recording: escape}\n",
         "    securityContext:\n"
-            + "      seccompProfile: {type: Localhost, localhostProfile: leastprivilege/tenant/escape-recording.json}\n");
+            + "      seccompProfile: {type: Localhost, localhostProfile: leastprivilege/tenant/escape.recording.json}\n");
     Pod stored = cluster.client.pods().inNamespace(NS).withName("claims").get();
     assertGuarded(stored);
     refused(stored);

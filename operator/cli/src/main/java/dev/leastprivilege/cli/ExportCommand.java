@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
           + " or several documents) and print clean YAML for a policy repository: apiVersion, kind,"
           + " metadata (name, namespace, labels, annotations) and spec; no status and no fields the"
           + " API server sets (uid, resourceVersion, generation, creationTimestamp, managedFields,"
-          + " ownerReferences, finalizers, selfLink, kubectl's last-applied annotation).",
+          + " ownerReferences, finalizers, selfLink, kubectl's last-applied annotation), and no"
+          + " mark of the recording that made them (the leastprivilege.dev/recorded-by label and"
+          + " recorded-by-uid annotation): the exported objects are yours, and a later recording"
+          + " of the same name reports ResultNameTaken instead of overwriting them.",
       "Example: kubectl get seccompprofiles,capabilitypolicies -n team-a -l"
           + " leastprivilege.dev/recorded-by=web -o yaml | lpo export > policies/team-a.yaml"
     })

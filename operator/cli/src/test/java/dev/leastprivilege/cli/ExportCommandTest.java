@@ -37,8 +37,6 @@ class ExportCommandTest {
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
         metadata:
-          labels:
-            leastprivilege.dev/recorded-by: web
           name: web-nginx
           namespace: team-a
         spec:
@@ -63,6 +61,14 @@ class ExportCommandTest {
             - ALL
         """,
         r.out());
+  }
+
+  @Test
+  void theRecordingsLabelAndUidAreLeftOutSoALaterRecordingCannotTakeTheObjectForItsOwn()
+      throws IOException {
+    Cli.Result r = Cli.run("export", FIXTURES.resolve("kubectl-list.yaml").toString());
+    assertEquals(0, r.code(), r.err());
+    assertFalse(r.out().contains("leastprivilege.dev/recorded-by"), r.out());
   }
 
   @Test

@@ -150,7 +150,7 @@ class RecorderIT {
             "recorded",
             Map.of(),
             Map.of(ApiNames.RECORDING_ANNOTATION, RECORDING),
-            new ProfileRef(NS, RECORDING + "-recording").localhostProfile());
+            new ProfileRef(NS, RECORDING + ".recording").localhostProfile());
     Pod watched =
         pod(
             "watched",
@@ -163,7 +163,7 @@ class RecorderIT {
             "nonroot",
             Map.of(),
             Map.of(ApiNames.RECORDING_ANNOTATION, RECORDING),
-            new ProfileRef(NS, RECORDING + "-recording").localhostProfile());
+            new ProfileRef(NS, RECORDING + ".recording").localhostProfile());
     running(nonroot, nonrootId);
 
     // What the recording profile and the Audit profile render to: every call the base does not
@@ -336,7 +336,7 @@ class RecorderIT {
                     .withNewSecurityContext()
                     .withNewSeccompProfile()
                     .withType("Localhost")
-                    .withLocalhostProfile(new ProfileRef(ns, "rec-recording").localhostProfile())
+                    .withLocalhostProfile(new ProfileRef(ns, "rec.recording").localhostProfile())
                     .endSeccompProfile()
                     .endSecurityContext()
                     .endContainer()

@@ -10,6 +10,8 @@ import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.ConditionReason;
 import dev.leastprivilege.api.v1alpha1.ProfilePhase;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
+import dev.leastprivilege.api.v1alpha1.RecordingPhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.Cluster.TestNamespace;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -25,9 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The namespace label that scopes the webhook, on a real kube-apiserver: the operator puts {@code
- * leastprivilege.dev/has-policies=true} on exactly the namespaces that hold a SeccompProfile or a
- * CapabilityPolicy, and the API server, given the chart's namespaceSelector, sends only those to
- * the webhook, so an unreachable webhook with {@code failurePolicy: Fail} blocks pods only there.
+ * leastprivilege.dev/has-policies=true} on exactly the namespaces that hold a SeccompProfile, a
+ * CapabilityPolicy or a ProfileRecording that is not Completed, and the API server, given the
+ * chart's namespaceSelector, sends only those to the webhook, so an unreachable webhook with {@code
+ * failurePolicy: Fail} blocks pods only there.
  */
 class PolicyNamespaceScopeIT {
   private static final Duration T = Duration.ofSeconds(30);
@@ -76,6 +79,55 @@ class PolicyNamespaceScopeIT {
     client().resources(SeccompProfile.class).inNamespace(ns).withName("deny-chmod").delete();
     await().atMost(T).until(() -> cluster.profile(ns, "deny-chmod") == null);
     await().atMost(T).until(() -> label(ns) == null);
+  }
+
+  @Test
+  void aCapabilitiesOnlyRecordingLabelsItsNamespaceUntilItIsCompleted(@TestNamespace String ns) {
+    client()
+        .namespaces()
+        .withName(ns)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\""
+                + ApiNames.RECORDING_ALLOWED_LABEL
+                + "\":\""
+                + ApiNames.RECORDING_ALLOWED
+                + "\"}}}");
+    // No SeccompProfile or CapabilityPolicy here, and a recording of capabilities makes no
+    // recording profile: without the label the webhook never sees the pods it should annotate.
+    cluster.apply(
+        """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: ProfileRecording
+        metadata: {name: caps, namespace: %s}
+        spec:
+          podSelector: {matchLabels: {app: caps}}
+          record: [Capabilities]
+        """
+            .formatted(ns));
+    await().atMost(T).until(() -> "true".equals(label(ns)));
+    await()
+        .atMost(T)
+        .until(
+            () ->
+                recording(ns, "caps").getStatus() != null
+                    && recording(ns, "caps").getStatus().getPhase() == RecordingPhase.Recording);
+    assertEquals("true", label(ns));
+
+    // Completed, it needs the webhook no more.
+    client()
+        .resources(ProfileRecording.class)
+        .inNamespace(ns)
+        .withName("caps")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"stop\":true}}");
+    await()
+        .atMost(T)
+        .until(() -> recording(ns, "caps").getStatus().getPhase() == RecordingPhase.Completed);
+    await().atMost(T).until(() -> label(ns) == null);
+  }
+
+  private static ProfileRecording recording(String ns, String name) {
+    return client().resources(ProfileRecording.class).inNamespace(ns).withName(name).get();
   }
 
   @Test

@@ -220,7 +220,7 @@ class ProfileRecordingIT {
             .getMessage()
             .contains("leastprivilege.dev/recording=allowed"),
         r.getStatus().getConditions().get(0).getMessage());
-    assertNull(profile(ns, "web-recording"), "no recording profile without the opt-in");
+    assertNull(profile(ns, "web.recording"), "no recording profile without the opt-in");
     await("a Warning event")
         .atMost(T)
         .until(
@@ -239,7 +239,7 @@ class ProfileRecordingIT {
     allowRecording(ns);
     record(ns, "web", "");
     ProfileRecording r = awaitRecording(ns, "web", "Recording", phase(RecordingPhase.Recording));
-    SeccompProfile p = profile(ns, "web-recording");
+    SeccompProfile p = profile(ns, "web.recording");
     assertNotNull(p);
     assertEquals(Mode.Audit, p.getSpec().getMode());
     assertEquals(SeccompAction.SCMP_ACT_ERRNO, p.getSpec().getDefaultAction());
@@ -296,7 +296,7 @@ class ProfileRecordingIT {
         """
         apiVersion: leastprivilege.dev/v1alpha1
         kind: SeccompProfile
-        metadata: {name: web-recording, namespace: %s}
+        metadata: {name: web.recording, namespace: %s}
         spec: {defaultAction: SCMP_ACT_ERRNO, baseProfileName: "builtin:runtime-baseline"}
         """
             .formatted(ns));
@@ -307,7 +307,7 @@ class ProfileRecordingIT {
         r.getStatus().getConditions().get(0).getReason());
     assertEquals(
         Mode.Enforce,
-        java.util.Optional.ofNullable(profile(ns, "web-recording").getSpec().getMode())
+        java.util.Optional.ofNullable(profile(ns, "web.recording").getSpec().getMode())
             .orElse(Mode.Enforce));
   }
 
@@ -386,11 +386,11 @@ class ProfileRecordingIT {
         .atMost(T)
         .until(
             () ->
-                profile(ns, "shop-recording") == null
-                    || profile(ns, "shop-recording").getMetadata().getDeletionTimestamp() != null);
+                profile(ns, "shop.recording") == null
+                    || profile(ns, "shop.recording").getMetadata().getDeletionTimestamp() != null);
     await("the recording profile is gone")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> profile(ns, "shop-recording") == null);
+        .until(() -> profile(ns, "shop.recording") == null);
     assertTrue(
         events(ns, "shop").stream().anyMatch(e -> "Completed".equals(e.getReason())),
         "a Completed event");
@@ -411,7 +411,7 @@ class ProfileRecordingIT {
               assertEquals(
                   Map.of("chmod", 3, "mkdir", 1, "rename", 1),
                   coverage(now.getStatus().getContainers().get(0)));
-              assertNull(profile(ns, "shop-recording"));
+              assertNull(profile(ns, "shop.recording"));
             });
   }
 
@@ -483,6 +483,103 @@ class ProfileRecordingIT {
             .getSpec()
             .getAdd());
     assertNull(profile(ns, "taken-app"), "nothing written while one name is taken");
+  }
+
+  @Test
+  void aCommittedPolicyLabelledWithTheRecordingsNameIsNotOverwrittenByALaterRecording(
+      @TestNamespace String ns) {
+    allowRecording(ns);
+    // An earlier recording "again" was exported with its label, committed, given a podSelector,
+    // and applied by GitOps: it enforces, and it was not made by the recording that runs now.
+    cluster.apply(
+        """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata:
+          name: again-app
+          namespace: %1$s
+          labels: {leastprivilege.dev/recorded-by: again}
+        spec:
+          podSelector: {matchLabels: {app: ls}}
+          mode: Enforce
+          defaultAction: SCMP_ACT_ERRNO
+          baseProfileName: "builtin:runtime-baseline"
+          syscalls: [{action: SCMP_ACT_ALLOW, names: [getdents64]}]
+        ---
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: CapabilityPolicy
+        metadata:
+          name: again-app
+          namespace: %1$s
+          labels: {leastprivilege.dev/recorded-by: again}
+        spec:
+          podSelector: {matchLabels: {app: ls}}
+          mode: Enforce
+          drop: [ALL]
+          add: [DAC_OVERRIDE]
+        """
+            .formatted(ns));
+    record(ns, "again", "");
+    awaitRecording(ns, "again", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "again", "again-a");
+    report("r3", pods(0, reported("again", a, List.of("chmod"), "CHOWN")));
+    awaitRecording(ns, "again", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "again");
+    ProfileRecording r = awaitRecording(ns, "again", "Failed", phase(RecordingPhase.Failed));
+    assertEquals(
+        ConditionReason.ResultNameTaken.name(), r.getStatus().getConditions().get(0).getReason());
+    SeccompProfile committed = profile(ns, "again-app");
+    assertEquals(Map.of("app", "ls"), committed.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(Mode.Enforce, committed.getSpec().getMode());
+    assertEquals(List.of("getdents64"), committed.getSpec().getSyscalls().get(0).getNames());
+    CapabilityPolicy policy =
+        client().resources(CapabilityPolicy.class).inNamespace(ns).withName("again-app").get();
+    assertEquals(Map.of("app", "ls"), policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(List.of("DAC_OVERRIDE"), policy.getSpec().getAdd());
+  }
+
+  @Test
+  void aContainerNamedRecordingGetsItsOwnResultNotTheRecordingProfile(@TestNamespace String ns) {
+    allowRecording(ns);
+    record(ns, "col", "  record: [Seccomp]\n");
+    awaitRecording(ns, "col", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "col", "col-a");
+    NodeRecordedPod reported = reported("col", a, List.of("chmod"));
+    reported.getContainers().get(0).setName("recording");
+    report("r1", pods(0, reported));
+    awaitRecording(ns, "col", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "col");
+    ProfileRecording r = awaitRecording(ns, "col", "Completed", phase(RecordingPhase.Completed));
+    assertEquals(
+        List.of("SeccompProfile col-recording"),
+        r.getStatus().getResults().stream().map(o -> o.getKind() + " " + o.getName()).toList());
+    await("the recording profile is gone")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> profile(ns, ProfileRecording.recordingProfileName("col")) == null);
+    SeccompProfile result = profile(ns, "col-recording");
+    assertNotNull(result, "the container's result is kept");
+    assertNull(result.getMetadata().getDeletionTimestamp());
+    assertTrue(result.getSpec().getMode() != Mode.Audit, "the result, not the recording profile");
+    assertTrue(result.getSpec().getSyscalls().get(0).getNames().contains("chmod"));
+  }
+
+  @Test
+  void aRecordingsResultsCarryItsUid(@TestNamespace String ns) {
+    allowRecording(ns);
+    record(ns, "uid", "  record: [Seccomp]\n");
+    ProfileRecording started =
+        awaitRecording(ns, "uid", "Recording", phase(RecordingPhase.Recording));
+    Pod a = recordedPod(ns, "uid", "uid-a");
+    report("r1", pods(0, reported("uid", a, List.of("chmod"))));
+    awaitRecording(ns, "uid", "folded", s -> Integer.valueOf(1).equals(s.getRecordedPods()));
+    stop(ns, "uid");
+    awaitRecording(ns, "uid", "Completed", phase(RecordingPhase.Completed));
+    assertEquals(
+        started.getMetadata().getUid(),
+        profile(ns, "uid-app")
+            .getMetadata()
+            .getAnnotations()
+            .get(ApiNames.RECORDED_BY_UID_ANNOTATION));
   }
 
   static NodeAuditFinding finding(String kind, String ns, String name, String syscall, String cap) {

@@ -56,9 +56,9 @@ public final class ApiNames {
   public static final String OPT_OUT_LABEL = GROUP + "/ignore";
 
   /**
-   * Namespace label the operator maintains: "true" while the namespace holds a SeccompProfile or a
-   * CapabilityPolicy. The webhook configuration selects only such namespaces, so an outage of the
-   * webhook blocks pods only where policies exist.
+   * Namespace label the operator maintains: "true" while the namespace holds a SeccompProfile, a
+   * CapabilityPolicy or a ProfileRecording that is not Completed. The webhook configuration selects
+   * only such namespaces, so an outage of the webhook blocks pods only where policies exist.
    */
   public static final String HAS_POLICIES_LABEL = GROUP + "/has-policies";
 
@@ -84,6 +84,14 @@ public final class ApiNames {
    * CapabilityPolicies it produced. Value: the ProfileRecording's name.
    */
   public static final String RECORDED_BY_LABEL = GROUP + "/recorded-by";
+
+  /**
+   * Annotation on the results a recording made: the ProfileRecording's UID. A recording writes a
+   * result only where no object of that name exists or the object carries its own UID; a name (and
+   * so the label) can be reused by a later recording, a UID cannot. {@code lpo export} removes it
+   * with the label, so that exported objects are the user's.
+   */
+  public static final String RECORDED_BY_UID_ANNOTATION = GROUP + "/recorded-by-uid";
 
   private ApiNames() {}
 }

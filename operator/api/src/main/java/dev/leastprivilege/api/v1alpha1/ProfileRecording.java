@@ -38,10 +38,12 @@ public class ProfileRecording extends CustomResource<ProfileRecordingSpec, Profi
 
   /**
    * The SeccompProfile the operator makes for a recording (owned by it, Audit mode, no selector):
-   * the webhook points recorded pods at its file.
+   * the webhook points recorded pods at its file. A dot, not a dash: recording and container names
+   * are DNS labels (no dot), so no {@link #resultName} can ever be this name (a container named
+   * "recording" would otherwise get its result written onto the recording profile).
    */
   public static String recordingProfileName(String recording) {
-    return recording + "-recording";
+    return recording + ".recording";
   }
 
   /** The name of a produced SeccompProfile or CapabilityPolicy. */

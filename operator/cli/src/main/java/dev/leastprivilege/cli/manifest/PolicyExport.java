@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.leastprivilege.api.v1alpha1.ApiNames;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Set;
  * Turns objects as the API server returns them ({@code kubectl get ... -o yaml}: a List, or several
  * documents) into what a policy repository keeps: apiVersion, kind, metadata (name, namespace,
  * labels, annotations) and spec. The status and the fields the server fills in are left out, so
- * that applying the file again changes nothing and a diff shows only policy.
+ * that applying the file again changes nothing and a diff shows only policy. The recording's marks
+ * (its label and UID annotation) are left out too: the exported objects are the user's.
  */
 public final class PolicyExport {
   private static final ObjectMapper YAML_IN = new ObjectMapper(new YAMLFactory());
@@ -42,6 +44,14 @@ public final class PolicyExport {
 
   /** Written by kubectl apply: the previous applied object, status and all. */
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  /**
+   * Marks of the recording that made an object. An exported object is the user's: a later recording
+   * must not take it for its own result and overwrite it.
+   */
+  static final String RECORDED_BY_LABEL = ApiNames.RECORDED_BY_LABEL;
+
+  static final String RECORDED_BY_UID = ApiNames.RECORDED_BY_UID_ANNOTATION;
 
   private PolicyExport() {}
 
@@ -87,12 +97,16 @@ public final class PolicyExport {
       m.remove(SERVER_METADATA);
       if (m.get("annotations") instanceof ObjectNode a) {
         a.remove(LAST_APPLIED);
+        a.remove(RECORDED_BY_UID);
         if (a.isEmpty()) {
           m.remove("annotations");
         }
       }
-      if (m.get("labels") instanceof ObjectNode l && l.isEmpty()) {
-        m.remove("labels");
+      if (m.get("labels") instanceof ObjectNode l) {
+        l.remove(RECORDED_BY_LABEL);
+        if (l.isEmpty()) {
+          m.remove("labels");
+        }
       }
     }
     return o;

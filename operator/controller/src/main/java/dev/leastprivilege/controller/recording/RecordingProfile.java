@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A recording's recording profile: the SeccompProfile {@code <recording>-recording}, owned by the
+ * A recording's recording profile: the SeccompProfile {@code <recording>.recording}, owned by the
  * recording (deleting the recording deletes it), labelled {@link ApiNames#RECORDED_BY_LABEL}, in
  * Audit mode on the recording's base with no rules of its own and no podSelector. Audit mode makes
  * every call the base does not allow {@code SCMP_ACT_LOG}: exactly the calls to record. The

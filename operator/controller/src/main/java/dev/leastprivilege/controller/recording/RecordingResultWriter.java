@@ -17,9 +17,13 @@ import java.util.Optional;
 
 /**
  * Writes a recording's results: per container name a SeccompProfile and a CapabilityPolicy,
- * labelled {@link ApiNames#RECORDED_BY_LABEL}, with no podSelector (they select no pod until a user
- * adds one) and no owner (deleting the recording keeps them). It never overwrites an object of that
- * name that this recording did not make: it checks every name before it writes any.
+ * labelled {@link ApiNames#RECORDED_BY_LABEL} and annotated with the recording's UID ({@link
+ * ApiNames#RECORDED_BY_UID_ANNOTATION}), with no podSelector (they select no pod until a user adds
+ * one) and no owner (deleting the recording keeps them). It only creates: it never changes an
+ * object that exists, and it checks every name before it writes any. An object of that name that
+ * carries this recording's UID is its own result from an earlier try and stays as it is; any other
+ * (a committed, perhaps enforced, policy, even one still labelled with this recording's name) is a
+ * conflict.
  */
 final class RecordingResultWriter {
   private final KubernetesClient client;
@@ -54,7 +58,11 @@ final class RecordingResultWriter {
     return Optional.empty();
   }
 
-  /** Writes every result (server-side apply: a retry writes the same), and lists them. */
+  /**
+   * Creates every result not made yet, and lists them. Call after {@link #conflict}: an object made
+   * by another hand in between makes the create fail (409), and the retry reports the name as
+   * taken.
+   */
   List<ProducedObject> write(ProfileRecording rec, List<RecordingResults.Result> results) {
     List<ProducedObject> produced = new ArrayList<>();
     for (RecordingResults.Result r : results) {
@@ -62,27 +70,38 @@ final class RecordingResultWriter {
         SeccompProfile p = new SeccompProfile();
         p.setMetadata(meta(rec, r.name()));
         p.setSpec(r.seccomp().get());
-        client.resource(p).forceConflicts().serverSideApply();
+        createUnlessMade(p);
         produced.add(produced(SeccompProfile.KIND, r));
       }
       if (r.capabilities().isPresent()) {
         CapabilityPolicy p = new CapabilityPolicy();
         p.setMetadata(meta(rec, r.name()));
         p.setSpec(r.capabilities().get());
-        client.resource(p).forceConflicts().serverSideApply();
+        createUnlessMade(p);
         produced.add(produced(CapabilityPolicy.KIND, r));
       }
     }
     return produced;
   }
 
-  private static Optional<String> taken(ProfileRecording rec, HasMetadata existing) {
-    if (existing == null) {
-      return Optional.empty();
+  /**
+   * Creates the object unless it exists (then {@link #conflict} found it to be this recording's).
+   */
+  private <T extends HasMetadata> void createUnlessMade(T object) {
+    if (client.resource(object).get() == null) {
+      client.resource(object).create();
     }
-    Map<String, String> labels = existing.getMetadata().getLabels();
-    String by = labels == null ? null : labels.get(ApiNames.RECORDED_BY_LABEL);
-    if (rec.getMetadata().getName().equals(by)) {
+  }
+
+  /** Made by this recording: it carries the recording's UID (a name can be reused, a UID not). */
+  static boolean madeBy(HasMetadata o, ProfileRecording rec) {
+    Map<String, String> annotations = o.getMetadata().getAnnotations();
+    return annotations != null
+        && rec.getMetadata().getUid().equals(annotations.get(ApiNames.RECORDED_BY_UID_ANNOTATION));
+  }
+
+  private static Optional<String> taken(ProfileRecording rec, HasMetadata existing) {
+    if (existing == null || madeBy(existing, rec)) {
       return Optional.empty();
     }
     return Optional.of(
@@ -101,6 +120,7 @@ final class RecordingResultWriter {
         .withName(name)
         .withNamespace(rec.getMetadata().getNamespace())
         .withLabels(Map.of(ApiNames.RECORDED_BY_LABEL, rec.getMetadata().getName()))
+        .withAnnotations(Map.of(ApiNames.RECORDED_BY_UID_ANNOTATION, rec.getMetadata().getUid()))
         .build();
   }
 

@@ -1,6 +1,8 @@
 package dev.leastprivilege.controller.scope;
 
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
+import dev.leastprivilege.api.v1alpha1.ProfileRecording;
+import dev.leastprivilege.api.v1alpha1.RecordingPhase;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.controller.OperatorSettings;
 import dev.leastprivilege.core.admission.PolicyNamespaces;
@@ -36,10 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The one writer of the namespace label {@code leastprivilege.dev/has-policies=true}, which the
  * chart's webhook configuration selects: it adds the label with a namespace's first SeccompProfile
- * or CapabilityPolicy, puts it back when someone removes it, and removes it once the last one is
- * gone (a SeccompProfile after its finalizer ran). Which namespaces carry it is core's rule ({@link
- * PolicyNamespaces}); what it did is recorded in the {@link NamespaceScope} that the profile and
- * policy reconcilers read before they write a ready status.
+ * or CapabilityPolicy, or a ProfileRecording that is not Completed (a recording of capabilities
+ * only makes no recording profile, and the recorder needs the webhook's annotation on its pods),
+ * puts it back when someone removes it, and removes it once the last one is gone (a SeccompProfile
+ * after its finalizer ran). Which namespaces carry it is core's rule ({@link PolicyNamespaces});
+ * what it did is recorded in the {@link NamespaceScope} that the profile and policy reconcilers
+ * read before they write a ready status.
  *
  * <p>Its views of the profiles and policies keep only their names: all it asks is whether a
  * namespace holds any. Before removing the label it asks the API server itself, so a profile
@@ -62,6 +66,7 @@ public final class PolicyNamespaceReconciler implements Reconciler<Namespace> {
   private final NamespaceScope scope;
   private InformerEventSource<SeccompProfile, Namespace> profiles;
   private InformerEventSource<CapabilityPolicy, Namespace> policies;
+  private InformerEventSource<ProfileRecording, Namespace> recordings;
 
   public PolicyNamespaceReconciler(NamespaceScope scope) {
     this.scope = scope;
@@ -72,7 +77,41 @@ public final class PolicyNamespaceReconciler implements Reconciler<Namespace> {
     KubernetesSerialization json = ctx.getClient().getKubernetesSerialization();
     profiles = namesOf(SeccompProfile.class, json, ctx);
     policies = namesOf(CapabilityPolicy.class, json, ctx);
-    return List.of(profiles, policies);
+    recordings = phasesOfRecordings(json, ctx);
+    return List.of(profiles, policies, recordings);
+  }
+
+  /**
+   * A view of the recordings that keeps names and phases: a recording's coming, going, or turning
+   * Completed wakes its namespace.
+   */
+  private static InformerEventSource<ProfileRecording, Namespace> phasesOfRecordings(
+      KubernetesSerialization json, EventSourceContext<Namespace> ctx) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ProfileRecording.class, Namespace.class)
+            .withName("ProfileRecording-phases")
+            .withInformerListLimit(OperatorSettings.LIST_PAGE)
+            .withItemStore(
+                new ReducedStateItemStore<>(
+                    ReducedStateItemStore.NAME_KEY_STATE,
+                    ProfileRecording.class,
+                    json,
+                    "status.phase"))
+            .withOnUpdateFilter((now, before) -> recording(now) != recording(before))
+            .withSecondaryToPrimaryMapper(
+                o -> Set.of(new ResourceID(o.getMetadata().getNamespace())))
+            .withPrimaryToSecondaryMapper(ns -> Set.of())
+            .build(),
+        ctx);
+  }
+
+  /**
+   * A recording needs the webhook until it is Completed: the webhook gives its pods the recording
+   * profile and the annotation by which the recorder counts them (a Failed recording goes on once
+   * its cause is fixed).
+   */
+  static boolean recording(ProfileRecording r) {
+    return r.getStatus() == null || r.getStatus().getPhase() != RecordingPhase.Completed;
   }
 
   /**
@@ -151,7 +190,8 @@ public final class PolicyNamespaceReconciler implements Reconciler<Namespace> {
 
   private boolean holdsPolicies(String namespace) {
     return profiles.list(namespace, p -> true).findAny().isPresent()
-        || policies.list(namespace, p -> true).findAny().isPresent();
+        || policies.list(namespace, p -> true).findAny().isPresent()
+        || recordings.list(namespace, PolicyNamespaceReconciler::recording).findAny().isPresent();
   }
 
   /** Asks the API server, one object of each kind at most. */
@@ -167,7 +207,14 @@ public final class PolicyNamespaceReconciler implements Reconciler<Namespace> {
             .inNamespace(namespace)
             .list(new ListOptionsBuilder().withLimit(1L).build())
             .getItems()
-            .isEmpty();
+            .isEmpty()
+        || client
+            .resources(ProfileRecording.class)
+            .inNamespace(namespace)
+            .list()
+            .getItems()
+            .stream()
+            .anyMatch(PolicyNamespaceReconciler::recording);
   }
 
   /**

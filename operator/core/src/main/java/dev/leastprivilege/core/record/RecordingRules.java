@@ -54,7 +54,7 @@ public final class RecordingRules {
   }
 
   /**
-   * The rules the CRD schema cannot say: the name is a DNS label (so that "<name>-recording" and
+   * The rules the CRD schema cannot say: the name is a DNS label (so that "<name>.recording" and
    * "<name>-<container>" are valid names), the produced profiles refuse by default. The base is
    * checked when it is resolved ({@link RecordingBase}).
    */

@@ -45,7 +45,7 @@ class PodRecordingTest {
     JsonNode after = JsonPatches.apply(pod(Map.of()), plan.patch());
     assertEquals("zeta", after.at("/metadata/annotations/leastprivilege.dev~1recording").asText());
     assertEquals(
-        "leastprivilege/team/zeta-recording.json",
+        "leastprivilege/team/zeta.recording.json",
         after.at("/spec/containers/0/securityContext/seccompProfile/localhostProfile").asText());
     assertTrue(
         plan.warnings().stream()
@@ -57,7 +57,7 @@ class PodRecordingTest {
   void aRecordingWhoseProfileHasNoFileRecordsNoSystemCallsAndSaysWhy() {
     ProfileCandidate unpublished =
         new ProfileCandidate(
-            new ProfileRef("team", "rec-recording"),
+            new ProfileRef("team", "rec.recording"),
             null,
             List.of(),
             Mode.Audit,
@@ -79,7 +79,7 @@ class PodRecordingTest {
     assertEquals(
         List.of(
             "container app: ProfileRecording rec does not record its system calls: SeccompProfile"
-                + " rec-recording has no file on the nodes (the operator has not published it yet)"),
+                + " rec.recording has no file on the nodes (the operator has not published it yet)"),
         plan.warnings());
   }
 
@@ -151,7 +151,7 @@ class PodRecordingTest {
 
   private static ProfileCandidate recordingProfile(String recording) {
     return new ProfileCandidate(
-        new ProfileRef("team", recording + "-recording"),
+        new ProfileRef("team", recording + ".recording"),
         null,
         List.of(),
         Mode.Audit,

@@ -24,8 +24,8 @@ class RecordRoutingTest {
       Map.of(
           WATCH.localhostProfile(),
           WATCH,
-          new ProfileRef("shop", "rec-recording").localhostProfile(),
-          new ProfileRef("shop", "rec-recording"));
+          new ProfileRef("shop", "rec.recording").localhostProfile(),
+          new ProfileRef("shop", "rec.recording"));
 
   static AdmittedPod pod(String json) throws Exception {
     return AdmittedPod.of(JSON.readTree(json.replace('\'', '"')), "shop");
@@ -45,7 +45,7 @@ class RecordRoutingTest {
         pod(
             "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
                 + "'spec':{'containers':["
-                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + container("web", localhost("leastprivilege/shop/rec.recording.json"))
                 + ","
                 + container("sidecar", "{}")
                 + "]}}");
@@ -73,7 +73,7 @@ class RecordRoutingTest {
         pod(
             "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'other'}},"
                 + "'spec':{'containers':["
-                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + container("web", localhost("leastprivilege/shop/rec.recording.json"))
                 + "]}}");
     assertFalse(RecordRouting.route(p, "web", AUDIT, List.of()).recordsSyscalls());
   }

@@ -70,8 +70,8 @@ class RecordingRulesTest {
         RecordingBase.resolve(
             "shop",
             "web",
-            "web-recording",
-            ProfileLookup.of(Map.of("shop/web-recording", baseNamed("web-recording"))));
+            "web.recording",
+            ProfileLookup.of(Map.of("shop/web.recording", baseNamed("web.recording"))));
     assertTrue(cycle.errors().get(0).message().contains("cycle"), cycle.errors().toString());
   }
 
