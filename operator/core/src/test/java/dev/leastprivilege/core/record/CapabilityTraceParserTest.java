@@ -118,6 +118,28 @@ class CapabilityTraceParserTest {
         checks.stream().filter(c -> !c.incidental()).toList());
   }
 
+  /**
+   * overlay-ls-cluster-trace.txt: what the node recorder read in the cluster (containerd, overlayfs
+   * snapshots) for a root {@code ls /} in a container with the default capabilities, which hold no
+   * CAP_SYS_ADMIN: the container's own CAP_SYS_ADMIN checks are refused (ret -1, on brk and exec),
+   * but the two overlayfs makes while looking a file up (its trusted.overlay.origin attribute) are
+   * granted: they are made with the runtime's credentials, not the container's.
+   */
+  @Test
+  void leavesOutOverlayfsLookupsInTheCluster() throws IOException {
+    List<CapabilityCheck> checks;
+    try (InputStream in =
+        CapabilityTraceParserTest.class.getResourceAsStream("overlay-ls-cluster-trace.txt")) {
+      checks =
+          feedAll(
+              new CapabilityTraceParser(),
+              new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+    }
+    assertEquals(7, checks.size());
+    assertEquals(2, checks.stream().filter(CapabilityCheck::granted).count());
+    assertEquals(List.of(), checks.stream().filter(c -> !c.incidental()).toList());
+  }
+
   @Test
   void treatsNoauditPathsAsIncidental() {
     assertTrue(CapabilityTraceParser.isIncidentalFrame("has_ns_capability_noaudit"));
