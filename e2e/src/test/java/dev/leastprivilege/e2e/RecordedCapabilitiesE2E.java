@@ -115,8 +115,16 @@ class RecordedCapabilitiesE2E {
     Pod chown = awaitPatched(pod("chown-enforced", "chown", ROOT, "sh", "-c", CHOWN), "CHOWN");
     // The webhook knows the produced policies by now; by themselves they select no pod, not even
     // the recorded ones.
-    Pod recordedAgain =
-        cluster.client.resource(pod("chown", "chown", ROOT, "sh", "-c", CHOWN)).dryRun().create();
+    // The recorded pod's twin: its labels and container, under a name the recorded pod does not
+    // hold (it still exists).
+    Pod twin =
+        new io.fabric8.kubernetes.api.model.PodBuilder(
+                pod("chown", "chown", ROOT, "sh", "-c", CHOWN))
+            .editMetadata()
+            .withName("chown-twin")
+            .endMetadata()
+            .build();
+    Pod recordedAgain = cluster.client.resource(twin).dryRun().create();
     assertEquals(
         null,
         recordedAgain.getSpec().getContainers().get(0).getSecurityContext().getCapabilities(),

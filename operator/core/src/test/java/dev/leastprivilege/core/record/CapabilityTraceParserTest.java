@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +84,60 @@ class CapabilityTraceParserTest {
         CapabilityTraceParser.exec(
                 "              nc-10782   [000] ..... 31164.931650: sched_process_exec: filename=/bin/nc pid=10782 old_pid=10782")
             .orElseThrow());
+  }
+
+  /**
+   * overlay-chown-trace.txt: the same trace while a root busybox ran {@code ls /; touch /tmp/f &&
+   * chown 1000 /tmp/f} chrooted into an overlay mount (as containerd mounts a container's root
+   * filesystem), cut to the shell's and its children's lines. Overlayfs copies /tmp up and reads
+   * its trusted.* attributes with the mount's credentials: CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE,
+   * CAP_SYS_ADMIN and a second CAP_CHOWN that the workload does not need.
+   */
+  @Test
+  void leavesOutOverlayfsChecksMadeWithTheMountsCredentials() throws IOException {
+    List<CapabilityCheck> checks;
+    try (InputStream in =
+        CapabilityTraceParserTest.class.getResourceAsStream("overlay-chown-trace.txt")) {
+      checks =
+          feedAll(
+              new CapabilityTraceParser(),
+              new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+    }
+    // The trace does hold the overlay's checks: they are read, and marked.
+    assertEquals(
+        Set.of(
+            Capability.CHOWN,
+            Capability.DAC_OVERRIDE,
+            Capability.DAC_READ_SEARCH,
+            Capability.SYS_ADMIN),
+        checks.stream().map(CapabilityCheck::capability).collect(Collectors.toSet()));
+    // What counts: chown's own CAP_CHOWN (setattr_prepare called by ovl_setattr, with the
+    // caller's credentials), once; not the upper layer's (ext4_setattr under ovl_setattr).
+    assertEquals(
+        List.of(new CapabilityCheck(8827, "chown", Capability.CHOWN, true, false, "chown")),
+        checks.stream().filter(c -> !c.incidental()).toList());
+  }
+
+  /**
+   * overlay-ls-cluster-trace.txt: what the node recorder read in the cluster (containerd, overlayfs
+   * snapshots) for a root {@code ls /} in a container with the default capabilities, which hold no
+   * CAP_SYS_ADMIN: the container's own CAP_SYS_ADMIN checks are refused (ret -1, on brk and exec),
+   * but the two overlayfs makes while looking a file up (its trusted.overlay.origin attribute) are
+   * granted: they are made with the runtime's credentials, not the container's.
+   */
+  @Test
+  void leavesOutOverlayfsLookupsInTheCluster() throws IOException {
+    List<CapabilityCheck> checks;
+    try (InputStream in =
+        CapabilityTraceParserTest.class.getResourceAsStream("overlay-ls-cluster-trace.txt")) {
+      checks =
+          feedAll(
+              new CapabilityTraceParser(),
+              new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+    }
+    assertEquals(7, checks.size());
+    assertEquals(2, checks.stream().filter(CapabilityCheck::granted).count());
+    assertEquals(List.of(), checks.stream().filter(c -> !c.incidental()).toList());
   }
 
   @Test
