@@ -110,6 +110,9 @@ public final class NodeActivity {
             });
     route
         .auditProfile()
+        // A profile's findings are of pods of its own namespace only (the finding names the pod by
+        // the profile's namespace).
+        .filter(profile -> profile.namespace().equals(key.namespace()))
         .ifPresent(
             profile ->
                 finding(

@@ -56,8 +56,12 @@ public final class RecordRouting {
             && annotated
                 .filter(rec -> path.equals(Optional.of(recordingProfilePath(pod.namespace(), rec))))
                 .isPresent();
+    // Only a profile of the pod's own namespace: a pod of another namespace naming its file (the
+    // webhook refuses that only in scoped namespaces) must not put its calls into its findings.
     Optional<ProfileRef> auditProfile =
-        privileged || recordsSyscalls ? Optional.empty() : path.map(auditProfiles::get);
+        privileged || recordsSyscalls
+            ? Optional.empty()
+            : path.map(auditProfiles::get).filter(p -> p.namespace().equals(pod.namespace()));
     List<ContainerRoute.AuditedPolicy> policies =
         RunningContainers.auditPolicies(pod, c, namespacePolicies).stream()
             .map(p -> new ContainerRoute.AuditedPolicy(p.name(), kept(p)))

@@ -118,6 +118,20 @@ class NodeActivityTest {
   }
 
   @Test
+  void aPodOfAnotherNamespaceIsNeverAFindingOfAProfile() {
+    NodeActivity a = new NodeActivity();
+    ContainerRoute othersProfile =
+        new ContainerRoute(
+            Optional.empty(),
+            false,
+            false,
+            Optional.of(new ProfileRef("shop", "watch")),
+            List.of());
+    a.syscall(new ContainerKey("tenant-b", "web-1", "uid-9", "web"), othersProfile, "chmod", T0);
+    assertTrue(a.status().getAuditFindings().isEmpty());
+  }
+
+  @Test
   void capabilityFindingsAreWhatAnAuditPolicyWouldNotKeep() {
     NodeActivity a = new NodeActivity();
     ContainerRoute audited =

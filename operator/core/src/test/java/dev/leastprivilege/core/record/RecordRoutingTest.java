@@ -112,6 +112,22 @@ class RecordRoutingTest {
   }
 
   @Test
+  void aPodOfAnotherNamespaceNamingAnAuditProfilesFileCountsForNothing() throws Exception {
+    AdmittedPod p =
+        AdmittedPod.of(
+            JSON.readTree(
+                ("{'metadata':{'name':'web-1'},'spec':{'containers':["
+                        + container("web", localhost("leastprivilege/shop/watch.json"))
+                        + "]}}")
+                    .replace('\'', '"')),
+            "tenant-b");
+    assertEquals(
+        Optional.empty(),
+        RecordRouting.route(p, "web", AUDIT, List.of()).auditProfile(),
+        "a pod of tenant-b must not put its calls into shop's profile's findings");
+  }
+
+  @Test
   void auditPoliciesSelectAsTheAdmissionPlannerDoesAndKeepWhatTheyWouldLeave() throws Exception {
     AdmittedPod p =
         pod(
