@@ -48,9 +48,13 @@ public final class RecordRouting {
     AdmittedPod.AdmittedContainer c = found.get();
     boolean privileged = RunningContainers.privileged(pod, c);
     Optional<String> path = RunningContainers.localhostProfile(pod, c).map(ProfileRef::normalize);
+    // An ephemeral container (kubectl debug) is never recorded: it is not part of the workload a
+    // result is made for. Its Audit findings stay: they are calls made under the Audit profile or
+    // policy, which admission applies to ephemeral containers too.
     Optional<String> annotated =
         Optional.ofNullable(pod.annotations().get(ApiNames.RECORDING_ANNOTATION))
-            .filter(rec -> !rec.isBlank());
+            .filter(rec -> !rec.isBlank())
+            .filter(rec -> !c.ephemeral());
     boolean recordsSyscalls =
         !privileged
             && annotated

@@ -79,6 +79,22 @@ class RecordRoutingTest {
   }
 
   @Test
+  void anEphemeralContainerOfARecordedPodIsNeverRecorded() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
+                + "'spec':{'containers':["
+                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + "],'ephemeralContainers':["
+                + container("debugger", localhost("leastprivilege/shop/rec-recording.json"))
+                + "]}}");
+    ContainerRoute debugger = RecordRouting.route(p, "debugger", AUDIT, List.of());
+    assertEquals(Optional.empty(), debugger.recording(), "kubectl debug makes no result");
+    assertFalse(debugger.recordsSyscalls());
+    assertTrue(RecordRouting.route(p, "web", AUDIT, List.of()).recordsSyscalls());
+  }
+
+  @Test
   void aPrivilegedContainerOfARecordedPodIsListedAsPrivileged() throws Exception {
     AdmittedPod p =
         pod(
