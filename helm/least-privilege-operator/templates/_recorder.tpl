@@ -81,8 +81,11 @@ privilege and why: docs/security-model.md, "The recorder".
       {{- toYaml .Values.recorder.seccompProfile | nindent 6 }}
     {{- end }}
   volumeMounts:
+    # Only tracefs's instances directory: the tracefs root's kprobe_events, uprobe_events and global events stay
+    # out of reach. A subPath, so that a node without tracefs stops only this container, never the agent.
     - name: recorder-tracefs
-      mountPath: /host/tracing
+      mountPath: /host/tracing/instances
+      subPath: instances
     - name: recorder-proc
       mountPath: /host/proc
       readOnly: true

@@ -104,8 +104,9 @@ class ChartRecorderTest {
         List.of("seccomp", "tmp"),
         agent.getVolumeMounts().stream().map(VolumeMount::getName).toList());
 
-    // Besides the agent's seccomp directory: the host's tracefs (writable: its own trace instance)
-    // and /proc (read-only), no device and no audit directory.
+    // Besides the agent's seccomp directory: the host's tracefs instances directory only (writable:
+    // its own trace instance; never the tracefs root, whose kprobe_events and uprobe_events would
+    // let it probe the kernel) and /proc (read-only), no device and no audit directory.
     assertEquals(
         Map.of(
             "seccomp",
@@ -117,7 +118,7 @@ class ChartRecorderTest {
         hostPaths(pod));
     assertEquals(
         Map.of(
-            "recorder-tracefs", "/host/tracing rw",
+            "recorder-tracefs", "/host/tracing/instances (instances) rw",
             "recorder-proc", "/host/proc ro",
             "recorder-tmp", "/tmp rw"),
         mounts(recorder));
@@ -267,6 +268,9 @@ class ChartRecorderTest {
         .collect(
             Collectors.toMap(
                 VolumeMount::getName,
-                m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw")));
+                m ->
+                    m.getMountPath()
+                        + (m.getSubPath() == null ? "" : " (" + m.getSubPath() + ")")
+                        + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw")));
   }
 }

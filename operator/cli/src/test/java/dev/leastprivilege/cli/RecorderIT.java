@@ -378,8 +378,8 @@ class RecorderIT {
     Recorder recorder = new Recorder(client, config);
     try {
       recorder.start();
+      // Ready only once the audit log is open at its end: what is written now is read.
       await().atMost(Duration.ofSeconds(30)).until(recorder::isReady);
-      Thread.sleep(1000); // it opens the log at its end
       Files.writeString(
           auditLog,
           seccompLine(now, pid, 90, "chmod")

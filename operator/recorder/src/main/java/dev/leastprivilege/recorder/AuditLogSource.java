@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,12 @@ final class AuditLogSource implements Runnable, AutoCloseable {
   private final RecordSink sink;
   private volatile boolean closed;
   private volatile boolean running = true;
+
+  /**
+   * Completes once the source reads: the first file is open at its end (or it is known not to exist
+   * yet). A line written before then may be missed; one written after, never.
+   */
+  private final CompletableFuture<Void> opened = new CompletableFuture<>();
 
   AuditLogSource(Path file, RecordSink sink) {
     this.file = file;
@@ -61,8 +68,10 @@ final class AuditLogSource implements Runnable, AutoCloseable {
             channel.position(atStart ? channel.size() : 0);
             atStart = false;
             partial.setLength(0);
+            opened.complete(null);
           } catch (NoSuchFileException e) {
             atStart = false; // a file that appears later is new: all of it is ours
+            opened.complete(null);
             Thread.sleep(POLL_MILLIS);
             continue;
           }
@@ -103,6 +112,11 @@ final class AuditLogSource implements Runnable, AutoCloseable {
     } catch (NoSuchFileException e) {
       return false; // renamed away, the new one not created yet: keep the old until it is
     }
+  }
+
+  /** See {@link #opened}. */
+  CompletableFuture<Void> opened() {
+    return opened;
   }
 
   boolean isRunning() {

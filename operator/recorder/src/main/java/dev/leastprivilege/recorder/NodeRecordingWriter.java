@@ -64,11 +64,19 @@ final class NodeRecordingWriter implements AutoCloseable {
     try {
       writeIfChanged();
     } catch (KubernetesClientException e) {
+      // Until a write succeeds, this node's recordings and Audit findings do not move: say why
+      // and what an operator can check.
       LOG.warn(
-          "could not write NodeRecording {} ({}); trying again in {}",
+          "could not write NodeRecording {} (HTTP {}: {}); this node's recordings and Audit"
+              + " findings are not updated until a write succeeds; trying again in {}. Check the"
+              + " recorder's RBAC (noderecordings/status), the API server's reachability, and for"
+              + " a request too large the NodeRecording's size (kubectl get noderecording {} -o"
+              + " json | wc -c)",
           config.nodeName(),
+          e.getCode(),
           e.getMessage(),
-          config.reportInterval());
+          config.reportInterval(),
+          config.nodeName());
     } catch (RuntimeException e) {
       LOG.warn("could not write NodeRecording {}: {}", config.nodeName(), e.toString(), e);
     }

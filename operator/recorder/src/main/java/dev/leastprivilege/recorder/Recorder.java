@@ -507,8 +507,11 @@ public final class Recorder implements AutoCloseable {
             && pods.isWatching();
   }
 
+  /**
+   * Ready once pods are known and the audit log is open at its end (later lines are never missed).
+   */
   public boolean isReady() {
-    return ready && pods.isSynced();
+    return ready && pods.isSynced() && (auditLog == null || auditLog.opened().isDone());
   }
 
   /** Stops reading, removes the trace instance, and writes a last report. */

@@ -90,13 +90,9 @@ final class TraceSource implements Runnable, AutoCloseable {
               + ": mount it on the node (mount -t tracefs nodev /sys/kernel/tracing) and give the"
               + " recorder that directory");
     }
-    Optional<String> noCapabilities =
-        Files.isDirectory(tracefs.resolve(EVENT))
-            ? Optional.empty()
-            : Optional.of(
-                "this node's kernel has no capability:cap_capable trace event (Linux 6.14 and"
-                    + " later have it): capabilities cannot be recorded here; record them on a"
-                    + " node with a newer kernel");
+    // Nothing outside instances/<name> is read or written: the chart mounts only the instances
+    // directory (the tracefs root's kprobe_events and uprobe_events must stay out of reach), so the
+    // event is looked for in the instance, which has every event the kernel has.
     Path instance = tracefs.resolve("instances").resolve(name);
     try {
       if (Files.isDirectory(instance)) {
@@ -107,6 +103,13 @@ final class TraceSource implements Runnable, AutoCloseable {
       if (!Files.isDirectory(instance)) {
         Files.createDirectory(instance);
       }
+      Optional<String> noCapabilities =
+          Files.isDirectory(instance.resolve(EVENT))
+              ? Optional.empty()
+              : Optional.of(
+                  "this node's kernel has no capability:cap_capable trace event (Linux 6.14 and"
+                      + " later have it): capabilities cannot be recorded here; record them on a"
+                      + " node with a newer kernel");
       if (noCapabilities.isEmpty()) {
         Files.writeString(instance.resolve(CapabilityTracing.TRIGGER_FILE), TRIGGER);
         Files.writeString(instance.resolve(CapabilityTracing.ENABLE), "1");

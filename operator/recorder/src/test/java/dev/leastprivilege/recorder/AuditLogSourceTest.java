@@ -38,7 +38,7 @@ class AuditLogSourceTest {
     Thread t = new Thread(source);
     t.start();
     try {
-      Thread.sleep(3 * AuditLogSource.POLL_MILLIS); // let it open the file at its end
+      await().atMost(Duration.ofSeconds(5)).until(() -> source.opened().isDone());
       append(log, "type=A msg=audit(2.0:2): one\n");
       await()
           .atMost(Duration.ofSeconds(5))

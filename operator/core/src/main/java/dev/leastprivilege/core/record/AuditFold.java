@@ -36,13 +36,21 @@ public final class AuditFold {
         && name.equals(f.getName());
   }
 
-  private record Key(String pod, String container, String syscall, String capability) {}
+  /**
+   * The namespace is part of the key: a pod is named within its namespace, so findings of two
+   * namespaces' pods of the same name are never merged (an object's findings are all of its own
+   * namespace: {@link #names} and the recorder's routing keep it so).
+   */
+  private record Key(
+      String namespace, String pod, String container, String syscall, String capability) {}
 
   /** Findings of one object, from any number of nodes. */
   public static List<AuditFinding> fold(Collection<NodeAuditFinding> findings) {
     Map<Key, AuditFinding> merged = new LinkedHashMap<>();
     for (NodeAuditFinding f : findings) {
-      Key key = new Key(f.getPod(), f.getContainer(), f.getSyscall(), f.getCapability());
+      Key key =
+          new Key(
+              f.getNamespace(), f.getPod(), f.getContainer(), f.getSyscall(), f.getCapability());
       AuditFinding a =
           merged.computeIfAbsent(
               key,

@@ -26,13 +26,34 @@ import java.util.TreeSet;
  *
  * <p>Bounds: at most {@link NodeRecordingStatus#MAX_PODS} pods (a pod that is gone makes room
  * first, then the one idle longest) and {@link NodeRecordingStatus#MAX_AUDIT_FINDINGS} findings
- * (the least recently seen is dropped and counted in droppedAuditFindings).
+ * (the least recently seen is dropped and counted in droppedAuditFindings); at most {@link
+ * #MAX_CONTAINERS_PER_POD} containers per pod; and a byte budget ({@link #POD_BYTES}) on the pods'
+ * part of the status, estimated as it grows, so that the NodeRecording stays far below the API
+ * server's request limit (about 1.5 MiB) whatever a tenant's pods do. A new pod past the budget
+ * makes room as for the pod bound; a container or a call that finds no room is left out and its
+ * records are counted in the pod's lostRecords (the recording then says its result may miss calls).
  */
 public final class NodeActivity {
   /** One container of a pod on this node. */
   public record ContainerKey(String namespace, String pod, String uid, String container) {}
 
+  /** Containers listed per pod; records of further containers count as the pod's lost records. */
+  public static final int MAX_CONTAINERS_PER_POD = 32;
+
+  /**
+   * The estimated JSON size of the pods list. With the findings (at most 200 of a few hundred
+   * bytes) the status stays under 1 MiB.
+   */
+  public static final long POD_BYTES = 512 * 1024;
+
+  /** Estimated JSON overhead of a pod and of a container entry (field names, counters). */
+  private static final int POD_OVERHEAD = 200;
+
+  private static final int CONTAINER_OVERHEAD = 120;
+
   private final int maxPods;
+  private final long podBytes;
+  private long bytes;
   private final int maxFindings;
   private String seccompSource;
   private String capabilitySource;
@@ -52,8 +73,13 @@ public final class NodeActivity {
   }
 
   public NodeActivity(int maxPods, int maxFindings) {
+    this(maxPods, maxFindings, POD_BYTES);
+  }
+
+  NodeActivity(int maxPods, int maxFindings, long podBytes) {
     this.maxPods = maxPods;
     this.maxFindings = maxFindings;
+    this.podBytes = podBytes;
   }
 
   public void sources(String seccompSource, String capabilitySource) {
@@ -82,9 +108,12 @@ public final class NodeActivity {
     route
         .recording()
         .ifPresent(
-            rec ->
-                container(key, rec, route.privileged()).syscallsRecorded |=
-                    route.recordsSyscalls());
+            rec -> {
+              ContainerEntry c = container(key, rec, route.privileged());
+              if (c != null) {
+                c.syscallsRecorded |= route.recordsSyscalls();
+              }
+            });
   }
 
   /** The pod has left the node: its entry stays (the recording needs it) but makes room first. */
@@ -104,12 +133,18 @@ public final class NodeActivity {
         .ifPresent(
             rec -> {
               ContainerEntry c = container(key, rec, false);
-              c.syscallsRecorded = true;
-              c.syscalls.add(syscall);
-              c.records++;
+              if (c != null && keep(key, c.syscalls, syscall)) {
+                c.syscallsRecorded = true;
+                c.records++;
+              } else {
+                leftOut(key);
+              }
             });
     route
         .auditProfile()
+        // A profile's findings are of pods of its own namespace only (the finding names the pod by
+        // the profile's namespace).
+        .filter(profile -> profile.namespace().equals(key.namespace()))
         .ifPresent(
             profile ->
                 finding(
@@ -132,8 +167,11 @@ public final class NodeActivity {
         .ifPresent(
             rec -> {
               ContainerEntry c = container(key, rec, false);
-              c.capabilities.add(cap.name());
-              c.records++;
+              if (c != null && keep(key, c.capabilities, cap.name())) {
+                c.records++;
+              } else {
+                leftOut(key);
+              }
             });
     for (ContainerRoute.AuditedPolicy p : route.auditPolicies()) {
       if (!p.keeps(cap)) {
@@ -173,32 +211,81 @@ public final class NodeActivity {
     return s;
   }
 
+  /** The container's entry, or null when it finds no room (too many containers, or no bytes). */
   private ContainerEntry container(ContainerKey key, String recording, boolean privileged) {
     PodEntry p = pods.get(key.uid());
     if (p == null) {
-      makeRoomForPod();
+      long size =
+          POD_OVERHEAD
+              + length(recording)
+              + length(key.namespace())
+              + length(key.pod())
+              + length(key.uid());
+      makeRoomForPod(size);
       p = new PodEntry(recording, key.namespace(), key.pod(), key.uid());
+      p.bytes = size;
+      bytes += size;
       pods.put(key.uid(), p);
     }
-    ContainerEntry c = p.containers.computeIfAbsent(key.container(), n -> new ContainerEntry());
+    ContainerEntry c = p.containers.get(key.container());
+    if (c == null) {
+      long size = CONTAINER_OVERHEAD + length(key.container());
+      if (p.containers.size() >= MAX_CONTAINERS_PER_POD || bytes + size > podBytes) {
+        return null;
+      }
+      c = new ContainerEntry();
+      p.containers.put(key.container(), c);
+      grow(p, size);
+    }
     c.privileged |= privileged;
     return c;
   }
 
-  private void makeRoomForPod() {
-    if (pods.size() < maxPods) {
-      return;
+  /** Adds a name to a container's list if it is there already or the budget has room. */
+  private boolean keep(ContainerKey key, Set<String> names, String name) {
+    if (names.contains(name)) {
+      return true;
     }
-    Iterator<PodEntry> it = pods.values().iterator();
-    String victim = null;
-    while (it.hasNext()) {
-      PodEntry p = it.next();
-      if (p.gone) {
-        victim = p.uid;
-        break;
+    long size = length(name);
+    if (bytes + size > podBytes) {
+      return false;
+    }
+    names.add(name);
+    grow(pods.get(key.uid()), size);
+    return true;
+  }
+
+  /** The record found no room: the pod's recording is told that it may miss calls. */
+  private void leftOut(ContainerKey key) {
+    PodEntry p = pods.get(key.uid());
+    if (p != null) {
+      p.lost++;
+    }
+  }
+
+  private void grow(PodEntry p, long size) {
+    p.bytes += size;
+    bytes += size;
+  }
+
+  private void makeRoomForPod(long size) {
+    while (!pods.isEmpty() && (pods.size() >= maxPods || bytes + size > podBytes)) {
+      Iterator<PodEntry> it = pods.values().iterator();
+      String victim = null;
+      while (it.hasNext()) {
+        PodEntry p = it.next();
+        if (p.gone) {
+          victim = p.uid;
+          break;
+        }
       }
+      PodEntry removed = pods.remove(victim != null ? victim : pods.keySet().iterator().next());
+      bytes -= removed.bytes;
     }
-    pods.remove(victim != null ? victim : pods.keySet().iterator().next());
+  }
+
+  private static long length(String s) {
+    return s == null ? 0 : s.length() + 4;
   }
 
   private void finding(FindingKey key, Instant at) {
@@ -224,6 +311,7 @@ public final class NodeActivity {
     final String uid;
     final Map<String, ContainerEntry> containers = new TreeMap<>();
     boolean gone;
+    long bytes;
     long lost;
     long unattributed;
 

@@ -48,16 +48,24 @@ public final class RecordRouting {
     AdmittedPod.AdmittedContainer c = found.get();
     boolean privileged = RunningContainers.privileged(pod, c);
     Optional<String> path = RunningContainers.localhostProfile(pod, c).map(ProfileRef::normalize);
+    // An ephemeral container (kubectl debug) is never recorded: it is not part of the workload a
+    // result is made for. Its Audit findings stay: they are calls made under the Audit profile or
+    // policy, which admission applies to ephemeral containers too.
     Optional<String> annotated =
         Optional.ofNullable(pod.annotations().get(ApiNames.RECORDING_ANNOTATION))
-            .filter(rec -> !rec.isBlank());
+            .filter(rec -> !rec.isBlank())
+            .filter(rec -> !c.ephemeral());
     boolean recordsSyscalls =
         !privileged
             && annotated
                 .filter(rec -> path.equals(Optional.of(recordingProfilePath(pod.namespace(), rec))))
                 .isPresent();
+    // Only a profile of the pod's own namespace: a pod of another namespace naming its file (the
+    // webhook refuses that only in scoped namespaces) must not put its calls into its findings.
     Optional<ProfileRef> auditProfile =
-        privileged || recordsSyscalls ? Optional.empty() : path.map(auditProfiles::get);
+        privileged || recordsSyscalls
+            ? Optional.empty()
+            : path.map(auditProfiles::get).filter(p -> p.namespace().equals(pod.namespace()));
     List<ContainerRoute.AuditedPolicy> policies =
         RunningContainers.auditPolicies(pod, c, namespacePolicies).stream()
             .map(p -> new ContainerRoute.AuditedPolicy(p.name(), kept(p)))

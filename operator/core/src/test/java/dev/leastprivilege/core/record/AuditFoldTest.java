@@ -59,6 +59,16 @@ class AuditFoldTest {
   }
 
   @Test
+  void podsOfTheSameNameInTwoNamespacesAreNotMerged() {
+    NodeAuditFinding other = finding("web-a", "chmod", 7, "2026-01-01T10:00:00Z");
+    other.setNamespace("tenant-b");
+    List<AuditFinding> out =
+        AuditFold.fold(List.of(finding("web-a", "chmod", 1, "2026-01-01T10:00:00Z"), other));
+    assertEquals(2, out.size());
+    assertEquals(List.of(1L, 7L), out.stream().map(AuditFinding::getCount).sorted().toList());
+  }
+
+  @Test
   void namesMatchesKindNamespaceAndName() {
     NodeAuditFinding f = finding("p", "chmod", 1, "2026-01-01T10:00:00Z");
     assertTrue(AuditFold.names(f, AuditFold.SECCOMP_PROFILE, "shop", "web"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leastprivilege.api.v1alpha1.NodeAuditFinding;
 import dev.leastprivilege.api.v1alpha1.NodeRecordedContainer;
 import dev.leastprivilege.api.v1alpha1.NodeRecordingStatus;
@@ -118,6 +119,20 @@ class NodeActivityTest {
   }
 
   @Test
+  void aPodOfAnotherNamespaceIsNeverAFindingOfAProfile() {
+    NodeActivity a = new NodeActivity();
+    ContainerRoute othersProfile =
+        new ContainerRoute(
+            Optional.empty(),
+            false,
+            false,
+            Optional.of(new ProfileRef("shop", "watch")),
+            List.of());
+    a.syscall(new ContainerKey("tenant-b", "web-1", "uid-9", "web"), othersProfile, "chmod", T0);
+    assertTrue(a.status().getAuditFindings().isEmpty());
+  }
+
+  @Test
   void capabilityFindingsAreWhatAnAuditPolicyWouldNotKeep() {
     NodeActivity a = new NodeActivity();
     ContainerRoute audited =
@@ -176,5 +191,42 @@ class NodeActivityTest {
         List.of("p1", "p3"),
         a.status().getPods().stream().map(p -> p.getPod()).toList(),
         "the pod that is gone went first, though p1 was older");
+  }
+
+  @Test
+  void containersPerPodAreBoundedAndTheRestCountsAsLost() {
+    NodeActivity a = new NodeActivity();
+    int many = NodeActivity.MAX_CONTAINERS_PER_POD + 8;
+    for (int i = 0; i < many; i++) {
+      a.syscall(new ContainerKey("shop", "web-1", "uid-1", "c" + i), RECORDED, "chmod", T0);
+    }
+    NodeRecordingStatus s = a.status();
+    assertEquals(NodeActivity.MAX_CONTAINERS_PER_POD, s.getPods().get(0).getContainers().size());
+    assertEquals(
+        8L,
+        s.getPods().get(0).getLostRecords(),
+        "the records of the containers left out are the pod's lost records");
+  }
+
+  @Test
+  void theStatusStaysFarBelowTheApiServersRequestLimitWhateverThePodsDo() throws Exception {
+    NodeActivity a = new NodeActivity();
+    for (int pod = 0; pod < 80; pod++) {
+      for (int c = 0; c < 40; c++) {
+        ContainerKey key =
+            new ContainerKey("shop", "web-" + pod, "uid-" + pod, "container-number-" + c);
+        for (int call = 0; call < 400; call++) {
+          a.syscall(key, RECORDED, "unknown_syscall_" + call, T0);
+        }
+      }
+    }
+    NodeRecordingStatus s = a.status();
+    int podsJson = new ObjectMapper().writeValueAsBytes(s.getPods()).length;
+    assertTrue(
+        podsJson <= NodeActivity.POD_BYTES,
+        "the pods list is " + podsJson + " bytes, over the budget " + NodeActivity.POD_BYTES);
+    assertTrue(new ObjectMapper().writeValueAsBytes(s).length < 1024 * 1024);
+    assertTrue(
+        s.getPods().stream().anyMatch(p -> p.getLostRecords() > 0), "what was left out is counted");
   }
 }

@@ -79,6 +79,22 @@ class RecordRoutingTest {
   }
 
   @Test
+  void anEphemeralContainerOfARecordedPodIsNeverRecorded() throws Exception {
+    AdmittedPod p =
+        pod(
+            "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
+                + "'spec':{'containers':["
+                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + "],'ephemeralContainers':["
+                + container("debugger", localhost("leastprivilege/shop/rec-recording.json"))
+                + "]}}");
+    ContainerRoute debugger = RecordRouting.route(p, "debugger", AUDIT, List.of());
+    assertEquals(Optional.empty(), debugger.recording(), "kubectl debug makes no result");
+    assertFalse(debugger.recordsSyscalls());
+    assertTrue(RecordRouting.route(p, "web", AUDIT, List.of()).recordsSyscalls());
+  }
+
+  @Test
   void aPrivilegedContainerOfARecordedPodIsListedAsPrivileged() throws Exception {
     AdmittedPod p =
         pod(
@@ -109,6 +125,22 @@ class RecordRoutingTest {
         Optional.empty(),
         RecordRouting.route(p, "web", AUDIT, List.of()).auditProfile(),
         "the container's own profile wins over the pod's");
+  }
+
+  @Test
+  void aPodOfAnotherNamespaceNamingAnAuditProfilesFileCountsForNothing() throws Exception {
+    AdmittedPod p =
+        AdmittedPod.of(
+            JSON.readTree(
+                ("{'metadata':{'name':'web-1'},'spec':{'containers':["
+                        + container("web", localhost("leastprivilege/shop/watch.json"))
+                        + "]}}")
+                    .replace('\'', '"')),
+            "tenant-b");
+    assertEquals(
+        Optional.empty(),
+        RecordRouting.route(p, "web", AUDIT, List.of()).auditProfile(),
+        "a pod of tenant-b must not put its calls into shop's profile's findings");
   }
 
   @Test
