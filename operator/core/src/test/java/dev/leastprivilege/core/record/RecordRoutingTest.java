@@ -84,9 +84,9 @@ class RecordRoutingTest {
         pod(
             "{'metadata':{'name':'web-1','annotations':{'leastprivilege.dev/recording':'rec'}},"
                 + "'spec':{'containers':["
-                + container("web", localhost("leastprivilege/shop/rec-recording.json"))
+                + container("web", localhost("leastprivilege/shop/rec.recording.json"))
                 + "],'ephemeralContainers':["
-                + container("debugger", localhost("leastprivilege/shop/rec-recording.json"))
+                + container("debugger", localhost("leastprivilege/shop/rec.recording.json"))
                 + "]}}");
     ContainerRoute debugger = RecordRouting.route(p, "debugger", AUDIT, List.of());
     assertEquals(Optional.empty(), debugger.recording(), "kubectl debug makes no result");
