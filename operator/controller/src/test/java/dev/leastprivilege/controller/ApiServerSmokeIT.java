@@ -19,8 +19,9 @@ class ApiServerSmokeIT {
   void startsAndServesOurCrds() {
     KubernetesClient client = cluster.client();
     assertEquals("v1.20.2", client.getKubernetesVersion().getGitVersion());
+    // SeccompProfile, CapabilityPolicy, NodeProfileStatus, ProfileRecording, NodeRecording
     assertEquals(
-        3, client.apiextensions().v1().customResourceDefinitions().list().getItems().size());
+        5, client.apiextensions().v1().customResourceDefinitions().list().getItems().size());
   }
 
   @Test
