@@ -205,7 +205,12 @@ class RecordingEscapeE2E {
         stored.getMetadata().getAnnotations() == null
             ? null
             : stored.getMetadata().getAnnotations().get(ApiNames.RECORDING_ANNOTATION);
-    assertEquals(null, annotation, "the pod is not recorded");
+    // Its system calls are not recorded: it runs the Enforce profile (above). The recording that
+    // selects it may still record its capability checks, which change nothing in the pod: the
+    // mark, if any, is that recording's, set by the webhook.
+    assertTrue(
+        annotation == null || annotation.equals("escape"),
+        () -> "the pod is marked for " + annotation);
   }
 
   private static void refused(Pod stored) {
