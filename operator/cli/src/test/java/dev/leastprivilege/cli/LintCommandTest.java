@@ -52,6 +52,44 @@ class LintCommandTest {
   }
 
   @Test
+  void namesOfOtherArchitecturesWarnAndOnlyStrictFails() throws Exception {
+    Path f =
+        Files.writeString(
+            dir.resolve("high-risk.yaml"),
+            """
+        apiVersion: leastprivilege.dev/v1alpha1
+        kind: SeccompProfile
+        metadata: {name: high-risk, namespace: shop}
+        spec:
+          defaultAction: SCMP_ACT_LOG
+          mode: Audit
+          architectures: [SCMP_ARCH_X86_64]
+          syscalls:
+            - names: [settimeofday, stime, umount2, umount, vm86old, vm86]
+              action: SCMP_ACT_ERRNO
+        """);
+    Cli.Result r = Cli.run("lint", f.toString());
+    assertEquals(0, r.code(), r.out());
+    assertTrue(r.out().contains("1 objects checked: 0 errors"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "high-risk.yaml:1: SeccompProfile shop/high-risk: warning:"
+                    + " spec.syscalls[0].names[1]: \"stime\" is a system call on"),
+        r.out());
+    for (String n : new String[] {"umount", "vm86old", "vm86"}) {
+      assertTrue(r.out().contains("\"" + n + "\" is a system call on"), n + "\n" + r.out());
+    }
+    assertTrue(
+        r.out()
+            .contains(
+                "but not on SCMP_ARCH_X86_64: runc and libseccomp skip a name the filter's"
+                    + " architecture does not have, so this entry has no effect there"),
+        r.out());
+    assertEquals(1, Cli.run("lint", "--strict", f.toString()).code(), "--strict fails on them");
+  }
+
+  @Test
   void typeErrorsNameTheField() throws Exception {
     Path f =
         Files.writeString(

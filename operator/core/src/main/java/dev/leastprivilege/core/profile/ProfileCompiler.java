@@ -6,6 +6,7 @@ import dev.leastprivilege.core.ProfileRef;
 import dev.leastprivilege.core.lint.ProfileLinter;
 import dev.leastprivilege.core.render.ProfileRenderer;
 import dev.leastprivilege.core.render.RenderedProfile;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,6 +35,8 @@ public final class ProfileCompiler {
     if (!limits.isEmpty()) {
       return CompiledProfile.failed(limits);
     }
-    return new CompiledProfile(List.of(), effective, rendered, ProfileLinter.lint(effective));
+    List<String> warnings = new ArrayList<>(CrossArchitectureNames.warnings(spec));
+    warnings.addAll(ProfileLinter.lint(effective));
+    return new CompiledProfile(List.of(), effective, rendered, List.copyOf(warnings));
   }
 }

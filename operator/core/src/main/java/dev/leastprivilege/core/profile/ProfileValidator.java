@@ -18,9 +18,10 @@ import java.util.stream.Collectors;
 
 /**
  * Checks one SeccompProfile on its own: everything the CRD schema says, again (the CLI has no API
- * server), and what the schema cannot say: syscall names per architecture, and conflicting actions.
- * Shared by the CLI, the operator and the webhook, so that all three refuse the same things with
- * the same words.
+ * server), and what the schema cannot say: syscall names that exist on no architecture, and
+ * conflicting actions. A name that is a syscall only on architectures the profile does not list is
+ * not an error but a warning ({@link CrossArchitectureNames}). Shared by the CLI, the operator and
+ * the webhook, so that all three refuse the same things with the same words.
  */
 public final class ProfileValidator {
   public static final int MAX_ARGS = 6;
@@ -116,7 +117,10 @@ public final class ProfileValidator {
         errors.add(new FieldError(nameField, "must not be empty"));
         continue;
       }
-      if (!SyscallTables.knownOnAny(checkedArches, n)) {
+      if (!SyscallTables.knownOnAny(checkedArches, n)
+          && !CrossArchitectureNames.onlyElsewhere(checkedArches, n)) {
+        // A syscall nowhere: a typo. One on another architecture only is a warning
+        // (CrossArchitectureNames), because the runtime skips it.
         errors.add(new FieldError(nameField, unknownSyscall(n, listedArches, checkedArches)));
         continue;
       }
