@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       RecordCommand.class,
       ExportCommand.class,
+      MigrateCommand.class,
       LocalCommand.class
     })
 public final class Lpo {

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a SeccompProfile or CapabilityPolicy manifest, with the notes a generator wants a reader
- * to see as comments on top.
+ * Writes a SeccompProfile, CapabilityPolicy or ProfileRecording manifest, with the notes a
+ * generator wants a reader to see as comments on top.
  */
 final class ProfileYaml {
   private static final ObjectMapper YAML =
@@ -39,9 +39,26 @@ final class ProfileYaml {
   }
 
   private static String write(String kind, ProfileRef ref, Object spec, List<String> comments) {
+    return write(kind, ref, Map.of(), Map.of(), spec, comments);
+  }
+
+  /** Any kind of ours, with labels and annotations (left out when empty). */
+  static String write(
+      String kind,
+      ProfileRef ref,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Object spec,
+      List<String> comments) {
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("name", ref.name());
     metadata.put("namespace", ref.namespace());
+    if (!labels.isEmpty()) {
+      metadata.put("labels", labels);
+    }
+    if (!annotations.isEmpty()) {
+      metadata.put("annotations", annotations);
+    }
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("apiVersion", ApiNames.API_VERSION);
     doc.put("kind", kind);
