@@ -68,6 +68,9 @@ final class MigrateSpoCommand implements Callable<Integer> {
       description = "Write here instead of stdout.")
   Path out;
 
+  /** Comments are read in a policy repository's diffs: keep them narrow. */
+  static final int COMMENT_WIDTH = 100;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -99,7 +102,7 @@ final class MigrateSpoCommand implements Callable<Integer> {
     for (SpoMigrated m : result.objects()) {
       List<String> comments = new ArrayList<>();
       comments.add("Converted by lpo migrate spo from " + m.source() + ".");
-      m.notes().forEach(n -> comments.add("- " + n));
+      m.notes().forEach(n -> comments.add(wrap("- " + n)));
       yaml.append("---\n")
           .append(
               ProfileYaml.write(
@@ -127,6 +130,22 @@ final class MigrateSpoCommand implements Callable<Integer> {
             + ". Check them with lpo lint, as the operator will.");
     err.flush();
     return errors > 0 ? 1 : 0;
+  }
+
+  /** Comment lines of at most {@link #COMMENT_WIDTH} characters, continued with an indent. */
+  static String wrap(String text) {
+    StringBuilder sb = new StringBuilder();
+    int lineStart = 0;
+    for (String word : text.split(" ")) {
+      if (sb.length() > lineStart && sb.length() - lineStart + word.length() >= COMMENT_WIDTH) {
+        sb.append("\n  ");
+        lineStart = sb.length() - 2;
+      } else if (sb.length() > lineStart) {
+        sb.append(' ');
+      }
+      sb.append(word);
+    }
+    return sb.toString();
   }
 
   private static int fail(PrintWriter err, String message) {

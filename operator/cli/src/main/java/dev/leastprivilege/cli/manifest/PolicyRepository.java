@@ -70,7 +70,7 @@ public final class PolicyRepository {
                 + m.apiVersion()
                 + " is the Security Profiles Operator's; change it to "
                 + ApiNames.API_VERSION
-                + " to migrate");
+                + " and add a namespace to migrate, or convert the export with lpo migrate spo");
       }
       SeccompProfileSpec spec =
           TypedReader.read(m.body().get("spec"), "spec", SeccompProfileSpec.class, errors);
