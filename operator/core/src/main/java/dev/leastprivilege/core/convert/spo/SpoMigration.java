@@ -210,9 +210,10 @@ public final class SpoMigration {
             "spec.baseProfileName",
             "\""
                 + base
-                + "\" is an OCI artifact, which lpo cannot pull: pull it first (e.g. oras pull"
-                + " or spoc pull), convert the pulled profile (lpo convert FILE.json --name NAME),"
-                + " and set baseProfileName to that NAME");
+                + "\" is an OCI artifact, which lpo cannot pull: pull it first (spoc pull "
+                + base.substring(OCI_PREFIX.length())
+                + " writes it as an SPO SeccompProfile), convert that file together with this"
+                + " one, and set this baseProfileName to the pulled profile's metadata.name");
       } else if (found != null) {
         if (found.disabled) {
           fail(p, "spec.baseProfileName", "base profile \"" + base + "\" is disabled in SPO");
