@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -181,6 +182,28 @@ class SeccompProfileOperatorIT {
     }
     assertEquals(good, Files.readString(file("n1", ns, "svc")));
     assertEquals(good, Files.readString(file("n2", ns, "svc")));
+  }
+
+  @Test
+  void namesOfOtherArchitecturesInstallWithAWarning(@TestNamespace String ns) throws Exception {
+    // The shape of SPO's and Docker's profiles: 32-bit x86 names in an x86_64 profile.
+    apply(profileYaml(ns, "i386-names", "", "read", "vm86old", "stime"));
+    awaitPhase(ns, "i386-names", ProfilePhase.Installed);
+    SeccompProfile p = cluster.profile(ns, "i386-names");
+    assertEquals("True", p.getStatus().getConditions().get(0).getStatus());
+    List<String> foreign =
+        p.getStatus().getWarnings().stream()
+            .filter(w -> w.contains("is a system call on"))
+            .toList();
+    assertEquals(2, foreign.size(), () -> p.getStatus().getWarnings().toString());
+    assertTrue(
+        foreign
+            .get(0)
+            .startsWith(
+                "spec.syscalls[0].names[1]: \"vm86old\" is a system call on SCMP_ARCH_X86 but not"
+                    + " on SCMP_ARCH_X86_64: runc and libseccomp skip a name"),
+        foreign::toString);
+    assertTrue(Files.readString(file("n1", ns, "i386-names")).contains("\"vm86old\""));
   }
 
   @Test
