@@ -142,6 +142,10 @@ class MigrateSpoCommandTest {
     JsonNode recording = find(docs, "ProfileRecording", "shop", "record-api");
     assertEquals("[\"api\"]", recording.path("spec").path("containerNames").toString());
     assertEquals("[\"Seccomp\"]", recording.path("spec").path("record").toString());
+    JsonNode worker = find(docs, "ProfileRecording", "jobs", "record-worker");
+    assertEquals(
+        "{\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"In\",\"values\":[\"worker\",\"cron\"]}]}",
+        worker.path("spec").path("podSelector").toString());
 
     // Skipped objects are named, and so is what was dropped.
     for (String expected :
@@ -153,6 +157,8 @@ class MigrateSpoCommandTest {
             "AppArmorProfile api-apparmor: skipped",
             "ProfileRecording shop/record-selinux: spec.kind: skipped",
             "SeccompProfile with-listener: spec.listenerPath: dropped",
+            "ProfileRecording jobs/record-worker: spec.recorder: Bpf dropped",
+            "ProfileRecording jobs/record-worker: spec.disableProfileAfterRecording: dropped",
             "ProfileBinding edge/nginx-image: spec.image: needs your decision",
             "0 errors")) {
       assertTrue(r.err().contains(expected), expected + "\n" + r.err());

@@ -1,0 +1,173 @@
+package dev.leastprivilege.core.convert.spo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The migration's rules for the shapes the command-line test does not show. */
+class SpoMigrationTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final SpoNamespaces SHOP = SpoNamespaces.of("shop", List.of());
+
+  private static List<JsonNode> docs(String yaml) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+      while (it.hasNextValue()) {
+        out.add(it.nextValue());
+      }
+    }
+    return out;
+  }
+
+  private static String profile(String name, String spec) {
+    return """
+        apiVersion: security-profiles-operator.x-k8s.io/v1
+        kind: SeccompProfile
+        metadata: {name: %s}
+        spec:
+        %s
+        ---
+        """
+        .formatted(name, spec.indent(2));
+  }
+
+  private static List<String> errors(SpoMigration.Result r) {
+    return r.findings().stream().filter(SpoFinding::isError).map(SpoFinding::toString).toList();
+  }
+
+  private static List<String> names(SpoMigration.Result r) {
+    return r.objects().stream().map(o -> o.kind() + " " + o.ref()).toList();
+  }
+
+  @Test
+  void notifyAndUnknownFlagsAreErrorsOfTheirObjectOnly() throws Exception {
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                profile(
+                        "notify",
+                        """
+                        defaultAction: SCMP_ACT_ALLOW
+                        syscalls:
+                        - {action: SCMP_ACT_NOTIFY, names: [mount]}""")
+                    + profile(
+                        "flag",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        flags: [SECCOMP_FILTER_FLAG_NEW_LISTENER]""")
+                    + profile(
+                        "field",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        sycalls: []""")
+                    + profile("ok", "defaultAction: SCMP_ACT_ERRNO")),
+            SHOP);
+    assertEquals(
+        List.of(
+            "SeccompProfile notify: spec.syscalls[0].action: SCMP_ACT_NOTIFY needs SPO's seccomp"
+                + " agent (spec.listenerPath), which this product has no equivalent of; choose"
+                + " another action, e.g. SCMP_ACT_ERRNO or SCMP_ACT_LOG",
+            "SeccompProfile flag: spec.flags[0]: unknown flag"
+                + " \"SECCOMP_FILTER_FLAG_NEW_LISTENER\"; expected one of"
+                + " SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG,"
+                + " SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+            "SeccompProfile field: spec.sycalls: not a field of SPO's SeccompProfile; nothing to"
+                + " convert it to"),
+        errors(r));
+    assertEquals(List.of("SeccompProfile shop/ok"), names(r));
+  }
+
+  @Test
+  void aProfileOnADisabledOrBrokenBaseIsNotConverted() throws Exception {
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                profile("switched-off", "state: Disabled\ndefaultAction: SCMP_ACT_ERRNO")
+                    + profile(
+                        "on-off", "baseProfileName: switched-off\ndefaultAction: SCMP_ACT_ERRNO")
+                    + profile("broken", "defaultAction: SCMP_ACT_NOPE")
+                    + profile("on-broken", "baseProfileName: broken\ndefaultAction: SCMP_ACT_ERRNO")
+                    + profile(
+                        "on-on-broken", "baseProfileName: on-broken\ndefaultAction: SCMP_ACT_ERRNO")
+                    + profile(
+                        "crun", "baseProfileName: crun-v1.19\ndefaultAction: SCMP_ACT_ERRNO")),
+            SHOP);
+    List<String> errors = errors(r);
+    assertTrue(
+        errors.contains(
+            "SeccompProfile on-off: spec.baseProfileName: base profile \"switched-off\" is disabled in SPO"),
+        errors::toString);
+    assertTrue(
+        errors.contains(
+            "SeccompProfile on-broken: spec.baseProfileName: base profile \"broken\" was not"
+                + " converted (see its errors)"),
+        errors::toString);
+    assertTrue(
+        errors.contains(
+            "SeccompProfile on-on-broken: spec.baseProfileName: base profile \"on-broken\" was not"
+                + " converted (see its errors)"),
+        errors::toString);
+    assertEquals(List.of("SeccompProfile shop/crun"), names(r));
+    assertEquals(
+        "builtin:runtime-baseline",
+        ((SeccompProfileSpec) r.objects().get(0).spec()).getBaseProfileName());
+  }
+
+  @Test
+  void oneProfileHasOneSelectorPerNamespace() throws Exception {
+    String binding =
+        """
+        apiVersion: security-profiles-operator.x-k8s.io/v1
+        kind: ProfileBinding
+        metadata: {name: %s, namespace: shop}
+        spec:
+          profileRef: {kind: SeccompProfile, name: web}
+          image: "*"
+          podSelector: {matchLabels: {app: %s}}
+        ---
+        """;
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                profile("web", "defaultAction: SCMP_ACT_ERRNO")
+                    + binding.formatted("b", "second")
+                    + binding.formatted("a", "first")),
+            SpoNamespaces.of(null, List.of()));
+    assertEquals(List.of("SeccompProfile shop/web"), names(r));
+    SeccompProfileSpec spec = (SeccompProfileSpec) r.objects().get(0).spec();
+    assertEquals("first", spec.getPodSelector().getMatchLabels().get("app"), "bindings by name");
+    assertTrue(
+        r.findings().stream()
+            .anyMatch(
+                f ->
+                    f.toString()
+                        .startsWith(
+                            "ProfileBinding shop/b: spec.podSelector: not applied: SeccompProfile"
+                                + " shop/web already has the podSelector of an earlier binding")),
+        r.findings()::toString);
+    assertEquals(List.of(), errors(r));
+  }
+
+  @Test
+  void mapEntriesAreParsedAndCheckedOnTheirOwn() {
+    SpoNamespaces n = SpoNamespaces.of("d", List.of("web=a, b", "shop/api=c", "web=b,e"));
+    assertEquals(List.of("a", "b", "e"), n.mapped(null, "web").orElseThrow());
+    assertEquals(List.of("c"), n.mapped("shop", "api").orElseThrow());
+    assertTrue(n.mapped("other", "api").isEmpty());
+    for (String bad : List.of("web", "=a", "web=", "web=,")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> SpoNamespaces.of(null, List.of(bad)));
+      assertTrue(e.getMessage().startsWith("\"" + bad + "\" is not NAME=NAMESPACE"), e::getMessage);
+    }
+  }
+}
