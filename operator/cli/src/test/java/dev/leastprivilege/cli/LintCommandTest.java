@@ -87,6 +87,26 @@ class LintCommandTest {
                     + " architecture does not have, so this entry has no effect there"),
         r.out());
     assertEquals(1, Cli.run("lint", "--strict", f.toString()).code(), "--strict fails on them");
+
+    // The same shape as SPO writes it, linted as it is: warnings, no errors.
+    Path spo =
+        Files.writeString(
+            dir.resolve("spo.yaml"),
+            """
+        apiVersion: security-profiles-operator.x-k8s.io/v1
+        kind: SeccompProfile
+        metadata: {name: complain-block-high-risk}
+        spec:
+          defaultAction: SCMP_ACT_LOG
+          architectures: [SCMP_ARCH_X86_64]
+          syscalls:
+            - action: SCMP_ACT_ERRNO
+              names: [bpf, stime, umount, vm86old, vm86]
+        """);
+    Cli.Result spoLint = Cli.run("lint", spo.toString());
+    assertEquals(0, spoLint.code(), spoLint.out());
+    assertTrue(spoLint.out().contains("or convert the export with lpo migrate spo"), spoLint.out());
+    assertTrue(spoLint.out().contains("\"vm86old\" is a system call on"), spoLint.out());
   }
 
   @Test

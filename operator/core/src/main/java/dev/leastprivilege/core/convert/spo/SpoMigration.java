@@ -108,7 +108,7 @@ public final class SpoMigration {
   public static Result migrate(List<? extends JsonNode> objects, SpoNamespaces namespaces) {
     SpoMigration m = new SpoMigration(namespaces);
     for (JsonNode o : objects) {
-      m.sort(o);
+      m.classify(o);
     }
     m.convertProfiles();
     m.resolveBases();
@@ -119,7 +119,8 @@ public final class SpoMigration {
     return new Result(m.checkUnique(out), List.copyOf(m.findings));
   }
 
-  private void sort(JsonNode o) {
+  /** Files one input object by kind, or says why it is skipped. */
+  private void classify(JsonNode o) {
     String apiVersion = o.path("apiVersion").asText("");
     String kind = o.path("kind").asText("");
     String name = o.path("metadata").path("name").asText("");
