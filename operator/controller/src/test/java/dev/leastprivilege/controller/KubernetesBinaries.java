@@ -23,12 +23,14 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li>{@code -Dlpo.kube.apiserver} / {@code LPO_KUBE_APISERVER}, {@code -Dlpo.etcd} / {@code
  *       LPO_ETCD}, {@code -Dlpo.kubectl} / {@code LPO_KUBECTL}: one binary each;
- *   <li>{@code KUBEBUILDER_ASSETS} (or {@code -Dlpo.kube.assets}): a directory with all three, as
- *       envtest's {@code setup-envtest use 1.30 -p path} prints it.
+ *   <li>{@code KUBEBUILDER_ASSETS}: a directory with all three, as envtest's {@code setup-envtest
+ *       use 1.30 -p path} prints it.
  * </ul>
  *
- * <p>A binary given alone wins over the directory; kubectl, when not given, is the one beside the
- * given kube-apiserver, else the pinned build's.
+ * <p>A binary given alone wins over the directory, a property over an environment variable;
+ * kubectl, when not given, is the one beside the given kube-apiserver, else the pinned build's. The
+ * root pom's kube-binaries-* profiles skip the pinned build when any of these is given (except
+ * {@code lpo.etcd} or {@code lpo.kubectl} alone, which still need the pinned kube-apiserver).
  */
 public record KubernetesBinaries(Path apiServer, Path etcd, Path kubectl, KubeVersion version) {
   /** The file that pins the version, relative to the repository's top. */
@@ -57,7 +59,8 @@ public record KubernetesBinaries(Path apiServer, Path etcd, Path kubectl, KubeVe
   }
 
   static KubernetesBinaries resolve(UnaryOperator<String> properties, Map<String, String> env) {
-    String assets = given(properties, env, "lpo.kube.assets", "KUBEBUILDER_ASSETS");
+    String assets = env.get("KUBEBUILDER_ASSETS");
+    assets = assets == null || assets.isBlank() ? null : assets;
     String apiServer = given(properties, env, "lpo.kube.apiserver", "LPO_KUBE_APISERVER");
     String etcd = given(properties, env, "lpo.etcd", "LPO_ETCD");
     String kubectl = given(properties, env, "lpo.kubectl", "LPO_KUBECTL");
