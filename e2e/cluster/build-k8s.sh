@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds Kubernetes v1.20.2 binaries from Debian's `kubernetes` source package, with Debian's Go 1.19, and lays
-# them out for fabric8's kube-api-test:
+# Builds the Kubernetes binaries of the version in kubernetes.env (KUBERNETES_VERSION, the one place it is written)
+# from Debian's `kubernetes` source package, with Debian's Go 1.19, and lays them out for fabric8's kube-api-test:
 #
-#   $LPO_K8S_DIR/k8s/1.20.2-linux-amd64/{kube-apiserver,etcd,kubectl}     (KUBE_API_TEST_DIR=$LPO_K8S_DIR)
+#   $LPO_K8S_DIR/k8s/$KUBERNETES_VERSION-linux-amd64/{kube-apiserver,etcd,kubectl}     (KUBE_API_TEST_DIR=$LPO_K8S_DIR)
 #
 # plus any other components named on the command line (kube-controller-manager, kube-scheduler, kubelet).
 # Nothing is installed system-wide: packages are fetched with a private apt configuration (derived from the
@@ -12,8 +12,9 @@
 # Usage: e2e/cluster/build-k8s.sh [component...]      prints the directory to use as KUBE_API_TEST_DIR
 set -euo pipefail
 
-VERSION=1.20.2
-DEB_VERSION=1.20.5+really1.20.2-1.1+deb12u1
+source "$(dirname "$0")/kubernetes.env"
+VERSION="$KUBERNETES_VERSION"
+DEB_VERSION="$KUBERNETES_DEB_VERSION"
 CACHE="${LPO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lpo}"
 OUT="${LPO_K8S_DIR:-$CACHE/k8s-$VERSION}"
 BIN="$OUT/k8s/$VERSION-linux-amd64"
@@ -67,7 +68,7 @@ export GOROOT="$ROOT/usr/lib/go-1.19"
 export PATH="$GOROOT/bin:$ROOT/usr/bin:$PATH"
 export LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu:$ROOT/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export CGO_ENABLED=0 GOPROXY=off GOFLAGS= GOCACHE="$WORK/gocache"
-export KUBE_GIT_VERSION=v$VERSION KUBE_GIT_TREE_STATE=clean KUBE_GIT_MAJOR=1 KUBE_GIT_MINOR=20
+export KUBE_GIT_VERSION=v$VERSION KUBE_GIT_TREE_STATE=clean KUBE_GIT_MAJOR="${VERSION%%.*}" KUBE_GIT_MINOR="$(echo "$VERSION" | cut -d. -f2)"
 for c in "${missing[@]}"; do
   case "$c" in etcd|kubectl) continue ;; esac
   log "make WHAT=cmd/$c"

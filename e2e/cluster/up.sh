@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Brings up a real single-node Kubernetes v1.20.2 cluster made only from Debian's packages: etcd, kube-apiserver,
+# Brings up a real single-node Kubernetes cluster (the version in kubernetes.env) made only from Debian's packages: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet, containerd, runc and the CNI bridge. Needs root.
 #
 # Binaries, packages and test images are cached outside the checkout ($LPO_CACHE, default ~/.cache/lpo): the first
@@ -85,7 +85,8 @@ fi
 
 # --- binaries ---
 K8S_DIR="$("$here/build-k8s.sh" kube-controller-manager kube-scheduler kubelet)"
-BIN="$K8S_DIR/k8s/1.20.2-linux-amd64"
+source "$here/kubernetes.env"
+BIN="$K8S_DIR/k8s/$KUBERNETES_VERSION-linux-amd64"
 RUNTIME="$("$here/runtime-packages.sh")"
 read -r PAUSE_TAR BUSYBOX_TAR <<<"$("$here/images.sh" "$RUNTIME")"
 

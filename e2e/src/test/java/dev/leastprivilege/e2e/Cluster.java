@@ -83,7 +83,7 @@ final class Cluster {
     return dir.resolve("chart-values.yaml");
   }
 
-  /** The minor version of the cluster's API server (20 for v1.20.2). */
+  /** The minor version of the cluster's API server (20 for the pinned v1.20). */
   int minorVersion() {
     return Integer.parseInt(client.getKubernetesVersion().getMinor().replaceAll("[^0-9]", ""));
   }

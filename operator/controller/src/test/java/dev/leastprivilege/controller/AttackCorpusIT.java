@@ -55,12 +55,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The attack corpus (core's attacks/corpus.yaml) through a real kube-apiserver 1.20 with Debian's
- * kubectl, the operator, one agent and the webhook registered as the Helm chart registers it (pods
- * CREATE and pods/ephemeralcontainers UPDATE, reinvocationPolicy: IfNeeded). Every pod is created
- * as a user creates it, and the assertions are on what kubectl prints and on what the API server
- * stored: the same checks as AttackCorpusTest makes on the pure planner, after the API server's own
- * defaulting, validation and field/annotation syncing.
+ * The attack corpus (core's attacks/corpus.yaml) through a real kube-apiserver (the pinned 1.20
+ * with Debian's kubectl unless other binaries are given: KubernetesBinaries), the operator, one
+ * agent and the webhook registered as the Helm chart registers it (pods CREATE and
+ * pods/ephemeralcontainers UPDATE, reinvocationPolicy: IfNeeded). Every pod is created as a user
+ * creates it, and the assertions are on what kubectl prints and on what the API server stored: the
+ * same checks as AttackCorpusTest makes on the pure planner, after the API server's own defaulting,
+ * validation and field/annotation syncing.
  */
 class AttackCorpusIT {
   private static final AttackCorpus CORPUS = AttackCorpus.load();
@@ -540,25 +541,34 @@ class AttackCorpusIT {
   }
 
   /**
-   * Adds ephemeral containers as kubectl debug does on 1.20: a PUT of the EphemeralContainers
-   * object of the pod's ephemeralcontainers subresource, with the ones it has and the new ones, and
-   * the given labels (when an object) in its metadata.
+   * Adds ephemeral containers as kubectl debug does: a PUT to the pod's ephemeralcontainers
+   * subresource with the ones it has and the new ones, and the given labels (when an object) in the
+   * body's metadata. Kubernetes 1.16 to 1.21 take an EphemeralContainers object there; 1.22 and
+   * later the Pod itself.
    */
   private static Kubectl.Result addEphemeral(
       String ns, String name, List<ObjectNode> containers, JsonNode labels)
       throws IOException, InterruptedException {
     JsonNode pod = storedPod(ns, name);
-    ObjectNode body =
-        JSON.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
-    ObjectNode metadata =
-        body.putObject("metadata")
-            .put("name", name)
-            .put("namespace", ns)
-            .put("resourceVersion", pod.path("metadata").path("resourceVersion").asText());
+    ObjectNode body;
+    ObjectNode metadata;
+    ArrayNode list;
+    if (RealApiServer.binaries().version().atLeast(1, 22)) {
+      body = (ObjectNode) pod.deepCopy();
+      metadata = (ObjectNode) body.path("metadata");
+      list = ((ObjectNode) body.path("spec")).putArray("ephemeralContainers");
+    } else {
+      body = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "EphemeralContainers");
+      metadata =
+          body.putObject("metadata")
+              .put("name", name)
+              .put("namespace", ns)
+              .put("resourceVersion", pod.path("metadata").path("resourceVersion").asText());
+      list = body.putArray("ephemeralContainers");
+    }
     if (labels.isObject()) {
       metadata.set("labels", labels.deepCopy());
     }
-    ArrayNode list = body.putArray("ephemeralContainers");
     pod.path("spec").path("ephemeralContainers").forEach(list::add);
     containers.forEach(list::add);
     Path file =

@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Debian's kubectl 1.20 (built next to the API server), run as a user runs it. */
+/**
+ * The tier's kubectl (the pinned build's, or the one given with the API server: {@link
+ * KubernetesBinaries}), run as a user runs it.
+ */
 final class Kubectl {
   private final Path kubeconfig;
   private final Path binary;
@@ -18,11 +21,7 @@ final class Kubectl {
 
   Kubectl(String kubeconfigYaml, Path dir) throws IOException {
     this.kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigYaml);
-    this.binary =
-        RealApiServer.binaries()
-            .resolve("k8s")
-            .resolve(RealApiServer.VERSION + "-linux-amd64")
-            .resolve("kubectl");
+    this.binary = RealApiServer.binaries().kubectl();
   }
 
   /** {@code kubectl apply -f -} with the given manifest on stdin. */

@@ -16,13 +16,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A real kube-apiserver v1.20.2 and etcd, built from Debian's packages by e2e/cluster/build-k8s.sh,
- * started by fabric8's kube-api-test. The CRDs from crds/ are applied, exactly as a user would
- * apply them. The EphemeralContainers feature gate is on (as on the e2e cluster), so kubectl
- * debug's subresource exists.
+ * A real kube-apiserver and etcd, started by fabric8's kube-api-test: by default those of the
+ * version pinned in e2e/cluster/kubernetes.env, built from Debian's packages by
+ * e2e/cluster/build-k8s.sh; or others given by path ({@link KubernetesBinaries}). The CRDs from
+ * crds/ are applied, exactly as a user would apply them. Flags are chosen for the binary's version:
+ * before 1.23 the EphemeralContainers feature gate is turned on (as on the e2e cluster), so kubectl
+ * debug's subresource exists on every version.
  */
 public final class RealApiServer implements AutoCloseable {
-  public static final String VERSION = "1.20.2";
   private final KubeAPIServer server;
   private final String kubeconfig;
 
@@ -38,18 +39,16 @@ public final class RealApiServer implements AutoCloseable {
   }
 
   public static RealApiServer start() throws Exception {
-    Path dir = binaries();
+    KubernetesBinaries binaries = binaries();
     KubeAPIServer server =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(dir.toString())
-                .withApiServerVersion(VERSION)
+                .withTestDir(binaries.kubeApiTestDir().toString())
+                .withApiServerVersion(binaries.version().semver())
+                .withOfflineMode(true)
                 .withUpdateKubeConfig(false)
                 .withStartupTimeout(120_000)
-                // kubectl debug's subresource (pods/ephemeralcontainers) is alpha in 1.20.
-                // kube-api-test already passes
-                // --allow-privileged, so privileged pods reach the admission webhook.
-                .withApiServerFlag("--feature-gates=EphemeralContainers=true")
+                .withApiServerFlags(binaries.apiServerFlags())
                 .build());
     try {
       // kube-api-test starts etcd, then the API server, and stops neither when the API server does
@@ -71,20 +70,11 @@ public final class RealApiServer implements AutoCloseable {
   }
 
   /**
-   * The directory build-k8s.sh fills; the test fails, with the command to run, when it is missing.
+   * The binaries it runs and their version; the test fails, with the command to run, when they are
+   * missing.
    */
-  static Path binaries() {
-    String env = System.getenv("KUBE_API_TEST_DIR");
-    Path dir =
-        env != null
-            ? Path.of(env)
-            : Path.of(System.getProperty("user.home"), ".cache", "lpo", "k8s-" + VERSION);
-    Path apiserver = dir.resolve("k8s").resolve(VERSION + "-linux-amd64").resolve("kube-apiserver");
-    if (!Files.isExecutable(apiserver)) {
-      throw new IllegalStateException(
-          apiserver + " is missing: run e2e/cluster/build-k8s.sh first (CI does)");
-    }
-    return dir;
+  public static KubernetesBinaries binaries() {
+    return KubernetesBinaries.get();
   }
 
   public String kubeconfig() {

@@ -42,7 +42,8 @@ import java.util.stream.IntStream;
 /**
  * Load generator (not a test; see docs/performance.md): what the nodes' reports cost the API server
  * and the operator, for three report designs side by side in one run, against a real kube-apiserver
- * v1.20.2 and etcd, with a simulated fleet of N nodes and P profiles installed everywhere.
+ * and etcd ({@link RealApiServer}: the pinned version, or binaries given by path), with a simulated
+ * fleet of N nodes and P profiles installed everywhere.
  *
  * <ul>
  *   <li>NEW: one NodeProfileStatus per node of constant size (applied revision, counts, bounded
