@@ -8,7 +8,6 @@ import dev.leastprivilege.core.admission.MutationPlanner;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.core.admission.PolicyCandidate;
 import dev.leastprivilege.core.admission.ProfileCandidate;
-import dev.leastprivilege.webhook.AdmissionClient;
 import dev.leastprivilege.webhook.KeepAliveConnection;
 import dev.leastprivilege.webhook.OpenLoopLoad;
 import dev.leastprivilege.webhook.PolicyCache;
@@ -46,34 +45,7 @@ public final class WebhookLoad {
    */
   static final double BASELINE_P99_BOUND_MS = 10;
 
-  /** A typical Deployment's pod: labels, env, probes, resources, one container asking for CHOWN. */
-  public static final String POD =
-      """
-      {"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-7d9f8b-","namespace":"bench",
-       "labels":{"app":"web","pod-template-hash":"7d9f8b"},
-       "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d9f8b","uid":"0b6c","controller":true}]},
-       "spec":{"containers":[{"name":"web","image":"registry.example/web:1.4.2","ports":[{"containerPort":80}],
-         "env":[{"name":"MODE","value":"production"},{"name":"LOG_LEVEL","value":"info"}],
-         "resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"memory":"128Mi"}},
-         "readinessProbe":{"httpGet":{"path":"/healthz","port":80},"periodSeconds":5},
-         "securityContext":{"runAsUser":1000,"capabilities":{"add":["CHOWN"]}}}],
-        "serviceAccountName":"default","terminationGracePeriodSeconds":30}}
-      """;
-
   private WebhookLoad() {}
-
-  /** The AdmissionReview the load sends: {@link #POD} created in namespace "bench". */
-  public static byte[] review() throws java.io.IOException {
-    return AdmissionClient.createReview(
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(POD), "bench")
-        .toString()
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** An answer that admits the pod (patched or not). */
-  public static boolean admitted(KeepAliveConnection.Response r) {
-    return r.status() == 200 && r.text().contains("\"allowed\":true");
-  }
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -121,7 +93,7 @@ public final class WebhookLoad {
                     exchange.getResponseBody().write(allow);
                   }
                 })) {
-      byte[] body = review();
+      byte[] body = OpenLoopLoad.review();
       System.out.printf(
           "webhook load: %d s per run, %d SeccompProfiles and %d CapabilityPolicies loaded, %d"
               + " cores, %d keep-alive connections%n",
@@ -189,7 +161,7 @@ public final class WebhookLoad {
         target,
         WebhookServer.PATH,
         body,
-        WebhookLoad::admitted,
+        OpenLoopLoad::admitted,
         rate,
         Duration.ofSeconds(seconds),
         OpenLoopLoad.API_SERVER_POOL);
