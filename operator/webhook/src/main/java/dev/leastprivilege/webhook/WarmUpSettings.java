@@ -9,7 +9,10 @@ import java.util.Map;
  * @param bound the longest the warm-up may delay readiness; {@link Duration#ZERO} turns it off
  */
 public record WarmUpSettings(Duration bound) {
-  /** Far more than a warm-up needs on a node with one free core (2 to 5 s), yet bounded. */
+  /**
+   * More than the warm-up took on an overloaded 2-core machine (11 to 15 s, load average 30 to 50),
+   * yet a bound a rollout can wait for.
+   */
   public static final Duration DEFAULT_BOUND = Duration.ofSeconds(20);
 
   public static final WarmUpSettings DEFAULTS = new WarmUpSettings(DEFAULT_BOUND);

@@ -15,6 +15,9 @@ class WarmUpTest {
   void everySyntheticReviewIsAnsweredAndTheWarmUpEnds() {
     try (WarmUp warmUp =
         WarmUp.start(
+            // The chart's bound: on a busy machine the JIT may not settle before it, which ends the
+            // warm-up anyway; setting up (a certificate, the first handshakes) alone took over 5 s
+            // on a 2-core machine at a load average of 30.
             new WarmUpSettings(Duration.ofSeconds(20)),
             new MutationPlanner("lpo-system"),
             WebhookServer.Limits.DEFAULT)) {

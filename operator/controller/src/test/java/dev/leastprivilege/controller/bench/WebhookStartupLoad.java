@@ -94,7 +94,7 @@ public final class WebhookStartupLoad {
           Locale.ROOT,
           "webhook start-up load: %d/s from the moment /readyz answers 200, windows %d-%d s and"
               + " %d-%d s, %d SeccompProfiles and %d CapabilityPolicies, JVM options %s, %d"
-              + " cores, %d starts of each%n",
+              + " cores, %d starts of each; logs in %s%n",
           rate,
           FIRST_FROM.toSeconds(),
           FIRST_TO.toSeconds(),
@@ -104,11 +104,13 @@ public final class WebhookStartupLoad {
           objects,
           jvmOptions,
           Runtime.getRuntime().availableProcessors(),
-          starts);
+          starts,
+          work);
       Map<String, String> variants = new LinkedHashMap<>();
       variants.put("no-op responder", NoopWebhookMain.class.getName());
       variants.put("webhook, warm-up off", "dev.leastprivilege.controller.WebhookMain");
       variants.put("webhook, warm-up on (default)", "dev.leastprivilege.controller.WebhookMain");
+      int n = 0;
       for (int start = 0; start < starts; start++) {
         for (var v : variants.entrySet()) {
           Map<String, String> env = new LinkedHashMap<>();
@@ -120,7 +122,7 @@ public final class WebhookStartupLoad {
           if (v.getKey().contains("off")) {
             env.put("LPO_WEBHOOK_WARMUP_SECONDS", "0");
           }
-          Path log = work.resolve("run-" + start + "-" + runs.size() % variants.size() + ".log");
+          Path log = work.resolve("run-" + ++n + ".log");
           String load = Files.readString(Path.of("/proc/loadavg")).trim();
           Run run = once(v.getKey(), v.getValue(), flags, env, log, ca, body, rate);
           runs.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(run);
