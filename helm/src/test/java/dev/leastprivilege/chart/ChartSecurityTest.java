@@ -146,6 +146,7 @@ class ChartSecurityTest {
     assertTrue(env(c).stream().noneMatch(e -> e.getName().equals("LPO_LEADER_ELECTION")));
     assertTrue(env(c).contains(new EnvVar("HEALTH_PORT", "8082", null)));
     assertTrue(env(c).contains(new EnvVar("LPO_WEBHOOK_MAX_UNWATCHED_SECONDS", "300", null)));
+    assertTrue(env(c).contains(new EnvVar("LPO_WEBHOOK_WARMUP_SECONDS", "20", null)));
     assertEquals(
         List.of("webhook:9443", "http:8082"),
         c.getPorts().stream().map(p -> p.getName() + ":" + p.getContainerPort()).toList());

@@ -2,6 +2,7 @@ package dev.leastprivilege.controller;
 
 import dev.leastprivilege.controller.support.HealthServer;
 import dev.leastprivilege.webhook.OutageSettings;
+import dev.leastprivilege.webhook.WarmUpSettings;
 import dev.leastprivilege.webhook.Webhook;
 import dev.leastprivilege.webhook.WebhookSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,8 +31,8 @@ public final class WebhookProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the webhook on {@code bind} and, unless {@code healthPort} is {@link
-   * OperatorSettings#NO_HEALTH_PORT}, the health port; throws only when a port cannot be bound.
+   * {@link #start(KubernetesClient, String, WebhookSettings, OutageSettings, WarmUpSettings,
+   * InetSocketAddress, int)} without a warm-up.
    */
   public static WebhookProcess start(
       KubernetesClient client,
@@ -41,8 +42,25 @@ public final class WebhookProcess implements AutoCloseable {
       InetSocketAddress bind,
       int healthPort)
       throws IOException {
+    return start(client, namespace, settings, outage, WarmUpSettings.OFF, bind, healthPort);
+  }
+
+  /**
+   * Starts the webhook on {@code bind} and, unless {@code healthPort} is {@link
+   * OperatorSettings#NO_HEALTH_PORT}, the health port; throws only when a port cannot be bound.
+   * /readyz says ready once the webhook is ({@link Webhook#ready()}: caches, certificate, warm-up).
+   */
+  public static WebhookProcess start(
+      KubernetesClient client,
+      String namespace,
+      WebhookSettings settings,
+      OutageSettings outage,
+      WarmUpSettings warmUp,
+      InetSocketAddress bind,
+      int healthPort)
+      throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Webhook webhook = Webhook.start(client, namespace, settings, outage, bind, registry);
+    Webhook webhook = Webhook.start(client, namespace, settings, outage, warmUp, bind, registry);
     if (healthPort == OperatorSettings.NO_HEALTH_PORT) {
       return new WebhookProcess(webhook, null, registry);
     }
@@ -60,8 +78,8 @@ public final class WebhookProcess implements AutoCloseable {
 
   /**
    * From the Deployment's environment: LPO_NAMESPACE, HEALTH_PORT, the LPO_WEBHOOK_* of {@link
-   * WebhookSettings#fromEnvironment} and {@link OutageSettings#fromEnvironment}; the webhook on
-   * every interface.
+   * WebhookSettings#fromEnvironment}, {@link OutageSettings#fromEnvironment} and {@link
+   * WarmUpSettings#fromEnvironment}; the webhook on every interface.
    */
   public static WebhookProcess fromEnvironment(KubernetesClient client, Map<String, String> env)
       throws IOException {
@@ -72,6 +90,7 @@ public final class WebhookProcess implements AutoCloseable {
         namespace,
         settings,
         OutageSettings.fromEnvironment(env),
+        WarmUpSettings.fromEnvironment(env),
         new InetSocketAddress(settings.port()),
         Integer.parseInt(
             env.getOrDefault("HEALTH_PORT", String.valueOf(OperatorSettings.DEFAULT_HEALTH_PORT))));

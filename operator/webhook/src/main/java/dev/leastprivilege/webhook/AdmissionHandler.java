@@ -115,7 +115,7 @@ final class AdmissionHandler implements HttpHandler {
       }
       AdmissionPlan plan = planner.plan(pod, view);
       timer = !plan.allowed() ? refused : plan.changes() ? patched : unchanged;
-      if (!plan.allowed()) {
+      if (!plan.allowed() && !SyntheticReviews.isSynthetic(request.uid())) {
         LOG.info("refused pod {}/{}: {}", pod.namespace(), pod.name(), plan.message());
       }
       send(exchange, 200, AdmissionReviews.answer(request.uid(), plan));

@@ -44,6 +44,7 @@ public final class Webhook implements AutoCloseable {
   private final WebhookServer server;
   private final ScheduledExecutorService timers;
   private final ApiServerProbe probe;
+  private final WarmUp warmUp;
   private boolean closed;
 
   private Webhook(
@@ -52,13 +53,15 @@ public final class Webhook implements AutoCloseable {
       SelfManagedTls selfManaged,
       WebhookServer server,
       ScheduledExecutorService timers,
-      ApiServerProbe probe) {
+      ApiServerProbe probe,
+      WarmUp warmUp) {
     this.cache = cache;
     this.keys = keys;
     this.selfManaged = selfManaged;
     this.server = server;
     this.timers = timers;
     this.probe = probe;
+    this.warmUp = warmUp;
   }
 
   /**
@@ -76,17 +79,34 @@ public final class Webhook implements AutoCloseable {
   }
 
   /**
-   * Starts serving whether or not the API server answers: the certificate comes from the mounted
-   * Secret until the stored one can be read, the caches list in the background (until then
-   * admissions get a 503 and {@link #ready()} is false), and the self-managed certificate's upkeep
-   * retries every {@link #RETRY_SECONDS} until it first succeeds. Only a port that cannot be bound
-   * ends the start.
+   * {@link #start(KubernetesClient, String, WebhookSettings, OutageSettings, WarmUpSettings,
+   * InetSocketAddress, MeterRegistry)} without a warm-up: ready as soon as the caches have synced.
    */
   public static Webhook start(
       KubernetesClient client,
       String operatorNamespace,
       WebhookSettings settings,
       OutageSettings outage,
+      InetSocketAddress bind,
+      MeterRegistry registry)
+      throws IOException {
+    return start(client, operatorNamespace, settings, outage, WarmUpSettings.OFF, bind, registry);
+  }
+
+  /**
+   * Starts serving whether or not the API server answers: the certificate comes from the mounted
+   * Secret until the stored one can be read, the caches list in the background (until then
+   * admissions get a 503 and {@link #ready()} is false), and the self-managed certificate's upkeep
+   * retries every {@link #RETRY_SECONDS} until it first succeeds. Meanwhile the admission path is
+   * warmed up ({@link WarmUp}, within {@code warmUp}'s bound), and the webhook is not ready until
+   * that is over either. Only a port that cannot be bound ends the start.
+   */
+  public static Webhook start(
+      KubernetesClient client,
+      String operatorNamespace,
+      WebhookSettings settings,
+      OutageSettings outage,
+      WarmUpSettings warmUp,
       InetSocketAddress bind,
       MeterRegistry registry)
       throws IOException {
@@ -154,16 +174,11 @@ public final class Webhook implements AutoCloseable {
         .register(registry);
     ServedPolicies served = new ServedPolicies(cache, freshness);
     WebhookServer server;
+    MutationPlanner planner = new MutationPlanner(operatorNamespace);
     try {
       server =
           WebhookServer.start(
-              bind,
-              keys,
-              new MutationPlanner(operatorNamespace),
-              served,
-              ClusterReads.of(client),
-              registry,
-              settings.limits());
+              bind, keys, planner, served, ClusterReads.of(client), registry, settings.limits());
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       probe.close();
@@ -176,7 +191,9 @@ public final class Webhook implements AutoCloseable {
         server.port(),
         WebhookServer.PATH,
         material.describe());
-    return new Webhook(served, keys, selfManaged, server, timers, probe);
+    // After the real server, which set the process's connection limits the warm-up's server shares.
+    WarmUp warming = WarmUp.start(warmUp, planner, settings.limits());
+    return new Webhook(served, keys, selfManaged, server, timers, probe, warming);
   }
 
   /**
@@ -234,10 +251,15 @@ public final class Webhook implements AutoCloseable {
 
   /**
    * Ready when the caches have synced, their content is within the staleness bound ({@link
-   * PolicyFreshness}), and a certificate is served.
+   * PolicyFreshness}), a certificate is served, and the warm-up is over ({@link WarmUp}).
    */
   public boolean ready() {
-    return cache.ready() && keys.serving().isPresent();
+    return cache.ready() && keys.serving().isPresent() && warmUp.done();
+  }
+
+  /** The warm-up, for what it did. */
+  public WarmUp warmUp() {
+    return warmUp;
   }
 
   /** The self-managed CA's certificate (PEM), for clients that must trust it. */
@@ -251,6 +273,7 @@ public final class Webhook implements AutoCloseable {
       return;
     }
     closed = true;
+    warmUp.close();
     timers.shutdownNow();
     probe.close();
     server.close();
