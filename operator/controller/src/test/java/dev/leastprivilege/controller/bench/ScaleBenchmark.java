@@ -92,6 +92,7 @@ public final class ScaleBenchmark {
       try (ChildJvm operator =
               new ChildJvm(
                   "dev.leastprivilege.controller.OperatorMain",
+                  ChildJvm.operatorClasspath(),
                   OPERATOR_JVM,
                   env,
                   work.resolve("operator.log"));
