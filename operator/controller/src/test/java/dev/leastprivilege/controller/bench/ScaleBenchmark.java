@@ -105,6 +105,7 @@ public final class ScaleBenchmark {
                   work.resolve("agent.log"))) {
         Thread.sleep(8000);
         double operatorIdleHeap = operator.heapAfterGcMiB();
+        double operatorIdleRss = operator.rssMiB();
         double agentIdleRss = agent.rssMiB();
         List<double[]> results = new ArrayList<>();
         try (InstalledCounter installed = new InstalledCounter(client)) {
@@ -215,6 +216,7 @@ public final class ScaleBenchmark {
         }
         double agentRssMany = agent.rssMiB();
         double heapProfilesOnly = operator.heapAfterGcMiB();
+        double operatorRssProfiles = operator.rssMiB();
         if (System.getenv("LPO_BENCH_HISTO") != null) {
           System.out.println(operator.histogram(25));
         }
@@ -228,6 +230,7 @@ public final class ScaleBenchmark {
                     .create());
         Thread.sleep(15_000);
         double heapWithPods = operator.heapAfterGcMiB();
+        double operatorRssPods = operator.rssMiB();
         System.out.printf(
             Locale.ROOT,
             "operator heap after GC: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB"
@@ -236,6 +239,14 @@ public final class ScaleBenchmark {
             heapProfilesOnly,
             heapProfiles,
             heapWithPods);
+        // The operator as it ships (ChildJvm.operatorClasspath): its resident memory at each point.
+        System.out.printf(
+            Locale.ROOT,
+            "operator RSS: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB adding the pods%n",
+            operatorIdleRss,
+            operatorRssProfiles,
+            heapProfiles,
+            operatorRssPods);
         summary(results);
       }
     } finally {
