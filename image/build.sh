@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Builds the product's container image, operator and agent in one, as a docker-archive tarball, with no Docker
-# engine and no registry: a JRE made by jlink (plus the shared libraries it needs from this machine), and the lpo
-# jar. Import it with `ctr -n k8s.io images import`, `kind load image-archive`, or `docker load`.
+# Builds the product's container image, every program of it in one, as a docker-archive tarball, with no Docker
+# engine and no registry: a JRE made by jlink (plus the shared libraries it needs from this machine), and the
+# programs' launchers and jars (image/layout.sh). Import it with `ctr -n k8s.io images import`,
+# `kind load image-archive`, or `docker load`.
 #
-# Usage: image/build.sh [output.tar]     (needs operator/cli/target/lpo.jar: mvn -pl operator/cli -am package)
+# Usage: image/build.sh [output.tar]
+#   needs the program modules built: mvn -B -ntp -pl operator/controller,operator/agent,operator/recorder -am package
 # Prints the image reference. image/Dockerfile builds the same layout from source where a Docker engine exists.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 VERSION="$(sed -n 's/^appVersion: "\(.*\)"/\1/p' "$top/helm/least-privilege-operator/Chart.yaml")"
 REF="localhost/least-privilege-operator:$VERSION"
 OUT="${1:-$top/image/target/least-privilege-operator-$VERSION.tar}"
-JAR="$top/operator/cli/target/lpo.jar"
-[ -f "$JAR" ] || { echo "image/build.sh: $JAR is missing; run: mvn -B -ntp -pl operator/cli -am package -DskipTests" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 ROOT="$WORK/rootfs"
-mkdir -p "$ROOT/opt/lpo/lib" "$ROOT/etc" "$ROOT/tmp"
+mkdir -p "$ROOT/opt/lpo" "$ROOT/etc" "$ROOT/tmp"
 chmod 1777 "$ROOT/tmp"
 
 # --- the JRE: only the modules the jar uses (jdeps), plus the EC provider the webhook's certificates need ---
@@ -29,12 +29,18 @@ find "$ROOT/opt/lpo/jre" -type f \( -name '*.so' -o -path '*/bin/java' \) -exec 
     mkdir -p "$ROOT$(dirname "$lib")"
     cp -L "$lib" "$ROOT$lib"
   done
-cp "$JAR" "$ROOT/opt/lpo/lib/lpo.jar"
+# --- end of the JRE ---
+
+# --- the programs: their launchers in /opt/lpo, their jars in /opt/lpo/lib, each stored once (image/layout.sh) ---
+"$top/image/layout.sh" "$ROOT"
+# --- end of the programs ---
+
 printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$ROOT/etc/group"
 
+# The chart sets the command for each program; with no arguments the image runs the operator.
 CONFIG='{"Env":["PATH=/opt/lpo/jre/bin","JAVA_HOME=/opt/lpo/jre"],"User":"65532:65532",'\
-'"Entrypoint":["/opt/lpo/jre/bin/java"],"Cmd":["-cp","/opt/lpo/lib/lpo.jar","dev.leastprivilege.controller.OperatorMain"],'\
+'"Entrypoint":["/opt/lpo/jre/bin/java"],"Cmd":["-jar","/opt/lpo/lpo-controller.jar"],'\
 '"Labels":{"org.opencontainers.image.title":"least-privilege-operator","org.opencontainers.image.version":"'"$VERSION"'"}}'
 "$top/image/docker-archive.sh" "$ROOT" "$REF" "$OUT" "$CONFIG"
 echo "$REF $OUT"

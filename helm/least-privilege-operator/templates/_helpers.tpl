@@ -45,7 +45,8 @@ app.kubernetes.io/component: agent
 {{ .Values.image.repository }}:{{ $tag }}
 {{- end -}}
 
-{{/* The java command line: the image's JRE, the given JVM options, then the entry point class. */}}
+{{/* The java command line: the image's JRE, the given JVM options, then the program's launcher (its module's jar,
+     whose manifest Class-Path names exactly the jars it ships with, under /opt/lpo/lib) and its main class. */}}
 {{- define "lpo.javaArgs" -}}
 {{- range (splitList " " (.options | trim)) }}
 {{- if . }}
@@ -53,7 +54,7 @@ app.kubernetes.io/component: agent
 {{- end }}
 {{- end }}
 - "-cp"
-- "/opt/lpo/lib/lpo.jar"
+- {{ printf "/opt/lpo/%s.jar" .launcher | quote }}
 - {{ .main | quote }}
 {{- end -}}
 

@@ -20,7 +20,7 @@ privilege and why: docs/security-model.md, "The recorder".
   imagePullPolicy: {{ .Values.image.pullPolicy }}
   command: ["/opt/lpo/jre/bin/java"]
   args:
-    {{- include "lpo.javaArgs" (dict "options" .Values.recorder.jvmOptions "main" "dev.leastprivilege.recorder.RecorderMain") | nindent 4 }}
+    {{- include "lpo.javaArgs" (dict "launcher" "lpo-recorder" "options" .Values.recorder.jvmOptions "main" "dev.leastprivilege.recorder.RecorderMain") | nindent 4 }}
   env:
     - name: NODE_NAME
       valueFrom: {fieldRef: {fieldPath: spec.nodeName}}

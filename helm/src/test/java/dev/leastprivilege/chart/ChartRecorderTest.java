@@ -72,7 +72,7 @@ class ChartRecorderTest {
     assertEquals(agent.getCommand(), recorder.getCommand());
     List<String> args = recorder.getArgs();
     assertEquals(MAIN, args.get(args.size() - 1));
-    assertEquals("/opt/lpo/lib/lpo.jar", args.get(args.size() - 2));
+    assertEquals("/opt/lpo/lpo-recorder.jar", args.get(args.size() - 2));
     assertTrue(args.contains("-Xmx64m"), args::toString);
 
     Map<String, String> env = env(recorder);

@@ -13,17 +13,30 @@ import java.util.regex.Pattern;
 final class ChildJvm implements AutoCloseable {
   final Process process;
 
-  ChildJvm(String mainClass, List<String> jvmFlags, Map<String, String> env, Path log)
-      throws IOException {
-    this(mainClass, System.getProperty("java.class.path"), jvmFlags, env, log);
+  /**
+   * The agent as its image runs it: its launcher, the agent module's jar, whose manifest Class-Path
+   * names its runtime-scope dependencies in target/lib (image/layout.sh copies the same files).
+   */
+  static String agentClasspath() throws IOException {
+    return launcher(Path.of("..", "agent", "target", "lpo-agent.jar"));
   }
 
-  /** The agent with only its own runtime classpath, as its image has it. */
-  static String agentClasspath() throws IOException {
-    Path agent = Path.of("..", "agent", "target");
-    return agent.resolve("classes")
-        + java.io.File.pathSeparator
-        + Files.readString(agent.resolve("runtime-classpath.txt")).trim();
+  /**
+   * The operator (and the webhook) as the image runs them: the controller module's launcher jar,
+   * not this module's test classpath, which also holds the test libraries and their mock servers.
+   */
+  static String operatorClasspath() throws IOException {
+    return launcher(Path.of("target", "lpo-controller.jar"));
+  }
+
+  private static String launcher(Path jar) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException(
+          jar.toAbsolutePath().normalize()
+              + " is missing: the shipped launchers are built at package (mvn -pl"
+              + " operator/controller -am verify)");
+    }
+    return jar.toAbsolutePath().normalize().toString();
   }
 
   ChildJvm(

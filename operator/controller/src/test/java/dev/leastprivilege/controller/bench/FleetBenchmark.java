@@ -404,7 +404,11 @@ public final class FleetBenchmark {
 
   private static ChildJvm operator(Map<String, String> env, Path log) throws Exception {
     return new ChildJvm(
-        "dev.leastprivilege.controller.OperatorMain", ScaleBenchmark.OPERATOR_JVM, env, log);
+        "dev.leastprivilege.controller.OperatorMain",
+        ChildJvm.operatorClasspath(),
+        ScaleBenchmark.OPERATOR_JVM,
+        env,
+        log);
   }
 
   private static double median(ChildJvm jvm) throws Exception {

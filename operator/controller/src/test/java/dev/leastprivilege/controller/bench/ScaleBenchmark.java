@@ -65,6 +65,7 @@ public final class ScaleBenchmark {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int heapProfiles = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+    int pods = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
     Path work = Files.createTempDirectory("lpo-bench-");
     try (RealApiServer api = RealApiServer.start();
         KubernetesClient client = api.client()) {
@@ -92,6 +93,7 @@ public final class ScaleBenchmark {
       try (ChildJvm operator =
               new ChildJvm(
                   "dev.leastprivilege.controller.OperatorMain",
+                  ChildJvm.operatorClasspath(),
                   OPERATOR_JVM,
                   env,
                   work.resolve("operator.log"));
@@ -104,6 +106,7 @@ public final class ScaleBenchmark {
                   work.resolve("agent.log"))) {
         Thread.sleep(8000);
         double operatorIdleHeap = operator.heapAfterGcMiB();
+        double operatorIdleRss = operator.rssMiB();
         double agentIdleRss = agent.rssMiB();
         List<double[]> results = new ArrayList<>();
         try (InstalledCounter installed = new InstalledCounter(client)) {
@@ -214,27 +217,39 @@ public final class ScaleBenchmark {
         }
         double agentRssMany = agent.rssMiB();
         double heapProfilesOnly = operator.heapAfterGcMiB();
+        double operatorRssProfiles = operator.rssMiB();
         if (System.getenv("LPO_BENCH_HISTO") != null) {
           System.out.println(operator.histogram(25));
         }
         System.out.printf(
             Locale.ROOT, "agent RSS with %d profiles: %.1f MiB%n", heapProfiles, agentRssMany);
         parallel(
-            10_000,
+            pods,
             i ->
                 client
                     .resource(pod(heapNs, "pod" + i, i % 10 == 0 ? "h" + (i / 10) : null))
                     .create());
         Thread.sleep(15_000);
         double heapWithPods = operator.heapAfterGcMiB();
+        double operatorRssPods = operator.rssMiB();
         System.out.printf(
             Locale.ROOT,
             "operator heap after GC: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB"
-                + " adding 10000 pods (1000 ours)%n",
+                + " adding %d pods (%d ours)%n",
             operatorIdleHeap,
             heapProfilesOnly,
             heapProfiles,
-            heapWithPods);
+            heapWithPods,
+            pods,
+            pods / 10);
+        // The operator as it ships (ChildJvm.operatorClasspath): its resident memory at each point.
+        System.out.printf(
+            Locale.ROOT,
+            "operator RSS: %.1f MiB empty, %.1f MiB with %d profiles, %.1f MiB adding the pods%n",
+            operatorIdleRss,
+            operatorRssProfiles,
+            heapProfiles,
+            operatorRssPods);
         summary(results);
       }
     } finally {
