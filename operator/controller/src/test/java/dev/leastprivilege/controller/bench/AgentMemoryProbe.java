@@ -335,29 +335,38 @@ public final class AgentMemoryProbe {
 
   record Start(double rss, double peak, int threads) {}
 
+  /**
+   * One start of the agent, until it has written every file. An agent that exits on the way (it
+   * gives up its first sync after 2 minutes, which 20,000 profiles can take on a loaded machine) is
+   * started again on the same directory, as the kubelet would restart it, at most 3 times; the
+   * figures are the last process's.
+   */
   private static Start start(
       Row row, List<String> flags, Path kubeconfig, Path work, int count, boolean nmt)
       throws Exception {
     Path root = Files.createTempDirectory(work, "root-");
-    try (ChildJvm agent =
-        new ChildJvm(
-            row.runtime().java(),
-            "dev.leastprivilege.agent.AgentMain",
-            row.classpath(),
-            flags,
-            env(kubeconfig, root),
-            work.resolve("agent-" + row.id() + ".log"))) {
+    Path log = work.resolve("agent-" + row.id() + ".log");
+    ChildJvm agent = null;
+    try {
       long t0 = System.nanoTime();
+      int restarts = 0;
+      agent = agent(row, flags, kubeconfig, root, log);
       Path dir = root.resolve("leastprivilege/mem");
       while (ScaleBenchmark.count(dir) < count) {
         if (!agent.process.isAlive()) {
-          Path log = work.resolve("agent-" + row.id() + ".log");
-          throw new IllegalStateException(
-              "the agent exited: "
-                  + Files.readAllLines(log).stream()
-                      .filter(l -> l.contains("Error:") || l.contains("Exception:"))
-                      .reduce((a, b) -> b)
-                      .orElse("see " + log));
+          String why =
+              Files.readAllLines(log).stream()
+                  .filter(l -> l.contains("Error:") || l.contains("Exception:"))
+                  .reduce((a, b) -> b)
+                  .orElse("see " + log);
+          if (restarts == 3 || !why.contains("TimeoutException")) {
+            throw new IllegalStateException("the agent exited: " + why);
+          }
+          restarts++;
+          System.out.printf(
+              Locale.ROOT, "  %s: the agent exited (%s); started again%n", row.id(), why);
+          agent.close();
+          agent = agent(row, flags, kubeconfig, root, log);
         }
         Thread.sleep(count > 5000 ? 1000 : 100);
       }
@@ -371,10 +380,11 @@ public final class AgentMemoryProbe {
               agent.rssMiB(), agent.status("VmHWM:") / 1024.0, (int) agent.status("Threads:"));
       System.out.printf(
           Locale.ROOT,
-          "  %s: %d files in %.1f s, RSS %.1f MiB, peak %.1f MiB, %d threads%n",
+          "  %s: %d files in %.1f s (%d restarts), RSS %.1f MiB, peak %.1f MiB, %d threads%n",
           row.id(),
           count,
           installed,
+          restarts,
           s.rss(),
           s.peak(),
           s.threads());
@@ -389,8 +399,22 @@ public final class AgentMemoryProbe {
       }
       return s;
     } finally {
+      if (agent != null) {
+        agent.close();
+      }
       deleteTree(root);
     }
+  }
+
+  private static ChildJvm agent(Row row, List<String> flags, Path kubeconfig, Path root, Path log)
+      throws IOException {
+    return new ChildJvm(
+        row.runtime().java(),
+        "dev.leastprivilege.agent.AgentMain",
+        row.classpath(),
+        flags,
+        env(kubeconfig, root),
+        log);
   }
 
   /**
