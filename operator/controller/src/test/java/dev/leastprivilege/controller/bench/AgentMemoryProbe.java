@@ -356,7 +356,8 @@ public final class AgentMemoryProbe {
         if (!agent.process.isAlive()) {
           String why =
               Files.readAllLines(log).stream()
-                  .filter(l -> l.contains("Error:") || l.contains("Exception:"))
+                  .filter(l -> l.contains("Error") || l.contains("Exception"))
+                  .filter(l -> !l.startsWith("\tat "))
                   .reduce((a, b) -> b)
                   .orElse("see " + log);
           if (restarts == 3 || !why.contains("TimeoutException")) {
