@@ -19,9 +19,8 @@ ROOT="$WORK/rootfs"
 mkdir -p "$ROOT/opt/lpo" "$ROOT/etc" "$ROOT/tmp"
 chmod 1777 "$ROOT/tmp"
 
-# --- the JRE: only the modules the jar uses (jdeps), plus the EC provider the webhook's certificates need ---
-jlink --add-modules "$(tr -d '\n' < "$top/image/jre-modules.txt")" --strip-debug --no-man-pages \
-  --no-header-files --compress=2 --output "$ROOT/opt/lpo/jre" 2>/dev/null
+# --- the JRE: image/jre.sh (jlink from LPO_JDK, default JAVA_HOME; the modules of image/jre-modules.txt) ---
+"$top/image/jre.sh" "$ROOT/opt/lpo/jre" > /dev/null
 # The shared libraries the JRE links against, at the same paths as on this machine (glibc, zlib, the loader).
 find "$ROOT/opt/lpo/jre" -type f \( -name '*.so' -o -path '*/bin/java' \) -exec ldd {} + 2>/dev/null \
   | grep -o '/[^ ]*\.so[^ ]*' | sort -u | while read -r lib; do
@@ -35,6 +34,12 @@ find "$ROOT/opt/lpo/jre" -type f \( -name '*.so' -o -path '*/bin/java' \) -exec 
 "$top/image/layout.sh" "$ROOT"
 # --- end of the programs ---
 
+# --- the agent's class-data archive (image/agent-cds.sh), made inside the image's root filesystem against the files
+# as the image stores them: the JVM checks the classpath's paths, sizes and mtimes against the archive's, and the
+# tarball stores every mtime as 0. The classpath is the agent's launcher, as the chart runs it (agent-daemonset.yaml). ---
+find "$ROOT/opt/lpo" -name '*.jar' -exec touch -h -d @0 {} +
+LPO_ROOT="$ROOT" "$top/image/agent-cds.sh" /opt/lpo/jre/bin/java /opt/lpo/lpo-agent.jar /opt/lpo/agent.jsa
+# --- end of the archive ---
 printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$ROOT/etc/group"
 

@@ -102,13 +102,16 @@ class ChartSecurityTest {
         args.containsAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxMetaspaceSize=64m")),
         args::toString);
     assertEquals("dev.leastprivilege.agent.AgentMain", args.get(args.size() - 1));
-    // ~110 MiB resident with 1,000 profiles and ~137 MiB with 4,000 (docs/performance.md).
+    // docs/performance.md, on the image's runtime with these options: ~90 MiB resident with 1,000
+    // profiles, 131 MiB with 20,000; 108 MiB with pages of profiles at the size limit, whose
+    // heap
+    // (33 of 64 MiB in use) could fill to ~140 MiB.
     long limit =
         Quantity.getAmountInBytes(agent.getResources().getLimits().get("memory")).longValue();
     long request =
         Quantity.getAmountInBytes(agent.getResources().getRequests().get("memory")).longValue();
     assertTrue(
-        request >= 110L << 20 && limit >= 137L << 20 && limit <= 256L << 20,
+        request >= 90L << 20 && limit >= 140L << 20 && limit <= 256L << 20,
         request + " / " + limit);
     assertTrue(env(agent).contains(new EnvVar("MALLOC_ARENA_MAX", "2", null)));
   }

@@ -42,8 +42,26 @@ final class ChildJvm implements AutoCloseable {
   ChildJvm(
       String mainClass, String classpath, List<String> jvmFlags, Map<String, String> env, Path log)
       throws IOException {
+    this(
+        Path.of(System.getProperty("java.home"), "bin", "java"),
+        mainClass,
+        classpath,
+        jvmFlags,
+        env,
+        log);
+  }
+
+  /** With another Java runtime than this one (a jlink image, another version). */
+  ChildJvm(
+      Path java,
+      String mainClass,
+      String classpath,
+      List<String> jvmFlags,
+      Map<String, String> env,
+      Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java.toString());
     cmd.addAll(jvmFlags);
     cmd.add("-cp");
     cmd.add(classpath);
@@ -56,19 +74,29 @@ final class ChildJvm implements AutoCloseable {
 
   /** Resident set size in MiB, from /proc. */
   double rssMiB() throws IOException {
+    return status("VmRSS:") / 1024.0;
+  }
+
+  /** A number from /proc/<pid>/status (VmRSS: and VmHWM: in KiB, Threads:). */
+  long status(String field) throws IOException {
     for (String line :
         Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      if (line.startsWith(field)) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
-    throw new IOException("no VmRSS for " + process.pid());
+    throw new IOException("no " + field + " for " + process.pid());
   }
 
   /** Heap in use after a full GC, in MiB, as jcmd reports it. */
   double heapAfterGcMiB() throws Exception {
-    jcmd("GC.run");
-    String info = jcmd("GC.heap_info");
+    return heapAfterGcMiB(Path.of(System.getProperty("java.home")));
+  }
+
+  /** The same, for a child on another runtime: jcmd from a JDK of its version. */
+  double heapAfterGcMiB(Path jdk) throws Exception {
+    jcmd(jdk, "GC.run");
+    String info = jcmd(jdk, "GC.heap_info");
     // Serial GC prints one line per generation ("def new generation ... used 123K", "tenured
     // generation ...").
     Matcher m = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
@@ -93,9 +121,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   private String jcmd(String command) throws Exception {
+    return jcmd(Path.of(System.getProperty("java.home")), command);
+  }
+
+  /** jcmd from a JDK of the child's version (a jlink runtime has none). */
+  String jcmd(Path jdk, String command) throws Exception {
     Process p =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                jdk.resolve("bin").resolve("jcmd").toString(),
                 Long.toString(process.pid()),
                 command)
             .redirectErrorStream(true)

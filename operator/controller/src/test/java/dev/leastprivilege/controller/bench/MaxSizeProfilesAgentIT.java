@@ -33,10 +33,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent with the chart's JVM options (agent.jvmOptions in values.yaml: a 64 MiB heap) installs
- * pages of profiles at the documented limit ({@link ProfileLimits}): {@value #PROFILES} of them,
- * {@value #PAGES} of the agent's list pages, every file written, no OutOfMemoryError. The peak heap
- * (from the GC log) and the heap after a full GC are printed for docs/performance.md.
+ * The agent on the image's runtime with the chart's JVM options (agent.jvmOptions in values.yaml: a
+ * 64 MiB heap, the agent's class-data archive) installs pages of profiles at the documented limit
+ * ({@link ProfileLimits}): {@value #PROFILES} of them, {@value #PAGES} of the agent's list pages,
+ * every file written, no OutOfMemoryError. The peak heap (from the GC log) and the heap after a
+ * full GC are printed for docs/performance.md.
  */
 class MaxSizeProfilesAgentIT {
   /** Three of the agent's list pages (Agent.LIST_PAGE = 100). */
@@ -71,14 +72,19 @@ class MaxSizeProfilesAgentIT {
                   .create());
       Path root = work.resolve("root");
       Path gcLog = work.resolve("gc.log");
-      List<String> flags = new ArrayList<>(chartJvmOptions());
+      // On the image's runtime (image/jre.sh) with the chart's options, the archive included.
+      Path jre = ShippedRuntime.imageJre();
+      String classpath = ChildJvm.agentClasspath();
+      List<String> flags =
+          new ArrayList<>(ShippedRuntime.chartFlags(chartJvmOptions(), jre, classpath));
       flags.add("-Xlog:gc:file=" + gcLog);
       Path log = work.resolve("agent.log");
       long start = System.nanoTime();
       try (ChildJvm agent =
           new ChildJvm(
+              jre.resolve("bin/java"),
               "dev.leastprivilege.agent.AgentMain",
-              ChildJvm.agentClasspath(),
+              classpath,
               flags,
               ScaleBenchmark.agentEnv(
                   Map.of(
@@ -104,7 +110,7 @@ class MaxSizeProfilesAgentIT {
         assertTrue(agent.process.isAlive(), "the agent died: " + tail(agentLog));
         assertEquals(PROFILES, ScaleBenchmark.count(dir), "files written: " + tail(agentLog));
         assertFalse(agentLog.contains("OutOfMemoryError"), tail(agentLog));
-        double afterGc = agent.heapAfterGcMiB();
+        double afterGc = agent.heapAfterGcMiB(ShippedRuntime.imageJdk());
         double rss = agent.rssMiB();
         int peak = peakHeapMiB(Files.readString(gcLog));
         System.out.printf(
