@@ -194,7 +194,13 @@ public final class WebhookStartupLoad {
       int rate)
       throws Exception {
     long started = System.nanoTime();
-    try (ChildJvm jvm = new ChildJvm(main, flags, env, log)) {
+    // The webhook from its launcher, as the image runs it; the no-op responder is this benchmark's
+    // own class, so it runs on the test classpath.
+    String classpath =
+        main.equals(NoopWebhookMain.class.getName())
+            ? System.getProperty("java.class.path")
+            : ChildJvm.operatorClasspath();
+    try (ChildJvm jvm = new ChildJvm(main, classpath, flags, env, log)) {
       URI readyz = URI.create("http://127.0.0.1:" + env.get("HEALTH_PORT") + "/readyz");
       while (!ready(readyz)) {
         if (!jvm.process.isAlive()) {
