@@ -345,6 +345,7 @@ public final class SpoMigration {
                     "",
                     b.path("metadata").path("namespace").asText(),
                     b.path("metadata").path("name").asText())));
+    Map<String, List<Claim>> claims = new HashMap<>();
     for (JsonNode b : sorted) {
       String ns = b.path("metadata").path("namespace").asText(null);
       String title = title("ProfileBinding", ns, b.path("metadata").path("name").asText());
@@ -454,6 +455,25 @@ public final class SpoMigration {
                     + " copy the profile under another name for these pods"));
         continue;
       }
+      Claim overlapping = overlap(claims.getOrDefault(ns, List.of()), p, selector);
+      if (overlapping != null) {
+        findings.add(
+            SpoFinding.error(
+                title,
+                "spec.podSelector",
+                "selects the same pods as "
+                    + overlapping.binding()
+                    + " (SeccompProfile "
+                    + overlapping.profile()
+                    + "): SPO applied the last of them silently, but this product's webhook"
+                    + " refuses every container that two enforced profiles select, so every such"
+                    + " pod of "
+                    + ns
+                    + " would be refused. Decide which profile these pods get and give the"
+                    + " bindings podSelectors that do not overlap"));
+        continue;
+      }
+      claims.computeIfAbsent(ns, k -> new ArrayList<>()).add(new Claim(title, p.name, selector));
       p.selectors.put(ns, selector);
       p.notesByNamespace
           .computeIfAbsent(ns, k -> new ArrayList<>())
@@ -463,6 +483,33 @@ public final class SpoMigration {
                   + " (image \"*\")"
                   + (spec.hasNonNull("podSelector") ? "" : ": every pod of the namespace"));
     }
+  }
+
+  /** A podSelector that a `*` binding gave a profile in one namespace. */
+  private record Claim(String binding, String profile, PodSelector selector) {}
+
+  /**
+   * The claim of another profile whose pods this selector's may be: the same selector, or either
+   * one empty (every pod of the namespace). Selectors that differ otherwise may still overlap on a
+   * pod carrying both sets of labels; that is for the webhook to refuse when such a pod comes.
+   */
+  private static Claim overlap(List<Claim> claims, Profile p, PodSelector selector) {
+    JsonNode mine = JSON.valueToTree(selector);
+    for (Claim c : claims) {
+      if (c.profile().equals(p.name)) {
+        continue;
+      }
+      JsonNode theirs = JSON.valueToTree(c.selector());
+      if (mine.equals(theirs) || selectsAll(selector) || selectsAll(c.selector())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static boolean selectsAll(PodSelector s) {
+    return (s.getMatchLabels() == null || s.getMatchLabels().isEmpty())
+        && (s.getMatchExpressions() == null || s.getMatchExpressions().isEmpty());
   }
 
   private List<SpoMigrated> profileObjects() {

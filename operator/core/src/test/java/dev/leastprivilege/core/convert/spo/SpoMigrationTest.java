@@ -158,6 +158,58 @@ class SpoMigrationTest {
   }
 
   @Test
+  void overlappingBindingsOfTwoProfilesInOneNamespaceAreAnError() throws Exception {
+    String binding =
+        """
+        apiVersion: security-profiles-operator.x-k8s.io/v1
+        kind: ProfileBinding
+        metadata: {name: %s, namespace: %s}
+        spec:
+          profileRef: {kind: SeccompProfile, name: %s}
+          image: "*"
+        %s
+        ---
+        """;
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                profile("web", "defaultAction: SCMP_ACT_ERRNO")
+                    + profile("api", "defaultAction: SCMP_ACT_ERRNO")
+                    + profile("batch", "defaultAction: SCMP_ACT_ERRNO")
+                    + binding.formatted("all-web", "shop", "web", "")
+                    + binding.formatted("all-api", "shop", "api", "")
+                    + binding.formatted(
+                        "batch-jobs", "jobs", "batch", "  podSelector: {matchLabels: {a: b}}")
+                    + binding.formatted(
+                        "web-jobs", "jobs", "web", "  podSelector: {matchLabels: {a: c}}")
+                    + binding.formatted(
+                        "api-jobs", "jobs", "api", "  podSelector: {matchLabels: {a: b}}")),
+            SpoNamespaces.of(null, List.of()));
+    assertEquals(
+        List.of(
+            "ProfileBinding jobs/batch-jobs: spec.podSelector: selects the same pods as"
+                + " ProfileBinding jobs/api-jobs (SeccompProfile api): SPO applied the last of them"
+                + " silently, but this product's webhook refuses every container that two enforced"
+                + " profiles select, so every such pod of jobs would be refused. Decide which"
+                + " profile these pods get and give the bindings podSelectors that do not overlap",
+            "ProfileBinding shop/all-web: spec.podSelector: selects the same pods as"
+                + " ProfileBinding shop/all-api (SeccompProfile api): SPO applied the last of them"
+                + " silently, but this product's webhook refuses every container that two enforced"
+                + " profiles select, so every such pod of shop would be refused. Decide which"
+                + " profile these pods get and give the bindings podSelectors that do not overlap"),
+        errors(r));
+    // Different labels in one namespace do not overlap: web keeps its selector in jobs.
+    SeccompProfileSpec web =
+        (SeccompProfileSpec)
+            r.objects().stream()
+                .filter(o -> o.ref().toString().equals("jobs/web"))
+                .findFirst()
+                .orElseThrow()
+                .spec();
+    assertEquals("c", web.getPodSelector().getMatchLabels().get("a"));
+  }
+
+  @Test
   void mapEntriesAreParsedAndCheckedOnTheirOwn() {
     SpoNamespaces n = SpoNamespaces.of("d", List.of("web=a, b", "shop/api=c", "web=b,e"));
     assertEquals(List.of("a", "b", "e"), n.mapped(null, "web").orElseThrow());
