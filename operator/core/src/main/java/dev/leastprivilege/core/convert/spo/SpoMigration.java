@@ -43,6 +43,9 @@ public final class SpoMigration {
 
   static final String OCI_PREFIX = "oci://";
 
+  /** The namespace label without which SPO's bindings do nothing. */
+  static final String ENABLE_BINDING_LABEL = "spo.x-k8s.io/enable-binding";
+
   /** Labels and annotations SPO writes for itself; none of them means anything to us. */
   static final String SPO_KEY_PREFIX = "spo.x-k8s.io/";
 
@@ -430,29 +433,35 @@ public final class SpoMigration {
                 + file
                 + ").";
         p.notesByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(note);
+        // An error, not a note: SPO confined these containers, and the converted profile
+        // confines none until someone says which they are.
         findings.add(
-            SpoFinding.note(
+            SpoFinding.error(
                 title,
                 "spec.image",
-                "needs your decision: set spec.podSelector and spec.containerNames of"
-                    + " SeccompProfile "
+                "needs your decision: SPO confined the containers running "
+                    + image
+                    + " with this profile, and the converted profile selects none of them; set"
+                    + " spec.podSelector and spec.containerNames of SeccompProfile "
                     + ns
                     + "/"
                     + name
-                    + " (see the comment above it)"));
+                    + " in the output (see the comment above it) and lint it"));
         continue;
       }
       if (p.selectors.containsKey(ns)) {
         findings.add(
-            SpoFinding.note(
+            SpoFinding.error(
                 title,
                 "spec.podSelector",
-                "not applied: SeccompProfile "
+                "needs your decision: SeccompProfile "
                     + ns
                     + "/"
                     + name
-                    + " already has the podSelector of an earlier binding, and a profile has one;"
-                    + " copy the profile under another name for these pods"));
+                    + " already has the podSelector of an earlier binding, and a profile has one,"
+                    + " so the pods this binding selects are not confined; copy the profile in"
+                    + " the output under another metadata.name with this binding's"
+                    + " spec.podSelector, or widen the first one's"));
         continue;
       }
       Claim overlapping = overlap(claims.getOrDefault(ns, List.of()), p, selector);
@@ -481,7 +490,14 @@ public final class SpoMigration {
               "spec.podSelector: from "
                   + title
                   + " (image \"*\")"
-                  + (spec.hasNonNull("podSelector") ? "" : ": every pod of the namespace"));
+                  + (spec.hasNonNull("podSelector") ? "" : ": every pod of the namespace")
+                  + ". Unlike SPO's binding, which never overrides a pod's own seccompProfile and"
+                  + " acts only in namespaces labelled "
+                  + ENABLE_BINDING_LABEL
+                  + ", this one replaces a pod's Unconfined, RuntimeDefault or other profile and"
+                  + " acts in "
+                  + ns
+                  + " whatever its labels");
     }
   }
 

@@ -145,16 +145,22 @@ class SpoMigrationTest {
     assertEquals(List.of("SeccompProfile shop/web"), names(r));
     SeccompProfileSpec spec = (SeccompProfileSpec) r.objects().get(0).spec();
     assertEquals("first", spec.getPodSelector().getMatchLabels().get("app"), "bindings by name");
+    List<String> errors = errors(r);
+    assertEquals(1, errors.size(), errors::toString);
     assertTrue(
-        r.findings().stream()
+        errors
+            .get(0)
+            .startsWith(
+                "ProfileBinding shop/b: spec.podSelector: needs your decision: SeccompProfile"
+                    + " shop/web already has the podSelector of an earlier binding"),
+        errors::toString);
+    assertTrue(
+        r.objects().get(0).notes().stream()
             .anyMatch(
-                f ->
-                    f.toString()
-                        .startsWith(
-                            "ProfileBinding shop/b: spec.podSelector: not applied: SeccompProfile"
-                                + " shop/web already has the podSelector of an earlier binding")),
-        r.findings()::toString);
-    assertEquals(List.of(), errors(r));
+                n ->
+                    n.contains("never overrides a pod's own seccompProfile")
+                        && n.contains("spo.x-k8s.io/enable-binding")),
+        r.objects().get(0).notes()::toString);
   }
 
   @Test
