@@ -43,6 +43,9 @@ public final class SpoMigration {
 
   static final String OCI_PREFIX = "oci://";
 
+  /** The label SPO puts on a recording's per-container profiles before it merges them. */
+  static final String PARTIAL_LABEL = "spo.x-k8s.io/partial";
+
   /** The namespace label without which SPO's bindings do nothing. */
   static final String ENABLE_BINDING_LABEL = "spo.x-k8s.io/enable-binding";
 
@@ -176,6 +179,16 @@ public final class SpoMigration {
         findings.add(SpoFinding.error(p.title(), "spec", "required"));
         continue;
       }
+      if (p.metadata.path("labels").has(PARTIAL_LABEL)) {
+        p.disabled = true;
+        findings.add(
+            SpoFinding.note(
+                p.title(),
+                "metadata.labels." + PARTIAL_LABEL,
+                "skipped: a partial profile, one container's recording that SPO has not merged"
+                    + " yet; convert the merged profile SPO makes of the partial ones"));
+        continue;
+      }
       if (spec.path("disabled").asBoolean(false)
           || spec.path("state").asText("").equals("Disabled")) {
         p.disabled = true;
@@ -298,23 +311,36 @@ public final class SpoMigration {
         p.targets.addAll(bound.get(p.key()));
       } else if (p.namespace != null) {
         p.targets.add(p.namespace);
-      } else if (namespaces.defaultNamespace() != null) {
-        p.targets.add(namespaces.defaultNamespace());
-      } else if (p.spec != null) {
-        fail(
-            p,
-            "metadata.namespace",
-            "cluster-scoped in SPO and bound by no ProfileBinding of the input: give --namespace"
-                + " NS, or --map "
-                + p.name
-                + "=NS[,NS...]");
       }
     }
     for (String k : mapKeys) {
       findings.add(
           SpoFinding.error("--map " + k, "", "no SeccompProfile of that name in the input"));
     }
-    // A base goes wherever a profile that extends it goes: ours resolve bases in their namespace.
+    propagateBases();
+    // Only now is a cluster-scoped profile that nothing placed, not even as a base, homeless.
+    List<Profile> homeless = new ArrayList<>();
+    for (Profile p : profiles.values()) {
+      if (p.targets.isEmpty() && namespaces.defaultNamespace() != null) {
+        p.targets.add(namespaces.defaultNamespace());
+      } else if (p.targets.isEmpty() && p.spec != null) {
+        homeless.add(p);
+      }
+    }
+    propagateBases();
+    for (Profile p : homeless) {
+      fail(
+          p,
+          "metadata.namespace",
+          "cluster-scoped in SPO and placed by no ProfileBinding, --map entry or profile that"
+              + " extends it: give --namespace NS, or --map "
+              + p.name
+              + "=NS[,NS...]");
+    }
+  }
+
+  /** A base goes wherever a profile that extends it goes: ours resolve bases in their namespace. */
+  private void propagateBases() {
     for (boolean changed = true; changed; ) {
       changed = false;
       for (Profile p : profiles.values()) {
@@ -693,13 +719,34 @@ public final class SpoMigration {
     findings.add(SpoFinding.note(title, field, message));
   }
 
-  /** Labels or annotations without SPO's own keys. */
+  /**
+   * Keys that say which tool owns the object in the cluster (Helm, Argo CD, Flux, kubectl's
+   * last-applied state): copied into a new object, they would make that tool adopt, prune or
+   * overwrite an object it never made.
+   */
+  static final List<String> OWNERSHIP_KEYS =
+      List.of("app.kubernetes.io/instance", "app.kubernetes.io/managed-by");
+
+  static final List<String> OWNERSHIP_PREFIXES =
+      List.of(
+          SPO_KEY_PREFIX,
+          "helm.sh/",
+          "meta.helm.sh/",
+          "argocd.argoproj.io/",
+          "kustomize.toolkit.fluxcd.io/",
+          "kubectl.kubernetes.io/");
+
+  static boolean owned(String key) {
+    return OWNERSHIP_KEYS.contains(key) || OWNERSHIP_PREFIXES.stream().anyMatch(key::startsWith);
+  }
+
+  /** Labels or annotations without SPO's own keys and without those of the tools owning it. */
   private static Map<String, String> ours(JsonNode node) {
     Map<String, String> out = new TreeMap<>();
     node.fields()
         .forEachRemaining(
             e -> {
-              if (!e.getKey().startsWith(SPO_KEY_PREFIX)) {
+              if (!owned(e.getKey())) {
                 out.put(e.getKey(), e.getValue().asText());
               }
             });

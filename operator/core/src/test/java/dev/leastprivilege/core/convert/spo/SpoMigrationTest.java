@@ -216,6 +216,83 @@ class SpoMigrationTest {
   }
 
   @Test
+  void aClusterBaseGoesWhereItsChildGoesWithoutACopyForTheDefaultNamespace() throws Exception {
+    String yaml =
+        profile("base", "defaultAction: SCMP_ACT_ERRNO")
+            + profile("web", "baseProfileName: base\ndefaultAction: SCMP_ACT_ERRNO")
+            + """
+            apiVersion: security-profiles-operator.x-k8s.io/v1
+            kind: ProfileBinding
+            metadata: {name: all, namespace: shop}
+            spec:
+              profileRef: {kind: SeccompProfile, name: web}
+              image: "*"
+              podSelector: {matchLabels: {app: web}}
+            """;
+    SpoMigration.Result r = SpoMigration.migrate(docs(yaml), SpoNamespaces.of(null, List.of()));
+    assertEquals(List.of(), errors(r));
+    assertEquals(List.of("SeccompProfile shop/base", "SeccompProfile shop/web"), names(r));
+    SpoMigration.Result withDefault =
+        SpoMigration.migrate(docs(yaml), SpoNamespaces.of("platform", List.of()));
+    assertEquals(
+        List.of("SeccompProfile shop/base", "SeccompProfile shop/web"), names(withDefault));
+    // A child that only the default namespace takes brings its base there too.
+    SpoMigration.Result unbound =
+        SpoMigration.migrate(
+            docs(
+                profile("base", "defaultAction: SCMP_ACT_ERRNO")
+                    + profile("web", "baseProfileName: base\ndefaultAction: SCMP_ACT_ERRNO")),
+            SpoNamespaces.of("platform", List.of()));
+    assertEquals(
+        List.of("SeccompProfile platform/base", "SeccompProfile platform/web"), names(unbound));
+  }
+
+  @Test
+  void partialProfilesAndOwnershipKeysAreLeftOut() throws Exception {
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                """
+                apiVersion: security-profiles-operator.x-k8s.io/v1
+                kind: SeccompProfile
+                metadata:
+                  name: rec-web-0
+                  labels: {spo.x-k8s.io/partial: "true"}
+                spec: {defaultAction: SCMP_ACT_ERRNO}
+                ---
+                apiVersion: security-profiles-operator.x-k8s.io/v1
+                kind: SeccompProfile
+                metadata:
+                  name: web
+                  labels:
+                    team: shop
+                    app.kubernetes.io/managed-by: Helm
+                    app.kubernetes.io/instance: spo-profiles
+                    argocd.argoproj.io/instance: profiles
+                    kustomize.toolkit.fluxcd.io/name: profiles
+                  annotations:
+                    description: the web profile
+                    meta.helm.sh/release-name: spo-profiles
+                    helm.sh/resource-policy: keep
+                spec: {defaultAction: SCMP_ACT_ERRNO}
+                """),
+            SHOP);
+    assertEquals(List.of("SeccompProfile shop/web"), names(r));
+    assertTrue(
+        r.findings().stream()
+            .anyMatch(
+                f ->
+                    f.toString()
+                        .startsWith(
+                            "SeccompProfile rec-web-0: metadata.labels.spo.x-k8s.io/partial:"
+                                + " skipped: a partial profile")),
+        r.findings()::toString);
+    assertEquals(java.util.Map.of("team", "shop"), r.objects().get(0).labels());
+    assertEquals(
+        java.util.Map.of("description", "the web profile"), r.objects().get(0).annotations());
+  }
+
+  @Test
   void mapEntriesAreParsedAndCheckedOnTheirOwn() {
     SpoNamespaces n = SpoNamespaces.of("d", List.of("web=a, b", "shop/api=c", "web=b,e"));
     assertEquals(List.of("a", "b", "e"), n.mapped(null, "web").orElseThrow());
