@@ -266,9 +266,9 @@ class MigrateSpoCommandTest {
     assertTrue(
         none.err()
             .contains(
-                "SeccompProfile log-everything: metadata.namespace: cluster-scoped in SPO and bound"
-                    + " by no ProfileBinding of the input: give --namespace NS, or --map"
-                    + " log-everything=NS[,NS...]"),
+                "SeccompProfile log-everything: metadata.namespace: cluster-scoped in SPO and"
+                    + " placed by no ProfileBinding, --map entry or profile that extends it: give"
+                    + " --namespace NS, or --map log-everything=NS[,NS...]"),
         none.err());
 
     Cli.Result mapped =

@@ -293,6 +293,82 @@ class SpoMigrationTest {
   }
 
   @Test
+  void malformedRulesAreErrorsNamingTheFieldAndTheGoodObjectsStillConvert() throws Exception {
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(
+                profile("map", "defaultAction: SCMP_ACT_ERRNO\nsyscalls: {a: b}")
+                    + profile(
+                        "errno",
+                        """
+                        defaultAction: SCMP_ACT_ALLOW
+                        syscalls:
+                        - {action: SCMP_ACT_ERRNO, names: [mount], errnoRet: EPERM}""")
+                    + profile(
+                        "index",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        syscalls:
+                        - action: SCMP_ACT_ALLOW
+                          names: [personality]
+                          args: [{index: "a", value: 8, op: SCMP_CMP_EQ}]""")
+                    + profile(
+                        "docker",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        syscalls:
+                        - action: SCMP_ACT_ALLOW
+                          names: [bpf]
+                          includes: {caps: [CAP_SYS_ADMIN]}""")
+                    + profile(
+                        "arg-field",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        syscalls:
+                        - action: SCMP_ACT_ALLOW
+                          names: [personality]
+                          args: [{index: 0, value: 8, op: SCMP_CMP_EQ, excludes: {}}]""")
+                    + profile("arches", "defaultAction: SCMP_ACT_ERRNO\narchitectures: x86")
+                    + profile(
+                        "ok",
+                        """
+                        defaultAction: SCMP_ACT_ERRNO
+                        syscalls:
+                        - action: SCMP_ACT_ALLOW
+                          names: [personality]
+                          args: [{index: 0, op: SCMP_CMP_MASKED_EQ}]""")),
+            SHOP);
+    List<String> errors = errors(r);
+    assertEquals(6, errors.size(), errors::toString);
+    assertEquals("SeccompProfile map: spec.syscalls: must be a list, not object", errors.get(0));
+    assertTrue(
+        errors.get(1).startsWith("SeccompProfile errno: spec.syscalls[0].errnoRet: "),
+        errors::toString);
+    assertTrue(
+        errors.get(2).startsWith("SeccompProfile index: spec.syscalls[0].args[0].index: "),
+        errors::toString);
+    assertTrue(
+        errors
+            .get(3)
+            .startsWith(
+                "SeccompProfile docker: spec.syscalls[0].includes: unknown field \"includes\""),
+        errors::toString);
+    assertTrue(
+        errors
+            .get(4)
+            .startsWith(
+                "SeccompProfile arg-field: spec.syscalls[0].args[0].excludes: unknown field"
+                    + " \"excludes\""),
+        errors::toString);
+    assertEquals(
+        "SeccompProfile arches: spec.architectures: must be a list, not string", errors.get(5));
+    assertEquals(List.of("SeccompProfile shop/ok"), names(r));
+    SeccompProfileSpec ok = (SeccompProfileSpec) r.objects().get(0).spec();
+    assertEquals(0L, ok.getSyscalls().get(0).getArgs().get(0).getValue());
+    assertEquals(0L, ok.getSyscalls().get(0).getArgs().get(0).getValueTwo());
+  }
+
+  @Test
   void mapEntriesAreParsedAndCheckedOnTheirOwn() {
     SpoNamespaces n = SpoNamespaces.of("d", List.of("web=a, b", "shop/api=c", "web=b,e"));
     assertEquals(List.of("a", "b", "e"), n.mapped(null, "web").orElseThrow());
