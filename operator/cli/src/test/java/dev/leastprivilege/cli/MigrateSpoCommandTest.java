@@ -59,6 +59,7 @@ class MigrateSpoCommandTest {
             FIXTURES.resolve("export-list.yaml").toString(),
             "--namespace",
             "platform",
+            "--runtime-base-as-builtin",
             "-o",
             out.toString());
     assertEquals(1, r.code(), "the binding by image needs a decision\n" + r.err());

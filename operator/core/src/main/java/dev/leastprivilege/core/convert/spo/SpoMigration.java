@@ -103,8 +103,24 @@ public final class SpoMigration {
   private final List<JsonNode> bindings = new ArrayList<>();
   private final List<JsonNode> recordings = new ArrayList<>();
 
-  private SpoMigration(SpoNamespaces namespaces) {
+  private final boolean runtimeBaseAsBuiltin;
+
+  private SpoMigration(SpoNamespaces namespaces, boolean runtimeBaseAsBuiltin) {
     this.namespaces = namespaces;
+    this.runtimeBaseAsBuiltin = runtimeBaseAsBuiltin;
+  }
+
+  /** The number of distinct calls builtin:runtime-baseline allows, from its table. */
+  private static long builtinRuntimeCalls() {
+    return BuiltinProfiles.find(BuiltinProfiles.RUNTIME_BASELINE)
+        .orElseThrow()
+        .spec()
+        .getSyscalls()
+        .stream()
+        .filter(r -> r.getAction() == dev.leastprivilege.api.v1alpha1.SeccompAction.SCMP_ACT_ALLOW)
+        .flatMap(r -> r.getNames().stream())
+        .distinct()
+        .count();
   }
 
   /**
@@ -112,7 +128,16 @@ public final class SpoMigration {
    * export} cleans them).
    */
   public static Result migrate(List<? extends JsonNode> objects, SpoNamespaces namespaces) {
-    SpoMigration m = new SpoMigration(namespaces);
+    return migrate(objects, namespaces, false);
+  }
+
+  /**
+   * The same; with {@code runtimeBaseAsBuiltin}, a runc-v/crun-v base missing from the input
+   * becomes builtin:runtime-baseline, with a note, instead of an error.
+   */
+  public static Result migrate(
+      List<? extends JsonNode> objects, SpoNamespaces namespaces, boolean runtimeBaseAsBuiltin) {
+    SpoMigration m = new SpoMigration(namespaces, runtimeBaseAsBuiltin);
     for (JsonNode o : objects) {
       m.classify(o);
     }
@@ -235,7 +260,7 @@ public final class SpoMigration {
         if (found.disabled) {
           fail(p, "spec.baseProfileName", "base profile \"" + base + "\" is disabled in SPO");
         }
-      } else if (RUNTIME_BASE.matcher(base).matches()) {
+      } else if (RUNTIME_BASE.matcher(base).matches() && runtimeBaseAsBuiltin) {
         p.base = ApiNames.BUILTIN_PREFIX + BuiltinProfiles.RUNTIME_BASELINE;
         note(
             p.notes,
@@ -243,17 +268,30 @@ public final class SpoMigration {
             "spec.baseProfileName",
             "SPO's base profile \""
                 + base
-                + "\" (the calls the runtime needs to start a container) is not in the input;"
-                + " it became "
+                + "\" is not in the input; as --runtime-base-as-builtin asks, it became "
                 + p.base
-                + ", this product's recorded equivalent");
+                + ", which allows "
+                + builtinRuntimeCalls()
+                + " system calls this product recorded for runc to start a container. It is not"
+                + " SPO's list: each allows calls the other refuses, so this profile allows other"
+                + " calls than in SPO. Export \""
+                + base
+                + "\" and convert without the flag to keep SPO's list");
       } else {
         fail(
             p,
             "spec.baseProfileName",
             "base profile \""
                 + base
-                + "\" is not in the input; export it too (kubectl get"
+                + "\" is not in the input; export it too"
+                + (RUNTIME_BASE.matcher(base).matches()
+                    ? " (SPO keeps its runtime's base as an ordinary SeccompProfile; or give"
+                        + " --runtime-base-as-builtin to use "
+                        + ApiNames.BUILTIN_PREFIX
+                        + BuiltinProfiles.RUNTIME_BASELINE
+                        + ", which allows other calls)"
+                    : "")
+                + " (kubectl get"
                 + " seccompprofiles."
                 + GROUP
                 + " "

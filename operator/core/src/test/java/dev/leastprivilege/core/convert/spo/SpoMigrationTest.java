@@ -116,10 +116,45 @@ class SpoMigrationTest {
             "SeccompProfile on-on-broken: spec.baseProfileName: base profile \"on-broken\" was not"
                 + " converted (see its errors)"),
         errors::toString);
+    assertTrue(
+        errors.contains(
+            "SeccompProfile crun: spec.baseProfileName: base profile \"crun-v1.19\" is not in the"
+                + " input; export it too (SPO keeps its runtime's base as an ordinary"
+                + " SeccompProfile; or give --runtime-base-as-builtin to use"
+                + " builtin:runtime-baseline, which allows other calls) (kubectl get"
+                + " seccompprofiles.security-profiles-operator.x-k8s.io crun-v1.19 -o yaml)"),
+        errors::toString);
+    assertEquals(List.of(), names(r));
+  }
+
+  @Test
+  void aMissingRuntimeBaseBecomesOursOnlyWhenAskedAndSaysItDiffers() throws Exception {
+    SpoMigration.Result r =
+        SpoMigration.migrate(
+            docs(profile("crun", "baseProfileName: crun-v1.19\ndefaultAction: SCMP_ACT_ERRNO")),
+            SHOP,
+            true);
+    assertEquals(List.of(), errors(r));
     assertEquals(List.of("SeccompProfile shop/crun"), names(r));
     assertEquals(
         "builtin:runtime-baseline",
         ((SeccompProfileSpec) r.objects().get(0).spec()).getBaseProfileName());
+    long allowed =
+        dev.leastprivilege.core.profile.BuiltinProfiles.find("runtime-baseline")
+            .orElseThrow()
+            .spec()
+            .getSyscalls()
+            .stream()
+            .flatMap(x -> x.getNames().stream())
+            .distinct()
+            .count();
+    assertTrue(
+        r.objects().get(0).notes().stream()
+            .anyMatch(
+                n ->
+                    n.contains("which allows " + allowed + " system calls")
+                        && n.contains("It is not SPO's list")),
+        r.objects().get(0).notes()::toString);
   }
 
   @Test
