@@ -29,11 +29,12 @@ import picocli.CommandLine.Spec;
           + " SeccompProfiles and ProfileRecordings for a policy repository.",
       "Status and server fields are left out as lpo export leaves them out, and SPO's own labels"
           + " and annotations (spo.x-k8s.io/...). Base profiles are resolved within the input;"
-          + " SPO's runc-v<version> and crun-v<version> bases, when not in the input, become"
-          + " builtin:runtime-baseline; oci:// bases cannot be pulled here and are an error."
+          + " A base missing from the input is an error, SPO's runc-v<version> and"
+          + " crun-v<version> too unless --runtime-base-as-builtin is given; oci:// bases cannot"
+          + " be pulled here and are an error."
           + " A ProfileBinding for image \"*\" becomes the profile's podSelector in the binding's"
-          + " namespace; one for an image needs your decision, which a comment above the profile"
-          + " explains. SELinux and AppArmor objects are skipped with a note.",
+          + " namespace; one for an image, or a second one of a profile in a namespace, is an"
+          + " error that needs your decision, which a comment above the profile explains. SELinux and AppArmor objects are skipped with a note.",
       "Errors and notes go to stderr, each naming the file, the object and the field; the"
           + " objects that convert are written even when others do not. Exits 1 on any error.",
       "Example: kubectl get seccompprofiles.security-profiles-operator.x-k8s.io -o yaml |"
@@ -61,6 +62,14 @@ final class MigrateSpoCommand implements Callable<Integer> {
           "Put SPO SeccompProfile NAME (or NAMESPACE/NAME, for SPO before v0.9.0) into these"
               + " namespaces instead, one copy in each. Repeatable. Its base profiles follow it.")
   List<String> map = new ArrayList<>();
+
+  @Option(
+      names = "--runtime-base-as-builtin",
+      description =
+          "A runc-v<version> or crun-v<version> base that is not in the input becomes"
+              + " builtin:runtime-baseline (with a note) instead of an error. Ours is not SPO's"
+              + " list: the converted profiles then allow other calls than in SPO.")
+  boolean runtimeBaseAsBuiltin;
 
   @Option(
       names = {"-o", "--out"},
@@ -94,7 +103,7 @@ final class MigrateSpoCommand implements Callable<Integer> {
     }
     SpoMigration.Result result;
     try {
-      result = SpoMigration.migrate(PolicyExport.objects(text), namespaces);
+      result = SpoMigration.migrate(PolicyExport.objects(text), namespaces, runtimeBaseAsBuiltin);
     } catch (IOException e) {
       return fail(err, source + ": " + e.getMessage());
     }

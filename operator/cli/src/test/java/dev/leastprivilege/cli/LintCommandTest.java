@@ -75,16 +75,17 @@ class LintCommandTest {
         r.out()
             .contains(
                 "high-risk.yaml:1: SeccompProfile shop/high-risk: warning:"
-                    + " spec.syscalls[0].names[1]: \"stime\" is a system call on"),
+                    + " spec.syscalls: 4 names are not a system call on SCMP_ARCH_X86_64:"
+                    + " \"stime\" (spec.syscalls[0].names[1]) is a system call on"),
         r.out());
     for (String n : new String[] {"umount", "vm86old", "vm86"}) {
-      assertTrue(r.out().contains("\"" + n + "\" is a system call on"), n + "\n" + r.out());
+      assertTrue(r.out().contains("\"" + n + "\" (spec.syscalls[0]"), n + "\n" + r.out());
     }
     assertTrue(
         r.out()
             .contains(
-                "but not on SCMP_ARCH_X86_64: runc and libseccomp skip a name the filter's"
-                    + " architecture does not have, so this entry has no effect there"),
+                "runc and libseccomp skip a name the filter's architecture does not have, so"
+                    + " these entries have no effect on nodes of the listed architectures"),
         r.out());
     assertEquals(1, Cli.run("lint", "--strict", f.toString()).code(), "--strict fails on them");
 
@@ -101,12 +102,26 @@ class LintCommandTest {
           architectures: [SCMP_ARCH_X86_64]
           syscalls:
             - action: SCMP_ACT_ERRNO
-              names: [bpf, stime, umount, vm86old, vm86]
+              names: [bpf, settimeofday, stime, umount2, umount, vm86old, vm86]
         """);
     Cli.Result spoLint = Cli.run("lint", spo.toString());
     assertEquals(0, spoLint.code(), spoLint.out());
+    // Without the x86_64 names, the i386 ones refuse nothing on x86_64: an error, not a warning.
+    Files.writeString(
+        spo, Files.readString(spo).replace("settimeofday, ", "").replace("umount2, ", ""));
+    Cli.Result failOpen = Cli.run("lint", spo.toString());
+    assertEquals(1, failOpen.code(), failOpen.out());
+    assertTrue(
+        failOpen
+            .out()
+            .contains(
+                "spec.syscalls[0].names[1]: \"stime\" is not a system call on SCMP_ARCH_X86_64,"
+                    + " so this rule refuses nothing there"),
+        failOpen.out());
     assertTrue(spoLint.out().contains("or convert the export with lpo migrate spo"), spoLint.out());
-    assertTrue(spoLint.out().contains("\"vm86old\" is a system call on"), spoLint.out());
+    assertTrue(
+        spoLint.out().contains("\"vm86old\" (spec.syscalls[0].names[5]) is a system call on"),
+        spoLint.out());
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.core.FieldError;
 import dev.leastprivilege.core.ProfileRef;
+import dev.leastprivilege.core.TypedReader;
 import dev.leastprivilege.core.profile.CompiledProfile;
 import dev.leastprivilege.core.profile.ProfileCompiler;
 import dev.leastprivilege.core.profile.ProfileLookup;

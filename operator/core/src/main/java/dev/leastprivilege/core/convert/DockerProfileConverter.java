@@ -2,12 +2,13 @@ package dev.leastprivilege.core.convert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leastprivilege.api.v1alpha1.Architecture;
-import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompFlag;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
+import dev.leastprivilege.core.FieldError;
+import dev.leastprivilege.core.TypedReader;
 import dev.leastprivilege.core.caps.Capability;
 import dev.leastprivilege.core.render.Actions;
 import dev.leastprivilege.core.syscall.SyscallTables;
@@ -50,7 +51,7 @@ public final class DockerProfileConverter {
     SeccompProfileSpec spec = new SeccompProfileSpec();
     spec.setDefaultAction(action(root.get("defaultAction"), "defaultAction"));
     if (root.hasNonNull("defaultErrnoRet")) {
-      spec.setDefaultErrnoRet(root.get("defaultErrnoRet").asLong());
+      spec.setDefaultErrnoRet(number(root.get("defaultErrnoRet"), "defaultErrnoRet"));
     }
     List<Architecture> arches = architectures(root, target.architecture(), notes);
     spec.setArchitectures(arches);
@@ -72,7 +73,7 @@ public final class DockerProfileConverter {
       }
       SyscallRule rule = new SyscallRule(List.of(), action(s.get("action"), field + ".action"));
       if (s.hasNonNull("errnoRet")) {
-        rule.setErrnoRet(s.get("errnoRet").asLong());
+        rule.setErrnoRet(number(s.get("errnoRet"), field + ".errnoRet"));
       }
       JsonNode args = s.path("args");
       for (int j = 0; j < args.size(); j++) {
@@ -251,18 +252,38 @@ public final class DockerProfileConverter {
                 new IllegalArgumentException(field + ": unknown action \"" + node.asText() + "\""));
   }
 
+  /**
+   * Docker's argument has our fields and types: read strictly with the shared reader, so a wrong
+   * type or an unknown field is an error naming it, not a silent 0.
+   */
   private static SyscallArg arg(JsonNode a, String field) {
-    ArgOperator op =
-        parseEnum(ArgOperator.class, a.path("op").asText())
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        field + ".op: unknown operator \"" + a.path("op").asText() + "\""));
-    Long valueTwo =
-        a.hasNonNull("valueTwo") && a.get("valueTwo").asLong() != 0
-            ? a.get("valueTwo").asLong()
-            : null;
-    return new SyscallArg(a.path("index").asInt(), a.path("value").asLong(), valueTwo, op);
+    List<FieldError> errors = new ArrayList<>();
+    SyscallArg out = TypedReader.read(a, field, SyscallArg.class, errors);
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(errors.get(0).toString());
+    }
+    if (out.getIndex() == null) {
+      throw new IllegalArgumentException(field + ".index: required");
+    }
+    if (out.getOp() == null) {
+      throw new IllegalArgumentException(field + ".op: required");
+    }
+    if (out.getValue() == null) {
+      out.setValue(0L);
+    }
+    // Docker writes valueTwo: 0 for every comparison; only a masked one uses it.
+    if (out.getValueTwo() != null && out.getValueTwo() == 0) {
+      out.setValueTwo(null);
+    }
+    return out;
+  }
+
+  /** A number field such as errnoRet: a wrong type is an error, not a silent 0. */
+  private static Long number(JsonNode node, String field) {
+    if (!node.canConvertToLong() || !node.isIntegralNumber()) {
+      throw new IllegalArgumentException(field + ": must be a whole number, not " + node);
+    }
+    return node.asLong();
   }
 
   private static <E extends Enum<E>> Optional<E> parseEnum(Class<E> type, String value) {

@@ -35,8 +35,10 @@ public final class ProfileCompiler {
     if (!limits.isEmpty()) {
       return CompiledProfile.failed(limits);
     }
-    List<String> warnings = new ArrayList<>(CrossArchitectureNames.warnings(spec));
-    warnings.addAll(ProfileLinter.lint(effective));
+    // The linter's findings first: the status keeps only the first warnings, and a risky call
+    // matters more than a name the node skips.
+    List<String> warnings = new ArrayList<>(ProfileLinter.lint(effective));
+    warnings.addAll(CrossArchitectureNames.warnings(spec, effective.getArchitectures()));
     return new CompiledProfile(List.of(), effective, rendered, List.copyOf(warnings));
   }
 }

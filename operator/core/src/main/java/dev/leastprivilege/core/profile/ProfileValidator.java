@@ -1,6 +1,7 @@
 package dev.leastprivilege.core.profile;
 
 import dev.leastprivilege.api.v1alpha1.Architecture;
+import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
@@ -9,9 +10,11 @@ import dev.leastprivilege.core.syscall.SyscallTables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -41,6 +44,9 @@ public final class ProfileValidator {
           new FieldError(
               "spec.defaultAction", "required; SCMP_ACT_ERRNO makes the profile an allow-list"));
     }
+    if (spec.getDefaultAction() == SeccompAction.SCMP_ACT_NOTIFY) {
+      errors.add(new FieldError("spec.defaultAction", NOTIFY));
+    }
     checkErrno(spec.getDefaultErrnoRet(), "spec.defaultErrnoRet", errors);
     List<Architecture> arches =
         spec.getArchitectures() == null ? List.of() : spec.getArchitectures();
@@ -60,9 +66,73 @@ public final class ProfileValidator {
       checkRule(
           rules.get(i), "spec.syscalls[" + i + "]", arches, checkedArches, unconditional, errors);
     }
+    checkRefusalsOfOtherArchitectures(spec, rules, errors);
     Names.checkContainerNames(spec.getContainerNames(), "spec.containerNames", errors);
     SelectorChecks.check(spec.getPodSelector(), "spec.podSelector", errors);
     return errors;
+  }
+
+  /**
+   * runc refuses a profile with a notify action unless it is given a listener, which we never give.
+   */
+  static final String NOTIFY =
+      "SCMP_ACT_NOTIFY needs a user-space listener, which this product does not run, and runc"
+          + " refuses the profile without one; choose another action, e.g. SCMP_ACT_ERRNO or"
+          + " SCMP_ACT_LOG";
+
+  private static boolean permits(SeccompAction a) {
+    return a == SeccompAction.SCMP_ACT_ALLOW || a == SeccompAction.SCMP_ACT_LOG;
+  }
+
+  /**
+   * A profile that allows by default and refuses a call by a name only other architectures have
+   * (setuid32, umount) refuses nothing on its own architectures unless it refuses the call's name
+   * there too (setuid, umount2): such a profile allows what its author meant to refuse.
+   */
+  private static void checkRefusalsOfOtherArchitectures(
+      SeccompProfileSpec spec, List<SyscallRule> rules, List<FieldError> errors) {
+    List<Architecture> listed =
+        spec.getArchitectures() == null
+            ? List.of()
+            : spec.getArchitectures().stream().filter(Objects::nonNull).toList();
+    if (listed.isEmpty() || spec.getDefaultAction() == null || !permits(spec.getDefaultAction())) {
+      return;
+    }
+    Set<String> refused = new HashSet<>();
+    for (SyscallRule r : rules) {
+      if (r != null && r.getAction() != null && !permits(r.getAction()) && r.getNames() != null) {
+        refused.addAll(r.getNames());
+      }
+    }
+    String here = listed.stream().map(Enum::name).collect(Collectors.joining(", "));
+    for (int i = 0; i < rules.size(); i++) {
+      SyscallRule r = rules.get(i);
+      if (r == null || r.getAction() == null || permits(r.getAction()) || r.getNames() == null) {
+        continue;
+      }
+      for (int j = 0; j < r.getNames().size(); j++) {
+        String n = r.getNames().get(j);
+        if (n == null || !CrossArchitectureNames.onlyElsewhere(listed, n)) {
+          continue;
+        }
+        Optional<String> same = CrossArchitectureNames.equivalent(listed, n);
+        if (same.isPresent() && !refused.contains(same.get())) {
+          errors.add(
+              new FieldError(
+                  "spec.syscalls[" + i + "].names[" + j + "]",
+                  "\""
+                      + n
+                      + "\" is not a system call on "
+                      + here
+                      + ", so this rule refuses nothing there, and the profile allows by default;"
+                      + " the same call is \""
+                      + same.get()
+                      + "\" there: refuse \""
+                      + same.get()
+                      + "\" too"));
+        }
+      }
+    }
   }
 
   static void checkErrno(Long errno, String field, List<FieldError> errors) {
@@ -88,6 +158,8 @@ public final class ProfileValidator {
     }
     if (rule.getAction() == null) {
       errors.add(new FieldError(field + ".action", "required"));
+    } else if (rule.getAction() == SeccompAction.SCMP_ACT_NOTIFY) {
+      errors.add(new FieldError(field + ".action", NOTIFY));
     }
     checkErrno(rule.getErrnoRet(), field + ".errnoRet", errors);
     List<SyscallArg> args = rule.getArgs() == null ? List.of() : rule.getArgs();

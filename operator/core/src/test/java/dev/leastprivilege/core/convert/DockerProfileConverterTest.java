@@ -100,4 +100,39 @@ class DockerProfileConverterTest {
                 new ConversionTarget(
                     Architecture.SCMP_ARCH_X86_64, CapabilitySet.EMPTY, Optional.empty())));
   }
+
+  @Test
+  void wrongTypesInRulesAreErrorsNamingTheFieldNotZeros() {
+    for (String[] c :
+        new String[][] {
+          {
+            "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"personality\"],"
+                + " \"args\": [{\"index\": \"a\", \"value\": 8, \"op\": \"SCMP_CMP_EQ\"}]}",
+            "syscalls[0].args[0].index: "
+          },
+          {
+            "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"mount\"], \"errnoRet\": \"EPERM\"}",
+            "syscalls[0].errnoRet: must be a whole number"
+          },
+          {
+            "{\"action\": \"SCMP_ACT_ERRNO\", \"names\": [\"personality\"],"
+                + " \"args\": [{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\", \"x\": 1}]}",
+            "syscalls[0].args[0].x: unknown field \"x\""
+          }
+        }) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  DockerProfileConverter.convert(
+                      new ObjectMapper()
+                          .readTree(
+                              "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+                                  + c[0]
+                                  + "]}"),
+                      new ConversionTarget(
+                          Architecture.SCMP_ARCH_X86_64, CapabilitySet.EMPTY, Optional.empty())));
+      assertTrue(e.getMessage().startsWith(c[1]), e.getMessage());
+    }
+  }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.leastprivilege.api.v1alpha1.Architecture;
 import dev.leastprivilege.api.v1alpha1.ArgOperator;
+import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
@@ -61,20 +62,60 @@ class ProfileValidatorTest {
             SCMP_ACT_ALLOW,
             rule(SCMP_ACT_ERRNO, "settimeofday", "stime", "umount2", "umount", "vm86old", "vm86"));
     assertEquals(List.of(), errors(s));
-    List<String> warnings = CrossArchitectureNames.warnings(s);
     assertEquals(
         List.of(
-            "spec.syscalls[0].names[1]",
-            "spec.syscalls[0].names[3]",
-            "spec.syscalls[0].names[4]",
-            "spec.syscalls[0].names[5]"),
-        warnings.stream().map(w -> w.substring(0, w.indexOf(':'))).toList());
+            "spec.syscalls: 4 names are not a system call on SCMP_ARCH_X86_64: \"stime\""
+                + " (spec.syscalls[0].names[1]) is a system call on SCMP_ARCH_X86,"
+                + " SCMP_ARCH_PPC64LE; \"umount\" (spec.syscalls[0].names[3]) is a system call on"
+                + " SCMP_ARCH_X86, SCMP_ARCH_S390X, SCMP_ARCH_PPC64LE; \"vm86old\""
+                + " (spec.syscalls[0].names[4]) is a system call on SCMP_ARCH_X86; \"vm86\""
+                + " (spec.syscalls[0].names[5]) is a system call on SCMP_ARCH_X86,"
+                + " SCMP_ARCH_PPC64LE. runc and libseccomp skip a name the filter's architecture"
+                + " does not have, so these entries have no effect on nodes of the listed"
+                + " architectures (they stay in the node file; remove them unless the profile is"
+                + " shared with those architectures)"),
+        CrossArchitectureNames.warnings(s));
+  }
+
+  @Test
+  void refusingOnlyAnotherArchitecturesNameForACallUnderDefaultAllowIsAnError() {
+    for (SeccompAction permissive : List.of(SCMP_ACT_ALLOW, SeccompAction.SCMP_ACT_LOG)) {
+      SeccompProfileSpec s =
+          spec(
+              permissive,
+              rule(SCMP_ACT_ERRNO, "setuid32", "setuid", "mmap2", "_llseek"),
+              rule(SeccompAction.SCMP_ACT_KILL_PROCESS, "umount", "_newselect"));
+      assertEquals(
+          List.of(
+              "spec.syscalls[0].names[2]: \"mmap2\" is not a system call on SCMP_ARCH_X86_64, so"
+                  + " this rule refuses nothing there, and the profile allows by default; the same"
+                  + " call is \"mmap\" there: refuse \"mmap\" too",
+              "spec.syscalls[0].names[3]: \"_llseek\" is not a system call on SCMP_ARCH_X86_64,"
+                  + " so this rule refuses nothing there, and the profile allows by default; the"
+                  + " same call is \"lseek\" there: refuse \"lseek\" too",
+              "spec.syscalls[1].names[0]: \"umount\" is not a system call on SCMP_ARCH_X86_64, so"
+                  + " this rule refuses nothing there, and the profile allows by default; the same"
+                  + " call is \"umount2\" there: refuse \"umount2\" too",
+              "spec.syscalls[1].names[1]: \"_newselect\" is not a system call on"
+                  + " SCMP_ARCH_X86_64, so this rule refuses nothing there, and the profile allows"
+                  + " by default; the same call is \"select\" there: refuse \"select\" too"),
+          errors(s),
+          permissive.name());
+    }
+    // An allow-list that allows setgid32 allows nothing more: only a warning.
+    assertEquals(List.of(), errors(spec(SCMP_ACT_ERRNO, rule(SCMP_ACT_ALLOW, "setgid32"))));
+    assertEquals(List.of(), errors(spec(SCMP_ACT_ALLOW, rule(SCMP_ACT_ALLOW, "setgid32"))));
+  }
+
+  @Test
+  void notifyIsRefusedAsRuncRefusesIt() {
+    SeccompProfileSpec s =
+        spec(SeccompAction.SCMP_ACT_NOTIFY, rule(SeccompAction.SCMP_ACT_NOTIFY, "mount"));
     assertEquals(
-        "spec.syscalls[0].names[4]: \"vm86old\" is a system call on SCMP_ARCH_X86 but not on"
-            + " SCMP_ARCH_X86_64: runc and libseccomp skip a name the filter's architecture does"
-            + " not have, so this entry has no effect there (it stays in the node file; remove it"
-            + " unless the profile is shared with those architectures)",
-        warnings.get(2));
+        List.of(
+            "spec.defaultAction: " + ProfileValidator.NOTIFY,
+            "spec.syscalls[0].action: " + ProfileValidator.NOTIFY),
+        errors(s));
   }
 
   @Test

@@ -43,6 +43,12 @@ public final class SpoMigration {
 
   static final String OCI_PREFIX = "oci://";
 
+  /** The label SPO puts on a recording's per-container profiles before it merges them. */
+  static final String PARTIAL_LABEL = "spo.x-k8s.io/partial";
+
+  /** The namespace label without which SPO's bindings do nothing. */
+  static final String ENABLE_BINDING_LABEL = "spo.x-k8s.io/enable-binding";
+
   /** Labels and annotations SPO writes for itself; none of them means anything to us. */
   static final String SPO_KEY_PREFIX = "spo.x-k8s.io/";
 
@@ -97,8 +103,24 @@ public final class SpoMigration {
   private final List<JsonNode> bindings = new ArrayList<>();
   private final List<JsonNode> recordings = new ArrayList<>();
 
-  private SpoMigration(SpoNamespaces namespaces) {
+  private final boolean runtimeBaseAsBuiltin;
+
+  private SpoMigration(SpoNamespaces namespaces, boolean runtimeBaseAsBuiltin) {
     this.namespaces = namespaces;
+    this.runtimeBaseAsBuiltin = runtimeBaseAsBuiltin;
+  }
+
+  /** The number of distinct calls builtin:runtime-baseline allows, from its table. */
+  private static long builtinRuntimeCalls() {
+    return BuiltinProfiles.find(BuiltinProfiles.RUNTIME_BASELINE)
+        .orElseThrow()
+        .spec()
+        .getSyscalls()
+        .stream()
+        .filter(r -> r.getAction() == dev.leastprivilege.api.v1alpha1.SeccompAction.SCMP_ACT_ALLOW)
+        .flatMap(r -> r.getNames().stream())
+        .distinct()
+        .count();
   }
 
   /**
@@ -106,7 +128,16 @@ public final class SpoMigration {
    * export} cleans them).
    */
   public static Result migrate(List<? extends JsonNode> objects, SpoNamespaces namespaces) {
-    SpoMigration m = new SpoMigration(namespaces);
+    return migrate(objects, namespaces, false);
+  }
+
+  /**
+   * The same; with {@code runtimeBaseAsBuiltin}, a runc-v/crun-v base missing from the input
+   * becomes builtin:runtime-baseline, with a note, instead of an error.
+   */
+  public static Result migrate(
+      List<? extends JsonNode> objects, SpoNamespaces namespaces, boolean runtimeBaseAsBuiltin) {
+    SpoMigration m = new SpoMigration(namespaces, runtimeBaseAsBuiltin);
     for (JsonNode o : objects) {
       m.classify(o);
     }
@@ -173,6 +204,16 @@ public final class SpoMigration {
         findings.add(SpoFinding.error(p.title(), "spec", "required"));
         continue;
       }
+      if (p.metadata.path("labels").has(PARTIAL_LABEL)) {
+        p.disabled = true;
+        findings.add(
+            SpoFinding.note(
+                p.title(),
+                "metadata.labels." + PARTIAL_LABEL,
+                "skipped: a partial profile, one container's recording that SPO has not merged"
+                    + " yet; convert the merged profile SPO makes of the partial ones"));
+        continue;
+      }
       if (spec.path("disabled").asBoolean(false)
           || spec.path("state").asText("").equals("Disabled")) {
         p.disabled = true;
@@ -219,7 +260,7 @@ public final class SpoMigration {
         if (found.disabled) {
           fail(p, "spec.baseProfileName", "base profile \"" + base + "\" is disabled in SPO");
         }
-      } else if (RUNTIME_BASE.matcher(base).matches()) {
+      } else if (RUNTIME_BASE.matcher(base).matches() && runtimeBaseAsBuiltin) {
         p.base = ApiNames.BUILTIN_PREFIX + BuiltinProfiles.RUNTIME_BASELINE;
         note(
             p.notes,
@@ -227,17 +268,30 @@ public final class SpoMigration {
             "spec.baseProfileName",
             "SPO's base profile \""
                 + base
-                + "\" (the calls the runtime needs to start a container) is not in the input;"
-                + " it became "
+                + "\" is not in the input; as --runtime-base-as-builtin asks, it became "
                 + p.base
-                + ", this product's recorded equivalent");
+                + ", which allows "
+                + builtinRuntimeCalls()
+                + " system calls this product recorded for runc to start a container. It is not"
+                + " SPO's list: each allows calls the other refuses, so this profile allows other"
+                + " calls than in SPO. Export \""
+                + base
+                + "\" and convert without the flag to keep SPO's list");
       } else {
         fail(
             p,
             "spec.baseProfileName",
             "base profile \""
                 + base
-                + "\" is not in the input; export it too (kubectl get"
+                + "\" is not in the input; export it too"
+                + (RUNTIME_BASE.matcher(base).matches()
+                    ? " (SPO keeps its runtime's base as an ordinary SeccompProfile; or give"
+                        + " --runtime-base-as-builtin to use "
+                        + ApiNames.BUILTIN_PREFIX
+                        + BuiltinProfiles.RUNTIME_BASELINE
+                        + ", which allows other calls)"
+                    : "")
+                + " (kubectl get"
                 + " seccompprofiles."
                 + GROUP
                 + " "
@@ -295,23 +349,36 @@ public final class SpoMigration {
         p.targets.addAll(bound.get(p.key()));
       } else if (p.namespace != null) {
         p.targets.add(p.namespace);
-      } else if (namespaces.defaultNamespace() != null) {
-        p.targets.add(namespaces.defaultNamespace());
-      } else if (p.spec != null) {
-        fail(
-            p,
-            "metadata.namespace",
-            "cluster-scoped in SPO and bound by no ProfileBinding of the input: give --namespace"
-                + " NS, or --map "
-                + p.name
-                + "=NS[,NS...]");
       }
     }
     for (String k : mapKeys) {
       findings.add(
           SpoFinding.error("--map " + k, "", "no SeccompProfile of that name in the input"));
     }
-    // A base goes wherever a profile that extends it goes: ours resolve bases in their namespace.
+    propagateBases();
+    // Only now is a cluster-scoped profile that nothing placed, not even as a base, homeless.
+    List<Profile> homeless = new ArrayList<>();
+    for (Profile p : profiles.values()) {
+      if (p.targets.isEmpty() && namespaces.defaultNamespace() != null) {
+        p.targets.add(namespaces.defaultNamespace());
+      } else if (p.targets.isEmpty() && p.spec != null) {
+        homeless.add(p);
+      }
+    }
+    propagateBases();
+    for (Profile p : homeless) {
+      fail(
+          p,
+          "metadata.namespace",
+          "cluster-scoped in SPO and placed by no ProfileBinding, --map entry or profile that"
+              + " extends it: give --namespace NS, or --map "
+              + p.name
+              + "=NS[,NS...]");
+    }
+  }
+
+  /** A base goes wherever a profile that extends it goes: ours resolve bases in their namespace. */
+  private void propagateBases() {
     for (boolean changed = true; changed; ) {
       changed = false;
       for (Profile p : profiles.values()) {
@@ -345,6 +412,7 @@ public final class SpoMigration {
                     "",
                     b.path("metadata").path("namespace").asText(),
                     b.path("metadata").path("name").asText())));
+    Map<String, List<Claim>> claims = new HashMap<>();
     for (JsonNode b : sorted) {
       String ns = b.path("metadata").path("namespace").asText(null);
       String title = title("ProfileBinding", ns, b.path("metadata").path("name").asText());
@@ -429,31 +497,56 @@ public final class SpoMigration {
                 + file
                 + ").";
         p.notesByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(note);
+        // An error, not a note: SPO confined these containers, and the converted profile
+        // confines none until someone says which they are.
         findings.add(
-            SpoFinding.note(
+            SpoFinding.error(
                 title,
                 "spec.image",
-                "needs your decision: set spec.podSelector and spec.containerNames of"
-                    + " SeccompProfile "
+                "needs your decision: SPO confined the containers running "
+                    + image
+                    + " with this profile, and the converted profile selects none of them; set"
+                    + " spec.podSelector and spec.containerNames of SeccompProfile "
                     + ns
                     + "/"
                     + name
-                    + " (see the comment above it)"));
+                    + " in the output (see the comment above it) and lint it"));
         continue;
       }
       if (p.selectors.containsKey(ns)) {
         findings.add(
-            SpoFinding.note(
+            SpoFinding.error(
                 title,
                 "spec.podSelector",
-                "not applied: SeccompProfile "
+                "needs your decision: SeccompProfile "
                     + ns
                     + "/"
                     + name
-                    + " already has the podSelector of an earlier binding, and a profile has one;"
-                    + " copy the profile under another name for these pods"));
+                    + " already has the podSelector of an earlier binding, and a profile has one,"
+                    + " so the pods this binding selects are not confined; copy the profile in"
+                    + " the output under another metadata.name with this binding's"
+                    + " spec.podSelector, or widen the first one's"));
         continue;
       }
+      Claim overlapping = overlap(claims.getOrDefault(ns, List.of()), p, selector);
+      if (overlapping != null) {
+        findings.add(
+            SpoFinding.error(
+                title,
+                "spec.podSelector",
+                "selects the same pods as "
+                    + overlapping.binding()
+                    + " (SeccompProfile "
+                    + overlapping.profile()
+                    + "): SPO applied the last of them silently, but this product's webhook"
+                    + " refuses every container that two enforced profiles select, so every such"
+                    + " pod of "
+                    + ns
+                    + " would be refused. Decide which profile these pods get and give the"
+                    + " bindings podSelectors that do not overlap"));
+        continue;
+      }
+      claims.computeIfAbsent(ns, k -> new ArrayList<>()).add(new Claim(title, p.name, selector));
       p.selectors.put(ns, selector);
       p.notesByNamespace
           .computeIfAbsent(ns, k -> new ArrayList<>())
@@ -461,8 +554,42 @@ public final class SpoMigration {
               "spec.podSelector: from "
                   + title
                   + " (image \"*\")"
-                  + (spec.hasNonNull("podSelector") ? "" : ": every pod of the namespace"));
+                  + (spec.hasNonNull("podSelector") ? "" : ": every pod of the namespace")
+                  + ". Unlike SPO's binding, which never overrides a pod's own seccompProfile and"
+                  + " acts only in namespaces labelled "
+                  + ENABLE_BINDING_LABEL
+                  + ", this one replaces a pod's Unconfined, RuntimeDefault or other profile and"
+                  + " acts in "
+                  + ns
+                  + " whatever its labels");
     }
+  }
+
+  /** A podSelector that a `*` binding gave a profile in one namespace. */
+  private record Claim(String binding, String profile, PodSelector selector) {}
+
+  /**
+   * The claim of another profile whose pods this selector's may be: the same selector, or either
+   * one empty (every pod of the namespace). Selectors that differ otherwise may still overlap on a
+   * pod carrying both sets of labels; that is for the webhook to refuse when such a pod comes.
+   */
+  private static Claim overlap(List<Claim> claims, Profile p, PodSelector selector) {
+    JsonNode mine = JSON.valueToTree(selector);
+    for (Claim c : claims) {
+      if (c.profile().equals(p.name)) {
+        continue;
+      }
+      JsonNode theirs = JSON.valueToTree(c.selector());
+      if (mine.equals(theirs) || selectsAll(selector) || selectsAll(c.selector())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static boolean selectsAll(PodSelector s) {
+    return (s.getMatchLabels() == null || s.getMatchLabels().isEmpty())
+        && (s.getMatchExpressions() == null || s.getMatchExpressions().isEmpty());
   }
 
   private List<SpoMigrated> profileObjects() {
@@ -630,13 +757,34 @@ public final class SpoMigration {
     findings.add(SpoFinding.note(title, field, message));
   }
 
-  /** Labels or annotations without SPO's own keys. */
+  /**
+   * Keys that say which tool owns the object in the cluster (Helm, Argo CD, Flux, kubectl's
+   * last-applied state): copied into a new object, they would make that tool adopt, prune or
+   * overwrite an object it never made.
+   */
+  static final List<String> OWNERSHIP_KEYS =
+      List.of("app.kubernetes.io/instance", "app.kubernetes.io/managed-by");
+
+  static final List<String> OWNERSHIP_PREFIXES =
+      List.of(
+          SPO_KEY_PREFIX,
+          "helm.sh/",
+          "meta.helm.sh/",
+          "argocd.argoproj.io/",
+          "kustomize.toolkit.fluxcd.io/",
+          "kubectl.kubernetes.io/");
+
+  static boolean owned(String key) {
+    return OWNERSHIP_KEYS.contains(key) || OWNERSHIP_PREFIXES.stream().anyMatch(key::startsWith);
+  }
+
+  /** Labels or annotations without SPO's own keys and without those of the tools owning it. */
   private static Map<String, String> ours(JsonNode node) {
     Map<String, String> out = new TreeMap<>();
     node.fields()
         .forEachRemaining(
             e -> {
-              if (!e.getKey().startsWith(SPO_KEY_PREFIX)) {
+              if (!owned(e.getKey())) {
                 out.put(e.getKey(), e.getValue().asText());
               }
             });

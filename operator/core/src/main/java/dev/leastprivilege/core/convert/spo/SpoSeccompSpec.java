@@ -8,6 +8,8 @@ import dev.leastprivilege.api.v1alpha1.SeccompFlag;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
 import dev.leastprivilege.api.v1alpha1.SyscallArg;
 import dev.leastprivilege.api.v1alpha1.SyscallRule;
+import dev.leastprivilege.core.FieldError;
+import dev.leastprivilege.core.TypedReader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -63,10 +65,13 @@ final class SpoSeccompSpec {
     if (out.getDefaultAction() == null && !spec.hasNonNull("defaultAction")) {
       error("spec.defaultAction", "required");
     }
-    JsonNode arches = spec.path("architectures");
+    List<JsonNode> arches = list(spec, "architectures");
     for (int i = 0; i < arches.size(); i++) {
-      String a = arches.get(i).asText();
-      Optional<Architecture> arch = enumValue(Architecture.class, a);
+      String a = text(arches.get(i), "spec.architectures[" + i + "]");
+      Optional<Architecture> arch = a == null ? null : enumValue(Architecture.class, a);
+      if (arch == null) {
+        continue;
+      }
       if (arch.isPresent()) {
         out.getArchitectures().add(arch.get());
       } else {
@@ -82,9 +87,12 @@ final class SpoSeccompSpec {
                     + " run the agent)"));
       }
     }
-    JsonNode flags = spec.path("flags");
+    List<JsonNode> flags = list(spec, "flags");
     for (int i = 0; i < flags.size(); i++) {
-      String f = flags.get(i).asText();
+      String f = text(flags.get(i), "spec.flags[" + i + "]");
+      if (f == null) {
+        continue;
+      }
       Optional<SeccompFlag> flag = enumValue(SeccompFlag.class, f);
       if (flag.isPresent()) {
         out.getFlags().add(flag.get());
@@ -104,68 +112,90 @@ final class SpoSeccompSpec {
               "dropped: this product runs no seccomp agent, so SCMP_ACT_NOTIFY has nobody to"
                   + " answer it"));
     }
-    JsonNode syscalls = spec.path("syscalls");
+    List<JsonNode> syscalls = list(spec, "syscalls");
     for (int i = 0; i < syscalls.size(); i++) {
       out.getSyscalls().add(rule(syscalls.get(i), "spec.syscalls[" + i + "]"));
     }
     return out;
   }
 
+  /**
+   * SPO's rule has our rule's fields and types, so it is read as ours, strictly: a wrong type or a
+   * field of neither (Docker's includes/excludes) is an error naming it, not a silent zero.
+   */
   private SyscallRule rule(JsonNode s, String field) {
-    SyscallRule r = new SyscallRule();
-    r.setAction(action(s.get("action"), field + ".action"));
-    if (!s.hasNonNull("action")) {
-      error(field + ".action", "required");
+    List<FieldError> errors = new ArrayList<>();
+    SyscallRule r = TypedReader.read(s, field, SyscallRule.class, errors);
+    errors.forEach(e -> error(e.path(), e.message()));
+    if (r == null) {
+      return new SyscallRule();
     }
-    if (r.getAction() == SeccompAction.SCMP_ACT_NOTIFY) {
+    if (r.getAction() == null) {
+      error(field + ".action", "required");
+    } else if (r.getAction() == SeccompAction.SCMP_ACT_NOTIFY) {
       error(
           field + ".action",
           "SCMP_ACT_NOTIFY needs SPO's seccomp agent (spec.listenerPath), which this product has"
               + " no equivalent of; choose another action, e.g. SCMP_ACT_ERRNO or SCMP_ACT_LOG");
     }
-    JsonNode names = s.path("names");
-    for (int j = 0; j < names.size(); j++) {
-      r.getNames().add(names.get(j).asText());
-    }
     // SPO omits errnoRet when it is 0 (omitempty), so absent and 0 read the same.
-    if (s.hasNonNull("errnoRet") && s.get("errnoRet").asLong() != 0) {
-      r.setErrnoRet(s.get("errnoRet").asLong());
+    if (r.getErrnoRet() != null && r.getErrnoRet() == 0) {
+      r.setErrnoRet(null);
     }
-    JsonNode args = s.path("args");
-    for (int j = 0; j < args.size(); j++) {
-      r.getArgs().add(arg(args.get(j), field + ".args[" + j + "]"));
+    for (int j = 0; j < r.getArgs().size(); j++) {
+      SyscallArg a = r.getArgs().get(j);
+      if (a == null) {
+        error(field + ".args[" + j + "]", "must not be empty");
+        continue;
+      }
+      if (a.getIndex() == null) {
+        error(field + ".args[" + j + "].index", "required");
+      }
+      if (a.getOp() == null) {
+        error(
+            field + ".args[" + j + "].op", "required; expected one of " + names(ArgOperator.class));
+      }
+      // value and valueTwo are omitempty in SPO: absent means 0.
+      if (a.getValue() == null) {
+        a.setValue(0L);
+      }
+      if (a.getValueTwo() == null && a.getOp() == ArgOperator.SCMP_CMP_MASKED_EQ) {
+        a.setValueTwo(0L);
+      }
     }
     return r;
   }
 
-  private SyscallArg arg(JsonNode a, String field) {
-    SyscallArg out = new SyscallArg();
-    if (!a.hasNonNull("index")) {
-      error(field + ".index", "required");
-    } else {
-      out.setIndex(a.get("index").asInt());
+  /** A list field's elements, or an error when it is there but not a list. */
+  private List<JsonNode> list(JsonNode spec, String name) {
+    JsonNode n = spec.get(name);
+    if (n == null || n.isNull()) {
+      return List.of();
     }
-    // value and valueTwo are omitempty in SPO: absent means 0.
-    out.setValue(a.path("value").asLong(0));
-    String op = a.path("op").asText("");
-    Optional<ArgOperator> operator = enumValue(ArgOperator.class, op);
-    if (operator.isEmpty()) {
-      error(
-          field + ".op",
-          (op.isEmpty() ? "required" : "unknown operator \"" + op + "\"")
-              + "; expected one of "
-              + names(ArgOperator.class));
-    } else {
-      out.setOp(operator.get());
+    if (!n.isArray()) {
+      error("spec." + name, "must be a list, not " + n.getNodeType().name().toLowerCase());
+      return List.of();
     }
-    if (a.hasNonNull("valueTwo") || operator.orElse(null) == ArgOperator.SCMP_CMP_MASKED_EQ) {
-      out.setValueTwo(a.path("valueTwo").asLong(0));
-    }
+    List<JsonNode> out = new ArrayList<>();
+    n.forEach(out::add);
     return out;
+  }
+
+  /** A scalar list element as text, or an error naming it. */
+  private String text(JsonNode n, String field) {
+    if (!n.isTextual()) {
+      error(field, "must be a string, not " + n.getNodeType().name().toLowerCase());
+      return null;
+    }
+    return n.asText();
   }
 
   private SeccompAction action(JsonNode node, String field) {
     if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      error(field, "must be a string, not " + node.getNodeType().name().toLowerCase());
       return null;
     }
     Optional<SeccompAction> a = enumValue(SeccompAction.class, node.asText());

@@ -1,4 +1,4 @@
-package dev.leastprivilege.cli.manifest;
+package dev.leastprivilege.core;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.leastprivilege.core.FieldError;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
