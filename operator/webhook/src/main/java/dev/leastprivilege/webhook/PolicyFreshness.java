@@ -20,6 +20,10 @@ final class PolicyFreshness {
   private final Duration bound;
   private final Clock clock;
   private volatile Instant lastWatching;
+  // Observations come once a second: between two that saw a working watch, the policies are as
+  // current as the watch, so the gauge and the bound read zero rather than the time since the last
+  // observation.
+  private volatile boolean watchingNow;
 
   PolicyFreshness(Duration bound, Clock clock) {
     this.bound = bound;
@@ -31,6 +35,7 @@ final class PolicyFreshness {
    * clock starts at the first sync ({@link #synced}).
    */
   void observe(boolean watching) {
+    watchingNow = watching;
     if (watching) {
       lastWatching = clock.instant();
     }
@@ -49,7 +54,7 @@ final class PolicyFreshness {
   /** How long no watch has worked: zero while watching, or before the first sync. */
   Duration unwatchedFor() {
     Instant last = lastWatching;
-    return last == null ? Duration.ZERO : Duration.between(last, clock.instant());
+    return last == null || watchingNow ? Duration.ZERO : Duration.between(last, clock.instant());
   }
 
   /** Whether the last known policies may still be served. */

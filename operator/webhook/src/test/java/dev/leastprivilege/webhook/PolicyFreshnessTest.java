@@ -53,4 +53,13 @@ class PolicyFreshnessTest {
     f.observe(false);
     assertEquals(Duration.ZERO, f.unwatchedFor(), "not synced yet: readiness waits for the sync");
   }
+
+  @Test
+  void zeroBetweenTwoObservationsOfAWorkingWatch() {
+    PolicyFreshness f = new PolicyFreshness(Duration.ofSeconds(5), clock);
+    f.synced();
+    f.observe(true);
+    now = now.plusMillis(700);
+    assertEquals(Duration.ZERO, f.unwatchedFor(), "watching: the policies are current");
+  }
 }
