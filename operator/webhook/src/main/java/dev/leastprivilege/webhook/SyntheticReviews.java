@@ -96,27 +96,10 @@ public final class SyntheticReviews {
 
   private static byte[] review(
       int n, String operation, String subResource, JsonNode object, JsonNode oldObject) {
-    ObjectNode review =
-        AdmissionReviews.JSON
-            .createObjectNode()
-            .put("apiVersion", AdmissionReviews.API_VERSION)
-            .put("kind", "AdmissionReview");
-    ObjectNode request =
-        review
-            .putObject("request")
-            .put("uid", UID_PREFIX + n)
-            .put("operation", operation)
-            .put("namespace", NAMESPACE);
-    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-    request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-    if (!subResource.isEmpty()) {
-      request.put("subResource", subResource);
-    }
-    request.set("object", object);
-    if (oldObject != null) {
-      request.set("oldObject", oldObject);
-    }
-    return review.toString().getBytes(StandardCharsets.UTF_8);
+    return AdmissionReviews.podReview(
+            UID_PREFIX + n, operation, subResource, NAMESPACE, object, oldObject)
+        .toString()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static PodSelector selector(String app) {
