@@ -6,9 +6,14 @@
 # at build time. A class the list names that the classpath no longer has is skipped; a class missing from the
 # list is loaded as without an archive.
 #
-# Usage: image/agent-cds.sh JAVA CLASSPATH ARCHIVE [JVM flags the archive must match, e.g. -XX:+UseCompactObjectHeaders]
+# Usage: image/agent-cds.sh JAVA CLASSPATH ARCHIVE [the agent's JVM flags]
 #   JAVA, CLASSPATH and ARCHIVE as the agent will run them: a Java 17 JVM checks that the classpath is the one
 #   the archive was made with (same paths, same jar sizes and mtimes) and otherwise ignores the archive.
+#   The flags: the agent's own (the image build passes the chart's agent.jvmOptions, image/agent-jvm-options.sh).
+#   The dump runs with them (less -Xshare and -XX:SharedArchiveFile), because the archive keeps the heap's
+#   compressed-pointer mode and the object layout of the JVM that dumped it: a dump with the build host's default
+#   heap (above ~32 GiB: no compressed pointers) does not map into an agent with -Xmx64m. Then a JVM starts with
+#   the flags and -Xshare:on against the archive; the script fails if that JVM cannot map it.
 #   LPO_ROOT           an image's root filesystem: JAVA, CLASSPATH and ARCHIVE are paths inside it, and the dump
 #                      runs chrooted there (as root, or in a user namespace), so the paths are the image's own.
 #   LPO_AGENT_CLASSES  the class list (default image/agent-classes.txt)
@@ -33,7 +38,17 @@ if [ -n "${LPO_ROOT:-}" ]; then
 else
   trap 'rm -f "$log"' EXIT
 fi
+dump_flags=()
+for flag in "$@"; do
+  case "$flag" in -Xshare:*|-XX:SharedArchiveFile=*) ;; *) dump_flags+=("$flag") ;; esac
+done
 # A dump warns once per listed class it cannot find (a lambda form of another JDK build, say): the log is shown
 # only when the dump fails.
-"${run[@]}" "$JAVA" "$@" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$OUT" -cp "$CP" \
+"${run[@]}" "$JAVA" ${dump_flags[@]+"${dump_flags[@]}"} -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$OUT" -cp "$CP" \
   > "$log" 2>&1 || { cat "$log" >&2; echo "image/agent-cds.sh: the dump failed" >&2; exit 1; }
+# The smoke start: the agent's flags, the archive required (a later -Xshare wins over the flags' own).
+"${run[@]}" "$JAVA" "$@" -XX:SharedArchiveFile="$OUT" -Xshare:on -cp "$CP" -version > "$log" 2>&1 || {
+  cat "$log" >&2
+  echo "image/agent-cds.sh: a JVM with the agent's flags ($*) cannot map the archive $OUT" >&2
+  exit 1
+}

@@ -36,9 +36,11 @@ find "$ROOT/opt/lpo/jre" -type f \( -name '*.so' -o -path '*/bin/java' \) -exec 
 
 # --- the agent's class-data archive (image/agent-cds.sh), made inside the image's root filesystem against the files
 # as the image stores them: the JVM checks the classpath's paths, sizes and mtimes against the archive's, and the
-# tarball stores every mtime as 0. The classpath is the agent's launcher, as the chart runs it (agent-daemonset.yaml). ---
+# tarball stores every mtime as 0. The classpath is the agent's launcher, and the flags the agent's JVM options, as
+# the chart runs it (agent-daemonset.yaml, agent.jvmOptions); the script then starts a JVM with them on the archive. ---
 find "$ROOT/opt/lpo" -name '*.jar' -exec touch -h -d @0 {} +
-LPO_ROOT="$ROOT" "$top/image/agent-cds.sh" /opt/lpo/jre/bin/java /opt/lpo/lpo-agent.jar /opt/lpo/agent.jsa
+read -ra agent_flags <<< "$("$top/image/agent-jvm-options.sh")"
+LPO_ROOT="$ROOT" "$top/image/agent-cds.sh" /opt/lpo/jre/bin/java /opt/lpo/lpo-agent.jar /opt/lpo/agent.jsa "${agent_flags[@]}"
 # --- end of the archive ---
 printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$ROOT/etc/group"

@@ -29,6 +29,16 @@ case "$feature" in
   1[89]|2[0-9]) compress=zip-6 ;;  # 21+: --compress=2 is deprecated
   *) echo "image/jre.sh: $JDK is Java ${feature:-unknown}; the image needs 17 or later (LPO_JDK)" >&2; exit 1 ;;
 esac
+if [ "$feature" = 17 ]; then
+  # The chart's agent.jvmOptions use -XX:TrimNativeHeapInterval, which Java 17 has from 17.0.9: an older JVM
+  # refuses the option and the agent would not start.
+  version="$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
+  update="$(echo "$version" | sed -n 's/^17\.[0-9]*\.\([0-9]*\).*/\1/p')"
+  if [ "${update:-0}" -lt 9 ]; then
+    echo "image/jre.sh: $JDK is Java $version; the image needs 17.0.9 or later (the agent's -XX:TrimNativeHeapInterval, helm values agent.jvmOptions); set LPO_JDK" >&2
+    exit 1
+  fi
+fi
 rm -rf "$OUT"
 "$JDK/bin/jlink" --add-modules "$(tr -d '\n' < "$top/image/jre-modules.txt")" --strip-debug --no-man-pages \
   --no-header-files --compress="$compress" --generate-cds-archive --output "$OUT" > /dev/null

@@ -1,10 +1,12 @@
 package dev.leastprivilege.chart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,10 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The agent runs with the class-data archive the image makes for it (docs/performance.md): the
- * chart names the archive and insists on it (-Xshare:on), and the image's build scripts make it
- * with the very java and classpath the chart runs the agent with. A JVM given an archive made for
- * another classpath refuses it, so a classpath changed on one side only must fail here, not leave
- * every node's agent without its archive.
+ * chart names the archive, and the image's build scripts make it with the very java, classpath and
+ * JVM options the chart runs the agent with (the options read from the chart's values by
+ * image/agent-jvm-options.sh). A JVM given an archive made for another classpath, or dumped with
+ * other heap or GC options, does not map it, so a change on one side only must fail here, not leave
+ * every node's agent without its archive. -Xshare:auto, not on: should it still happen, the agent
+ * runs bigger (and warns) instead of not starting.
  */
 class ChartAgentArchiveTest {
   static final String ARCHIVE = "/opt/lpo/agent.jsa";
@@ -26,13 +30,41 @@ class ChartAgentArchiveTest {
     Container agent = agentContainer();
     List<String> args = agent.getArgs();
     assertTrue(args.contains("-XX:SharedArchiveFile=" + ARCHIVE), args::toString);
-    assertTrue(args.contains("-Xshare:on"), args::toString);
+    assertTrue(args.contains("-Xshare:auto"), args::toString);
+    assertFalse(args.contains("-Xshare:on"), args::toString);
     String java = agent.getCommand().get(0);
     String classpath = classpath(args);
     for (String script : List.of("image/build.sh", "image/Dockerfile")) {
-      List<String> dump = archiveStep(Path.of("..").resolve(script));
-      assertEquals(List.of(java, classpath, ARCHIVE), dump, script + " makes the agent's archive");
+      Path path = Path.of("..").resolve(script);
+      List<String> dump = archiveStep(path);
+      assertEquals(
+          List.of(java, classpath, ARCHIVE),
+          dump.subList(0, 3),
+          script + " makes the agent's archive");
+      // The fourth argument: the flags, read by image/agent-jvm-options.sh from the chart.
+      assertTrue(dump.size() > 3, script + " passes the agent's JVM options: " + dump);
+      String flags = dump.get(3).replaceAll("^\"\\$\\{(\\w+)\\[@]}\"$", "$1");
+      String text = Files.readString(path);
+      assertTrue(
+          text.matches("(?s).*read -ra " + flags + " <<< \"\\$\\([^)]*agent-jvm-options\\.sh.*"),
+          script + " reads " + dump.get(3) + " from image/agent-jvm-options.sh");
     }
+  }
+
+  @Test
+  void theImageDumpsTheArchiveWithTheChartsAgentOptions() throws Exception {
+    List<String> args = agentContainer().getArgs();
+    List<String> options =
+        args.subList(0, args.indexOf("-cp") < 0 ? args.indexOf("-jar") : args.indexOf("-cp"));
+    Process p =
+        new ProcessBuilder(Path.of("..").resolve("image/agent-jvm-options.sh").toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertEquals(0, p.waitFor(), out);
+    assertEquals(options, Arrays.asList(out.split("\\s+")), "image/agent-jvm-options.sh");
+    assertTrue(options.contains("-Xmx64m"), options::toString);
+    assertTrue(options.contains("-XX:+UseSerialGC"), options::toString);
   }
 
   private static Container agentContainer() {
@@ -62,6 +94,6 @@ class ChartAgentArchiveTest {
     while (!words.get(at).contains("agent-cds.sh")) {
       at++;
     }
-    return words.subList(at + 1, at + 4);
+    return words.subList(at + 1, Math.min(words.size(), at + 5));
   }
 }

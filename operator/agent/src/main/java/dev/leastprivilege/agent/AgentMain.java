@@ -62,6 +62,9 @@ public final class AgentMain {
                   health.stop(0);
                   client.close();
                 }));
+    ClassDataArchiveCheck.warning(
+            ClassDataArchiveCheck.ownCommandLine(), System.getProperty("java.vm.info"))
+        .ifPresent(LOG::warn);
     LOG.info(
         "starting agent for node {} (namespace {}, root {})",
         config.nodeName(),

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,6 +42,9 @@ public record KubernetesBinaries(Path apiServer, Path etcd, Path kubectl, KubeVe
   static final KubeVersion MINIMUM = KubeVersion.parse("1.20.0");
 
   private static KubernetesBinaries found;
+
+  private static final java.util.Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
 
   /** The binaries this JVM's tests use, resolved once. */
   public static synchronized KubernetesBinaries get() {
@@ -92,10 +97,16 @@ public record KubernetesBinaries(Path apiServer, Path etcd, Path kubectl, KubeVe
   /**
    * A directory laid out as fabric8's kube-api-test expects it ({@code k8s/<version>-linux-amd64/}
    * with kube-apiserver, etcd and kubectl), and its certificates: the build's own directory for the
-   * pinned binaries; for binaries given by path, one of symbolic links to them, under the temporary
-   * directory, named by a hash of their paths.
+   * pinned binaries; for binaries given by path, one of symbolic links to them in the user's cache
+   * ({@code ~/.cache/lpo/kube-by-path-<hash of their paths>}), readable by the user alone: the API
+   * server's keys are written there, and a shared temporary directory is no place for them.
    */
   Path kubeApiTestDir() {
+    return kubeApiTestDir(Path.of(System.getProperty("user.home"), ".cache", "lpo"));
+  }
+
+  /** {@link #kubeApiTestDir()}, with the links' directory under {@code cache}. */
+  Path kubeApiTestDir(Path cache) {
     if (pinned()
         && etcd.equals(pinnedDir().resolve("etcd"))
         && kubectl.equals(pinnedDir().resolve("kubectl"))) {
@@ -113,9 +124,15 @@ public record KubernetesBinaries(Path apiServer, Path etcd, Path kubectl, KubeVe
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    Path top = Path.of(System.getProperty("java.io.tmpdir"), "lpo-kube-" + hash);
+    Path top = cache.resolve("kube-by-path-" + hash);
     Path bin = top.resolve("k8s").resolve(version.semver() + "-linux-amd64");
     try {
+      Files.createDirectories(cache);
+      if (!Files.isDirectory(top)) {
+        Files.createDirectory(top, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      }
+      // Also when an earlier run made it with other permissions.
+      Files.setPosixFilePermissions(top, OWNER_ONLY);
       Files.createDirectories(bin);
       link(bin.resolve("kube-apiserver"), apiServer);
       link(bin.resolve("etcd"), etcd);

@@ -126,6 +126,29 @@ class KubernetesBinariesTest {
   }
 
   /**
+   * Binaries given by path are linked into a directory of the user's cache that only the user can
+   * read: kube-api-test writes the API server's keys there.
+   */
+  @Test
+  void binariesGivenByPathAreLinkedInTheUsersCacheReadableByTheUserAlone() throws IOException {
+    Path assets = binaries(dir.resolve("envtest"), "v1.30.0");
+    KubernetesBinaries b =
+        KubernetesBinaries.resolve(p -> null, Map.of("KUBEBUILDER_ASSETS", assets.toString()));
+    Path cache = dir.resolve("home/.cache/lpo");
+    Path top = b.kubeApiTestDir(cache);
+    assertEquals(cache, top.getParent());
+    assertTrue(top.getFileName().toString().startsWith("kube-by-path-"), top.toString());
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(top)));
+    assertEquals(
+        assets.resolve("kube-apiserver"),
+        Files.readSymbolicLink(top.resolve("k8s/1.30.0-linux-amd64/kube-apiserver")));
+    // Again, over a directory an earlier run left open to others.
+    Files.setPosixFilePermissions(top, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertEquals(top, b.kubeApiTestDir(cache));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(top)));
+  }
+
+  /**
    * The pinned version is written in e2e/cluster/kubernetes.env only: no code, script, build file
    * or chart repeats it (docs may say it in prose).
    */

@@ -2,19 +2,16 @@ package dev.leastprivilege.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.leastprivilege.webhook.tls.Pems;
+import dev.leastprivilege.webhook.tls.TrustedCa;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Sends AdmissionReviews the way the API server does: HTTPS, trusting only the CA given as
@@ -26,17 +23,7 @@ public final class AdmissionClient {
   private final URI url;
 
   public AdmissionClient(URI url, String caPem) throws GeneralSecurityException, IOException {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    int i = 0;
-    for (X509Certificate c : Pems.certificates(caPem)) {
-      trust.setCertificateEntry("ca" + i++, c);
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
+    SSLContext ssl = TrustedCa.context(caPem);
     this.url = url;
     this.http =
         HttpClient.newBuilder()
@@ -51,21 +38,8 @@ public final class AdmissionClient {
    * it.
    */
   public static ObjectNode createReview(JsonNode pod, String namespace) {
-    ObjectNode review =
-        AdmissionReviews.JSON
-            .createObjectNode()
-            .put("apiVersion", AdmissionReviews.API_VERSION)
-            .put("kind", "AdmissionReview");
-    ObjectNode request =
-        review
-            .putObject("request")
-            .put("uid", UUID.randomUUID().toString())
-            .put("operation", "CREATE")
-            .put("namespace", namespace);
-    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-    request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-    request.set("object", pod);
-    return review;
+    return AdmissionReviews.podReview(
+        UUID.randomUUID().toString(), "CREATE", "", namespace, pod, null);
   }
 
   /**

@@ -34,9 +34,24 @@ final class AdmissionHandler implements HttpHandler {
   private final Timer unchanged;
   private final Timer refused;
   private final Timer malformed;
+  private final boolean warmUp;
 
   AdmissionHandler(
       MutationPlanner planner, PolicyCache cache, ClusterReads cluster, MeterRegistry registry) {
+    this(planner, cache, cluster, registry, false);
+  }
+
+  /**
+   * @param warmUp the warm-up's own handler ({@link WarmUp}): its refusals are of synthetic pods,
+   *     not logged
+   */
+  AdmissionHandler(
+      MutationPlanner planner,
+      PolicyCache cache,
+      ClusterReads cluster,
+      MeterRegistry registry,
+      boolean warmUp) {
+    this.warmUp = warmUp;
     this.planner = planner;
     this.cache = cache;
     this.ephemeral = new EphemeralUpdates(cluster);
@@ -115,7 +130,7 @@ final class AdmissionHandler implements HttpHandler {
       }
       AdmissionPlan plan = planner.plan(pod, view);
       timer = !plan.allowed() ? refused : plan.changes() ? patched : unchanged;
-      if (!plan.allowed() && !SyntheticReviews.isSynthetic(request.uid())) {
+      if (!plan.allowed() && !warmUp) {
         LOG.info("refused pod {}/{}: {}", pod.namespace(), pod.name(), plan.message());
       }
       send(exchange, 200, AdmissionReviews.answer(request.uid(), plan));

@@ -15,6 +15,37 @@ final class AdmissionReviews {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String API_VERSION = "admission.k8s.io/v1";
 
+  /**
+   * An AdmissionReview of a Pod, as the API server builds it: {@code subResource} empty for the pod
+   * itself, {@code oldObject} null for a CREATE.
+   */
+  static ObjectNode podReview(
+      String uid,
+      String operation,
+      String subResource,
+      String namespace,
+      JsonNode object,
+      JsonNode oldObject) {
+    ObjectNode review =
+        JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", "AdmissionReview");
+    ObjectNode request =
+        review
+            .putObject("request")
+            .put("uid", uid)
+            .put("operation", operation)
+            .put("namespace", namespace);
+    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+    request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+    if (!subResource.isEmpty()) {
+      request.put("subResource", subResource);
+    }
+    request.set("object", object);
+    if (oldObject != null) {
+      request.set("oldObject", oldObject);
+    }
+    return review;
+  }
+
   /** A request that is not an AdmissionReview we can answer; its message names the field. */
   static final class Malformed extends Exception {
     Malformed(String message) {

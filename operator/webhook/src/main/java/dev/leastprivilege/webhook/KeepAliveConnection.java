@@ -1,6 +1,6 @@
 package dev.leastprivilege.webhook;
 
-import dev.leastprivilege.webhook.tls.Pems;
+import dev.leastprivilege.webhook.tls.TrustedCa;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,12 +11,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One HTTP/1.1 connection over TLS that carries one request after another, as each connection of
@@ -42,21 +39,7 @@ public final class KeepAliveConnection implements AutoCloseable {
     public Target(InetSocketAddress address, String caPem) throws GeneralSecurityException {
       this.address = address;
       this.host = address.getHostString() + ":" + address.getPort();
-      try {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        int i = 0;
-        for (X509Certificate c : Pems.certificates(caPem)) {
-          trust.setCertificateEntry("ca" + i++, c);
-        }
-        TrustManagerFactory tmf =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-      } catch (IOException e) {
-        throw new GeneralSecurityException("cannot load the CA: " + e.getMessage(), e);
-      }
+      this.tls = TrustedCa.context(caPem);
     }
 
     /** Opens a new connection and makes its TLS handshake. */

@@ -25,8 +25,9 @@ import java.util.Map;
  * namespace {@link #NAMESPACE}. It is only ever sent to a loopback server of the webhook's own,
  * answered from {@link #policies()} (never the informers), with a handler whose metrics nobody
  * scrapes and which never reads the API server: the shapes below need no read (a pod CREATE, and
- * the Pod body of ephemeral containers that Kubernetes 1.22 and later sends). The handler does not
- * log them.
+ * the Pod body of ephemeral containers that Kubernetes 1.22 and later sends). That handler, made
+ * for the warm-up alone, does not log its refusals; the real server's handler logs every refusal,
+ * whatever the uid.
  *
  * <p>The shapes are the ones the API server sends most, each through a different part of the
  * planner: a Deployment's pod that a profile and a policy patch, a pod a policy refuses, a pod
@@ -35,18 +36,13 @@ import java.util.Map;
  * UPDATE the webhook lets through.
  */
 public final class SyntheticReviews {
-  /** Every synthetic review's uid starts with this; no API server sends a uid like it. */
+  /** Every synthetic review's uid starts with this, to tell them apart in the warm-up's traces. */
   public static final String UID_PREFIX = "lpo-warm-up-";
 
   /** The namespace of every synthetic pod. */
   public static final String NAMESPACE = "lpo-warm-up";
 
   private SyntheticReviews() {}
-
-  /** Whether a review's uid marks it synthetic. */
-  static boolean isSynthetic(String uid) {
-    return uid.startsWith(UID_PREFIX);
-  }
 
   /**
    * The namespace's profiles and policies the synthetic reviews are planned against: 20 of each, as
@@ -100,27 +96,10 @@ public final class SyntheticReviews {
 
   private static byte[] review(
       int n, String operation, String subResource, JsonNode object, JsonNode oldObject) {
-    ObjectNode review =
-        AdmissionReviews.JSON
-            .createObjectNode()
-            .put("apiVersion", AdmissionReviews.API_VERSION)
-            .put("kind", "AdmissionReview");
-    ObjectNode request =
-        review
-            .putObject("request")
-            .put("uid", UID_PREFIX + n)
-            .put("operation", operation)
-            .put("namespace", NAMESPACE);
-    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-    request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
-    if (!subResource.isEmpty()) {
-      request.put("subResource", subResource);
-    }
-    request.set("object", object);
-    if (oldObject != null) {
-      request.set("oldObject", oldObject);
-    }
-    return review.toString().getBytes(StandardCharsets.UTF_8);
+    return AdmissionReviews.podReview(
+            UID_PREFIX + n, operation, subResource, NAMESPACE, object, oldObject)
+        .toString()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static PodSelector selector(String app) {

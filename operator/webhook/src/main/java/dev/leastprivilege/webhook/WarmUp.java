@@ -1,5 +1,6 @@
 package dev.leastprivilege.webhook;
 
+import com.sun.net.httpserver.HttpHandler;
 import dev.leastprivilege.core.admission.MutationPlanner;
 import dev.leastprivilege.core.admission.NamespacePolicies;
 import dev.leastprivilege.webhook.tls.CertificateIssuer;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>It stops when the JIT has settled (at least {@link #MIN_REVIEWS} answered and the JIT
  * compiling for less than {@link #SETTLED_JIT_MILLIS} ms over the last {@link #WINDOW}), or at the
  * bound, whichever comes first, so a slow node delays readiness by at most the bound. A warm-up
- * that fails (a port it cannot bind) is logged and does not hold readiness back.
+ * that cannot run (a port it cannot bind, a review it cannot send) is logged as an error and does
+ * not hold readiness back. A warm-up that finds the admission path broken (a synthetic review
+ * answered with a 5xx, or the handler throwing) keeps the webhook not ready ({@link
+ * #allowsReady()}): in a rollout, a replica that cannot admit pods must not replace one that can.
  */
 public final class WarmUp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
@@ -66,27 +70,31 @@ public final class WarmUp implements AutoCloseable {
    * @param took from start to done
    * @param jitMillis time the JIT compiled meanwhile (all compiler threads; -1 if unknown)
    * @param why why it stopped: "the JIT settled", "the bound", or an error
+   * @param brokenPath what broke the admission path (a 5xx answer, the handler throwing), or null
    */
-  public record Result(int reviews, int failed, Duration took, long jitMillis, String why) {
+  public record Result(
+      int reviews, int failed, Duration took, long jitMillis, String why, String brokenPath) {
     String describe() {
       return String.format(
           Locale.ROOT,
-          "%d synthetic reviews over %d connections in %d ms (JIT compiling for %s) until %s%s",
+          "%d synthetic reviews over %d connections in %d ms (JIT compiling for %s) until %s%s%s",
           reviews,
           CONNECTIONS,
           took.toMillis(),
           jitMillis < 0 ? "an unknown time" : jitMillis + " ms",
           why,
-          failed == 0 ? "" : "; " + failed + " were not answered with 200");
+          failed == 0 ? "" : "; " + failed + " were not answered with 200",
+          brokenPath == null ? "" : "; the admission path is broken: " + brokenPath);
     }
   }
 
   private final Thread thread;
   private final AtomicReference<Result> result = new AtomicReference<>();
+  private final AtomicReference<String> brokenPath = new AtomicReference<>();
   private volatile boolean stopped;
 
-  private WarmUp(WarmUpSettings settings, MutationPlanner planner, WebhookServer.Limits limits) {
-    thread = new Thread(() -> run(settings, planner, limits), "webhook-warm-up");
+  private WarmUp(WarmUpSettings settings, HttpHandler handler, WebhookServer.Limits limits) {
+    thread = new Thread(() -> run(settings, handler, limits), "webhook-warm-up");
     thread.setDaemon(true);
   }
 
@@ -96,57 +104,6 @@ public final class WarmUp implements AutoCloseable {
    */
   public static WarmUp start(
       WarmUpSettings settings, MutationPlanner planner, WebhookServer.Limits limits) {
-    WarmUp w = new WarmUp(settings, planner, limits);
-    if (!settings.enabled()) {
-      w.result.set(new Result(0, 0, Duration.ZERO, 0, "it is turned off"));
-      return w;
-    }
-    LOG.info(
-        "warming up the admission path before reporting ready (at most {} s)",
-        settings.bound().toSeconds());
-    w.thread.start();
-    return w;
-  }
-
-  /** Whether the warm-up is over (or off), so the webhook may report ready. */
-  public boolean done() {
-    return result.get() != null;
-  }
-
-  /** What it did, once {@link #done()}. */
-  public Result result() {
-    return result.get();
-  }
-
-  private void run(WarmUpSettings settings, MutationPlanner planner, WebhookServer.Limits limits) {
-    long start = System.nanoTime();
-    Result r;
-    try {
-      r = warm(settings.bound(), planner, limits, start);
-      LOG.info("webhook warmed up: {}; reporting ready", r.describe());
-    } catch (IOException | RuntimeException | java.security.GeneralSecurityException e) {
-      r =
-          new Result(
-              0,
-              0,
-              Duration.ofNanos(System.nanoTime() - start),
-              -1,
-              "it failed (" + e.getMessage() + ")");
-      LOG.warn("webhook warm-up failed, reporting ready without it: {}", e.toString());
-    }
-    result.set(r);
-  }
-
-  private Result warm(
-      Duration bound, MutationPlanner planner, WebhookServer.Limits limits, long start)
-      throws IOException, java.security.GeneralSecurityException {
-    CertificateIssuer.Issued ca = CertificateIssuer.newCa("lpo webhook warm-up");
-    CertificateIssuer.Issued serving =
-        CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
-    ReloadingKeyManager keys =
-        new ReloadingKeyManager(
-            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "warm-up"));
-    keys.refresh();
     NamespacePolicies policies = SyntheticReviews.policies();
     PolicyCache cache =
         new PolicyCache() {
@@ -160,6 +117,88 @@ public final class WarmUp implements AutoCloseable {
             return true;
           }
         };
+    return start(
+        settings,
+        new AdmissionHandler(planner, cache, ClusterReads.none(), new SimpleMeterRegistry(), true),
+        limits);
+  }
+
+  /** Warms up with this handler (tests give one that fails). */
+  static WarmUp start(WarmUpSettings settings, HttpHandler handler, WebhookServer.Limits limits) {
+    WarmUp w = new WarmUp(settings, handler, limits);
+    if (!settings.enabled()) {
+      w.result.set(new Result(0, 0, Duration.ZERO, 0, "it is turned off", null));
+      return w;
+    }
+    LOG.info(
+        "warming up the admission path before reporting ready (at most {} s)",
+        settings.bound().toSeconds());
+    w.thread.start();
+    return w;
+  }
+
+  /** Whether the warm-up is over (or off). */
+  public boolean done() {
+    return result.get() != null;
+  }
+
+  /**
+   * Whether the webhook may report ready: the warm-up is over, and did not find the admission path
+   * broken.
+   */
+  public boolean allowsReady() {
+    Result r = result.get();
+    return r != null && r.brokenPath() == null;
+  }
+
+  /** What it did, once {@link #done()}. */
+  public Result result() {
+    return result.get();
+  }
+
+  private void run(WarmUpSettings settings, HttpHandler handler, WebhookServer.Limits limits) {
+    long start = System.nanoTime();
+    Result r = null;
+    try {
+      r = warm(settings.bound(), handler, limits, start);
+      if (r.brokenPath() != null) {
+        LOG.error("webhook warm-up failed, staying not ready: {}", r.describe());
+      } else if (r.failed() > 0 || r.why().startsWith(COULD_NOT_SEND)) {
+        LOG.error("webhook warm-up failed, reporting ready without it: {}", r.describe());
+      } else {
+        LOG.info("webhook warmed up: {}; reporting ready", r.describe());
+      }
+    } catch (Throwable e) {
+      // Whatever it was (an Error too: a class missing from the classpath, memory), readiness must
+      // not wait forever for a result that never comes.
+      r =
+          new Result(
+              0,
+              0,
+              Duration.ofNanos(System.nanoTime() - start),
+              -1,
+              "it could not run (" + e + ")",
+              null);
+      LOG.error("webhook warm-up failed, reporting ready without it: {}", e.toString(), e);
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+    } finally {
+      result.compareAndSet(null, r != null ? r : new Result(0, 0, Duration.ZERO, -1, "?", null));
+    }
+  }
+
+  private static final String COULD_NOT_SEND = "a synthetic review could not be sent";
+
+  private Result warm(Duration bound, HttpHandler handler, WebhookServer.Limits limits, long start)
+      throws IOException, java.security.GeneralSecurityException {
+    CertificateIssuer.Issued ca = CertificateIssuer.newCa("lpo webhook warm-up");
+    CertificateIssuer.Issued serving =
+        CertificateIssuer.serving(ca, List.of("localhost"), List.of("127.0.0.1"));
+    ReloadingKeyManager keys =
+        new ReloadingKeyManager(
+            KeyMaterial.fixed(serving.certificate(), serving.privateKey(), "warm-up"));
+    keys.refresh();
     List<byte[]> bodies = SyntheticReviews.bodies();
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
@@ -172,10 +211,7 @@ public final class WarmUp implements AutoCloseable {
         WebhookServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             keys,
-            planner,
-            cache,
-            ClusterReads.none(),
-            new SimpleMeterRegistry(),
+            recordingFailures(handler),
             limits)) {
       KeepAliveConnection.Target target =
           new KeepAliveConnection.Target(
@@ -199,7 +235,11 @@ public final class WarmUp implements AutoCloseable {
           Thread.sleep(WINDOW.toMillis());
           long jitNow = jitTimed ? jit.getTotalCompilationTime() : 0;
           if (broken.get() != null) {
-            why = "a synthetic review could not be sent (" + broken.get().getMessage() + ")";
+            why = COULD_NOT_SEND + " (" + broken.get() + ")";
+            break;
+          }
+          if (brokenPath.get() != null) {
+            why = "the admission path broke";
             break;
           }
           if (answered.get() >= MIN_REVIEWS && jitNow - jitBefore < SETTLED_JIT_MILLIS) {
@@ -230,7 +270,27 @@ public final class WarmUp implements AutoCloseable {
         failed.get(),
         Duration.ofNanos(System.nanoTime() - start),
         jitTimed ? jit.getTotalCompilationTime() - jitAtStart : -1,
-        why);
+        why,
+        brokenPath.get());
+  }
+
+  /**
+   * The handler, noting what breaks the admission path: it throwing (answered with a 500 here, as
+   * the API server would see no answer) or answering with a 5xx.
+   */
+  private HttpHandler recordingFailures(HttpHandler handler) {
+    return exchange -> {
+      try {
+        handler.handle(exchange);
+      } catch (Throwable e) {
+        brokenPath.compareAndSet(null, "the handler threw " + e);
+        try (exchange) {
+          exchange.sendResponseHeaders(500, -1);
+        } catch (IOException | RuntimeException alreadyAnswered) {
+          // the connection is closed either way
+        }
+      }
+    };
   }
 
   private void send(
@@ -249,6 +309,9 @@ public final class WarmUp implements AutoCloseable {
                 connection.post(WebhookServer.PATH, bodies.get(i++ % bodies.size()));
             if (r.status() != 200) {
               failed.incrementAndGet();
+            }
+            if (r.status() >= 500) {
+              brokenPath.compareAndSet(null, "a synthetic review was answered with " + r.status());
             }
             answered.incrementAndGet();
           }

@@ -251,10 +251,11 @@ public final class Webhook implements AutoCloseable {
 
   /**
    * Ready when the caches have synced, their content is within the staleness bound ({@link
-   * PolicyFreshness}), a certificate is served, and the warm-up is over ({@link WarmUp}).
+   * PolicyFreshness}), a certificate is served, and the warm-up is over and found the admission
+   * path working ({@link WarmUp#allowsReady()}).
    */
   public boolean ready() {
-    return cache.ready() && keys.serving().isPresent() && warmUp.done();
+    return cache.ready() && keys.serving().isPresent() && warmUp.allowsReady();
   }
 
   /** The warm-up, for what it did. */

@@ -29,6 +29,58 @@ class WarmUpTest {
       assertTrue(r.reviews() >= SyntheticReviews.bodies().size(), r.describe());
       assertTrue(
           r.why().equals("the JIT settled") || r.why().equals("the bound of 20 s"), r.describe());
+      assertTrue(warmUp.allowsReady(), r.describe());
+    }
+  }
+
+  @Test
+  void aHandlerAnswering5xxKeepsTheWebhookNotReady() {
+    try (WarmUp warmUp =
+        WarmUp.start(
+            new WarmUpSettings(Duration.ofSeconds(20)),
+            exchange -> {
+              try (exchange) {
+                exchange.sendResponseHeaders(500, -1);
+              }
+            },
+            WebhookServer.Limits.DEFAULT)) {
+      await().atMost(Duration.ofSeconds(30)).until(warmUp::done);
+      WarmUp.Result r = warmUp.result();
+      assertFalse(warmUp.allowsReady(), r.describe());
+      assertTrue(r.brokenPath().contains("answered with 500"), r.describe());
+      assertTrue(r.failed() > 0, r.describe());
+      // It stops at the first broken answer, not at the bound.
+      assertEquals("the admission path broke", r.why(), r.describe());
+    }
+  }
+
+  @Test
+  void aHandlerThrowingAnErrorKeepsTheWebhookNotReady() {
+    try (WarmUp warmUp =
+        WarmUp.start(
+            new WarmUpSettings(Duration.ofSeconds(20)),
+            exchange -> {
+              throw new NoClassDefFoundError("dev/leastprivilege/core/Missing");
+            },
+            WebhookServer.Limits.DEFAULT)) {
+      await().atMost(Duration.ofSeconds(30)).until(warmUp::done);
+      WarmUp.Result r = warmUp.result();
+      assertFalse(warmUp.allowsReady(), r.describe());
+      assertTrue(r.brokenPath().contains("NoClassDefFoundError"), r.describe());
+    }
+  }
+
+  @Test
+  void aWarmUpThatCannotRunDoesNotHoldReadinessBack() {
+    // No limits for its server: the warm-up fails before any review is sent, as when it cannot
+    // bind its port; the admission path itself is not in question.
+    try (WarmUp warmUp =
+        WarmUp.start(
+            new WarmUpSettings(Duration.ofSeconds(20)), new MutationPlanner("lpo-system"), null)) {
+      await().atMost(Duration.ofSeconds(30)).until(warmUp::done);
+      WarmUp.Result r = warmUp.result();
+      assertTrue(warmUp.allowsReady(), r.describe());
+      assertTrue(r.why().startsWith("it could not run"), r.describe());
     }
   }
 
