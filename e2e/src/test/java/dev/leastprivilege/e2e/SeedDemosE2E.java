@@ -232,28 +232,39 @@ class SeedDemosE2E {
    * recorded.
    */
   private static SeccompProfile recordedLsProfile() throws Exception {
-    Path out = Files.createTempDirectory("lpo-e2e").resolve("ls.yaml");
-    Process record =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                Cluster.TOP.resolve("operator/cli/target/lpo.jar").toString(),
-                "record",
-                "--no-new-privileges",
-                "--default-action",
-                "SCMP_ACT_KILL_PROCESS",
-                "--name",
-                NS + "/ls",
-                "-o",
-                out.toString(),
-                "--",
-                "ls",
-                "/")
-            .inheritIO()
-            .start();
-    assertTrue(record.waitFor(2, TimeUnit.MINUTES) && record.exitValue() == 0, "lpo record");
-    try (var in = Files.newInputStream(out)) {
-      return cluster.client.resources(SeccompProfile.class).load(in).item();
+    Path dir = Files.createTempDirectory("lpo-e2e");
+    Path out = dir.resolve("ls.yaml");
+    Process record = null;
+    try {
+      record =
+          new ProcessBuilder(
+                  "java",
+                  "-jar",
+                  Cluster.TOP.resolve("operator/cli/target/lpo.jar").toString(),
+                  "record",
+                  "--no-new-privileges",
+                  "--default-action",
+                  "SCMP_ACT_KILL_PROCESS",
+                  "--name",
+                  NS + "/ls",
+                  "-o",
+                  out.toString(),
+                  "--",
+                  "ls",
+                  "/")
+              .inheritIO()
+              .start();
+      assertTrue(record.waitFor(2, TimeUnit.MINUTES) && record.exitValue() == 0, "lpo record");
+      try (var in = Files.newInputStream(out)) {
+        return cluster.client.resources(SeccompProfile.class).load(in).item();
+      }
+    } finally {
+      // Only the process this test started, and only its own temporary files.
+      if (record != null && record.isAlive()) {
+        record.destroyForcibly().waitFor();
+      }
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(dir);
     }
   }
 }
