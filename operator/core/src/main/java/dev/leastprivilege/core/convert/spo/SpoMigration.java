@@ -421,13 +421,7 @@ public final class SpoMigration {
       String kind = ref.path("kind").asText("");
       String name = ref.path("name").asText("");
       if (!kind.equals(SeccompProfile.KIND)) {
-        findings.add(
-            SpoFinding.note(
-                title,
-                "spec.profileRef.kind",
-                "skipped: binds a "
-                    + (kind.isEmpty() ? "profile of no kind" : kind)
-                    + ", which this product has no equivalent of"));
+        findings.add(otherKindSkipped(title, "spec.profileRef.kind", "binds", kind));
         continue;
       }
       if (ns == null) {
@@ -644,13 +638,7 @@ public final class SpoMigration {
       JsonNode spec = r.path("spec");
       String kind = spec.path("kind").asText("");
       if (!kind.equals(SeccompProfile.KIND)) {
-        findings.add(
-            SpoFinding.note(
-                title,
-                "spec.kind",
-                "skipped: records a "
-                    + (kind.isEmpty() ? "profile of no kind" : kind)
-                    + ", which this product has no equivalent of"));
+        findings.add(otherKindSkipped(title, "spec.kind", "records", kind));
         continue;
       }
       String target =
@@ -795,5 +783,17 @@ public final class SpoMigration {
     return (kind.isEmpty() ? "" : kind + " ")
         + (namespace == null || namespace.isEmpty() ? "" : namespace + "/")
         + name;
+  }
+
+  /** A binding or recording of a profile kind we have no equivalent of (SELinux, AppArmor). */
+  private static SpoFinding otherKindSkipped(String title, String field, String verb, String kind) {
+    return SpoFinding.note(
+        title,
+        field,
+        "skipped: "
+            + verb
+            + " a "
+            + (kind.isEmpty() ? "profile of no kind" : kind)
+            + ", which this product has no equivalent of");
   }
 }
