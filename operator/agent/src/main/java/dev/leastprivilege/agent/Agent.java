@@ -1,14 +1,15 @@
 package dev.leastprivilege.agent;
 
+import dev.leastprivilege.agent.kube.KubeApi;
+import dev.leastprivilege.agent.kube.ListWatch;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Keeps this node's profile files equal to the rendered-profile ConfigMaps, and reports how far it
  * has got.
  *
- * <p>Changes are applied by the informer's store as they arrive, in the order the API server's
- * watch delivers them ({@link PublishedProfiles}, {@link ProfileApplier}); reports, retries and the
+ * <p>Changes are applied by the watch's store as they arrive, in the order the API server's watch
+ * delivers them ({@link PublishedProfiles}, {@link ProfileApplier}); reports, retries and the
  * start-up clean-up run on one scheduler thread.
  */
 public final class Agent implements AutoCloseable {
@@ -35,13 +36,13 @@ public final class Agent implements AutoCloseable {
   static final long RETRY_SECONDS = 5;
 
   /**
-   * The informer lists in pages of this many ConfigMaps: with the store applying each page as it
-   * comes, this bounds the file contents in memory at once (a page of 100 profiles of 10 KiB is 1
-   * MiB).
+   * The agent lists in pages of this many objects. Each ConfigMap is applied as it is read from the
+   * stream, so the page size does not bound memory; it bounds how long the API server works on one
+   * request.
    */
   static final long LIST_PAGE = 100;
 
-  private final KubernetesClient client;
+  private final KubeApi api;
   private final AgentConfig config;
   private final ProfileDirectory directory;
   private final ScheduledExecutorService executor =
@@ -54,15 +55,16 @@ public final class Agent implements AutoCloseable {
   private final ProfileApplier applier;
   private final PublishedProfiles published;
   private final NodeStatusReporter reporter;
-  private SharedIndexInformer<ConfigMap> informer;
+  private final ListWatch<ConfigMap> watch;
   private volatile boolean ready;
 
-  public Agent(KubernetesClient client, AgentConfig config) {
-    this(client, config, new ProfileDirectory(config.seccompRoot()));
+  /** The agent owns {@code api}: closing the agent closes it. */
+  public Agent(KubeApi api, AgentConfig config) {
+    this(api, config, new ProfileDirectory(config.seccompRoot()));
   }
 
-  Agent(KubernetesClient client, AgentConfig config, ProfileDirectory directory) {
-    this.client = client;
+  Agent(KubeApi api, AgentConfig config, ProfileDirectory directory) {
+    this.api = api;
     this.config = config;
     this.directory = directory;
     this.applier =
@@ -72,9 +74,17 @@ public final class Agent implements AutoCloseable {
             (ref, name) ->
                 executor.schedule(() -> retry(ref, name), RETRY_SECONDS, TimeUnit.SECONDS));
     this.published = new PublishedProfiles(applier);
+    this.watch =
+        new ListWatch<>(
+            api,
+            KubeApi.path(ConfigMap.class, config.namespace(), null),
+            Map.of("labelSelector", RenderedProfileConfigMap.SELECTOR),
+            LIST_PAGE,
+            ConfigMap.class,
+            published);
     this.reporter =
         new NodeStatusReporter(
-            client, config, executor, () -> applier.report(informer.lastSyncResourceVersion()));
+            api, config, executor, () -> applier.report(watch.lastSyncResourceVersion()));
   }
 
   /**
@@ -83,18 +93,9 @@ public final class Agent implements AutoCloseable {
    * ProfileApplier#collectGarbage}.
    */
   public void start() throws Exception {
-    informer =
-        client
-            .configMaps()
-            .inNamespace(config.namespace())
-            .withLabelSelector(RenderedProfileConfigMap.SELECTOR)
-            .withLimit(LIST_PAGE)
-            .runnableInformer(0);
-    informer.itemStore(published);
-    // Whatever goes wrong in a list or a watch (an exception in the store included), list again:
-    // the default gives up on some errors, which would leave the node's report frozen.
-    informer.exceptionHandler((started, error) -> true);
-    informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    // Whatever goes wrong in a list or a watch (an exception in the store included), the watch
+    // tries again: the node's report must not freeze.
+    watch.start().get(2, TimeUnit.MINUTES);
     executor.submit(() -> applier.collectGarbage(this::existingProfileFiles)).get();
     executor.execute(this::changed);
     ready = true;
@@ -113,18 +114,22 @@ public final class Agent implements AutoCloseable {
   private Optional<Set<String>> existingProfileFiles(String namespace) {
     try {
       Set<String> files = new HashSet<>();
+      String path = KubeApi.path(SeccompProfile.class, namespace, null);
       String next = null;
       do {
-        KubernetesResourceList<SeccompProfile> page =
-            client
-                .resources(SeccompProfile.class)
-                .inNamespace(namespace)
-                .list(new ListOptionsBuilder().withLimit(LIST_PAGE).withContinue(next).build());
-        page.getItems()
-            .forEach(
-                p -> files.add(new ProfileRef(namespace, p.getMetadata().getName()).fileName()));
-        next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-      } while (next != null && !next.isEmpty());
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("limit", Long.toString(LIST_PAGE));
+        if (next != null) {
+          query.put("continue", next);
+        }
+        next =
+            api.list(
+                    path,
+                    query,
+                    Named.class,
+                    p -> files.add(new ProfileRef(namespace, p.metadata().getName()).fileName()))
+                .next();
+      } while (next != null);
       return Optional.of(files);
     } catch (RuntimeException e) {
       LOG.warn("could not read the SeccompProfiles of {}: {}", namespace, e.getMessage());
@@ -132,19 +137,20 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** Only the name of a listed object is read: a profile's spec can be large. */
+  private record Named(ObjectMeta metadata) {}
+
   public boolean isReady() {
-    return ready && informer != null && informer.isRunning();
+    return ready && watch.isRunning();
   }
 
-  /** False once the informer, after starting, has stopped: the report can no longer move on. */
+  /** False once the watch, after starting, has stopped: the report can no longer move on. */
   public boolean isWatching() {
-    return informer == null || !ready || informer.isRunning();
+    return !ready || watch.isRunning();
   }
 
   private void changed() {
-    if (informer != null) {
-      reporter.changed();
-    }
+    reporter.changed();
   }
 
   /** Tries a failed change again, reading the ConfigMap's content from the API server. */
@@ -154,7 +160,11 @@ public final class Agent implements AutoCloseable {
           ref,
           configMapName,
           () -> Optional.ofNullable(published.get(config.namespace() + "/" + configMapName)),
-          () -> client.configMaps().inNamespace(config.namespace()).withName(configMapName).get());
+          () ->
+              api.get(
+                      KubeApi.path(ConfigMap.class, config.namespace(), configMapName),
+                      ConfigMap.class)
+                  .orElse(null));
     } catch (RuntimeException e) {
       LOG.warn("could not read ConfigMap {} to retry it: {}", configMapName, e.getMessage());
       executor.schedule(() -> retry(ref, configMapName), RETRY_SECONDS, TimeUnit.SECONDS);
@@ -164,9 +174,8 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
-    if (informer != null) {
-      informer.stop();
-    }
+    watch.close();
     executor.shutdown();
+    api.close();
   }
 }

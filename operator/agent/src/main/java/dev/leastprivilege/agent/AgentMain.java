@@ -1,9 +1,7 @@
 package dev.leastprivilege.agent;
 
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.leastprivilege.agent.kube.KubeApi;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +25,8 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    // The report's revision relies on a list followed by a watch: with the newer "watch list"
-    // streaming, an informer records the revision of each initial event, which do not arrive in
-    // revision order.
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder().withWatchList(false).build())
-            .build();
-    Agent agent = new Agent(client, config);
+    KubeApi api = KubeApi.fromEnvironment();
+    Agent agent = new Agent(api, config);
     int port = Integer.parseInt(System.getenv().getOrDefault("HEALTH_PORT", "8081"));
     HttpServer health = HttpServer.create(new InetSocketAddress(port), 0);
     // Alive while its watch runs (or before it first started): a stopped informer would leave the
@@ -60,7 +52,6 @@ public final class AgentMain {
                 () -> {
                   agent.close();
                   health.stop(0);
-                  client.close();
                 }));
     ClassDataArchiveCheck.warning(
             ClassDataArchiveCheck.ownCommandLine(), System.getProperty("java.vm.info"))

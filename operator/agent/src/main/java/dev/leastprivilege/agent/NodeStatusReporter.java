@@ -1,15 +1,16 @@
 package dev.leastprivilege.agent;
 
+import dev.leastprivilege.agent.kube.KubeApi;
+import dev.leastprivilege.agent.kube.KubeApiException;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import dev.leastprivilege.core.status.ReportOwnership;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,7 +37,7 @@ final class NodeStatusReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStatusReporter.class);
   private static final long RETRY_MILLIS = 2000;
 
-  private final KubernetesClient client;
+  private final KubeApi api;
   private final AgentConfig config;
   private final ScheduledExecutorService executor;
   private final Supplier<Report> snapshot;
@@ -56,11 +57,11 @@ final class NodeStatusReporter {
       String appliedRevision, int profiles, List<FailedProfile> failed, int failedCount) {}
 
   NodeStatusReporter(
-      KubernetesClient client,
+      KubeApi api,
       AgentConfig config,
       ScheduledExecutorService executor,
       Supplier<Report> snapshot) {
-    this.client = client;
+    this.api = api;
     this.config = config;
     this.executor = executor;
     this.snapshot = snapshot;
@@ -79,7 +80,7 @@ final class NodeStatusReporter {
     Report report = snapshot.get();
     try {
       write(report);
-    } catch (KubernetesClientException e) {
+    } catch (KubeApiException e) {
       LOG.warn(
           "could not write NodeProfileStatus {} ({}); retrying in {} ms",
           config.nodeName(),
@@ -108,10 +109,11 @@ final class NodeStatusReporter {
     NodeProfileStatus object = new NodeProfileStatus();
     object.setMetadata(new ObjectMetaBuilder().withName(config.nodeName()).build());
     object.setStatus(status);
+    String path = reportPath();
     try {
-      client.resource(object).patchStatus();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+      api.mergePatch(path + "/status", object);
+    } catch (KubeApiException e) {
+      if (e.code() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
       NodeProfileStatusSpec spec = new NodeProfileStatusSpec();
@@ -123,8 +125,8 @@ final class NodeStatusReporter {
               .withOwnerReferences(owner == null ? List.of() : List.of(owner))
               .build());
       fresh.setSpec(spec);
-      client.resource(fresh).create();
-      client.resource(object).patchStatus();
+      api.create(KubeApi.path(NodeProfileStatus.class, null, null), fresh);
+      api.mergePatch(path + "/status", object);
     }
     LOG.debug(
         "reported revision {}: {} profiles, {} failed",
@@ -143,21 +145,17 @@ final class NodeStatusReporter {
     owner = nodeUid.map(uid -> NodeProfileStatus.ownedBy(config.nodeName(), uid)).orElse(null);
     NodeProfileStatus found;
     try {
-      found = client.resources(NodeProfileStatus.class).withName(config.nodeName()).get();
+      found = api.get(reportPath(), NodeProfileStatus.class).orElse(null);
       if (found == null
           || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
         return;
       }
-      client
-          .resources(NodeProfileStatus.class)
-          .withName(config.nodeName())
-          .lockResourceVersion(found.getMetadata().getResourceVersion())
-          .delete();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+      api.deleteAt(reportPath(), found.getMetadata().getResourceVersion());
+    } catch (KubeApiException e) {
+      if (e.code() == HttpURLConnection.HTTP_NOT_FOUND) {
         return;
       }
-      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+      if (e.code() != HttpURLConnection.HTTP_FORBIDDEN) {
         throw e;
       }
       // RBAC of an earlier chart: reporting matters more than replacing.
@@ -179,13 +177,14 @@ final class NodeStatusReporter {
    */
   private Optional<String> nodeUid() {
     try {
-      Node node = client.nodes().withName(config.nodeName()).get();
-      if (node != null) {
-        return Optional.of(node.getMetadata().getUid());
+      Optional<Named> node =
+          api.get(KubeApi.path(Node.class, null, config.nodeName()), Named.class);
+      if (node.isPresent()) {
+        return Optional.of(node.get().metadata().getUid());
       }
       LOG.warn("node {} not found: its report gets no owner", config.nodeName());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+    } catch (KubeApiException e) {
+      if (e.code() != HttpURLConnection.HTTP_FORBIDDEN) {
         throw e;
       }
       LOG.warn(
@@ -193,4 +192,11 @@ final class NodeStatusReporter {
     }
     return Optional.empty();
   }
+
+  private String reportPath() {
+    return KubeApi.path(NodeProfileStatus.class, null, config.nodeName());
+  }
+
+  /** Only the metadata of the Node is read. */
+  private record Named(ObjectMeta metadata) {}
 }

@@ -1,26 +1,25 @@
 package dev.leastprivilege.agent;
 
+import dev.leastprivilege.agent.kube.WatchedStore;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
- * The agent's informer store: for each rendered-profile ConfigMap its identity, content hash and
- * resourceVersion, never its data, so the agent's memory does not grow with the size of the
- * profiles. Each change is handed to the {@link ProfileApplier} as it is stored, with its full
- * content, on the informer's thread: the informer lists in pages and reads the next page only when
- * this one is written, so at most a page of contents is in memory at once, and it records a
- * change's revision only after the change is applied.
+ * The agent's store of the rendered-profile ConfigMaps it watches: for each its identity, content
+ * hash and resourceVersion, never its data, so the agent's memory does not grow with the size of
+ * the profiles. Each change is handed to the {@link ProfileApplier} as it is stored, with its full
+ * content, on the watch's thread: the {@link dev.leastprivilege.agent.kube.ListWatch} reads a list
+ * as it streams, one ConfigMap at a time, so at most one ConfigMap's content is in memory at once,
+ * and it records a change's revision only after the change is applied.
  */
-final class PublishedProfiles implements ItemStore<ConfigMap> {
+final class PublishedProfiles implements WatchedStore<ConfigMap> {
   /** What is kept of one ConfigMap: a few short strings. */
   private record Entry(String resourceVersion, String profile, String contentHash, String removed) {
     static Entry of(ConfigMap cm) {
@@ -41,9 +40,9 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
     this.applier = applier;
   }
 
-  @Override
-  public String getKey(ConfigMap cm) {
-    return Cache.metaNamespaceKeyFunc(cm);
+  /** The key of a ConfigMap: "namespace/name". */
+  static String key(ConfigMap cm) {
+    return cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
   }
 
   /**
@@ -51,13 +50,12 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
    * every ConfigMap over again; one whose resourceVersion has not changed was applied already.
    */
   @Override
-  public ConfigMap put(String key, ConfigMap cm) {
+  public void put(String key, ConfigMap cm) {
     Entry next = Entry.of(cm);
     Entry previous = entries.put(key, next);
     if (previous == null || !Objects.equals(previous.resourceVersion(), next.resourceVersion())) {
       applier.apply(cm);
     }
-    return restore(key, previous);
   }
 
   /**
@@ -70,14 +68,13 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
    * is gone ({@link ProfileApplier#collectGarbage}).
    */
   @Override
-  public ConfigMap remove(String key) {
+  public void remove(String key) {
     Entry previous = entries.remove(key);
     ConfigMap old = restore(key, previous);
     if (old != null && previous.removed() == null && !publishedElsewhere(previous.profile())) {
       RenderedProfileConfigMap.identity(old)
           .ifPresent(id -> applier.forget(new ProfileRef(id.namespace(), id.name())));
     }
-    return old;
   }
 
   /**
@@ -91,29 +88,13 @@ final class PublishedProfiles implements ItemStore<ConfigMap> {
   }
 
   @Override
-  public Stream<String> keySet() {
-    return entries.keySet().stream();
+  public Set<String> keys() {
+    return entries.keySet();
   }
 
-  @Override
-  public Stream<ConfigMap> values() {
-    return entries.entrySet().stream().map(e -> restore(e.getKey(), e.getValue()));
-  }
-
-  @Override
-  public int size() {
-    return entries.size();
-  }
-
-  @Override
-  public ConfigMap get(String key) {
+  /** What is kept of a ConfigMap (no data), or null when it is not held. */
+  ConfigMap get(String key) {
     return restore(key, entries.get(key));
-  }
-
-  /** Initial adds must be handed over as they arrive, not after the whole list. */
-  @Override
-  public boolean isFullState() {
-    return false;
   }
 
   private static ConfigMap restore(String key, Entry e) {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
@@ -57,11 +58,11 @@ class NodeStatusReporterTest {
     return client.resource(nps).create();
   }
 
-  /** The agent's first report, as it writes it after its informer synced. */
+  /** The agent's first report, as it writes it after its watch synced. */
   private NodeProfileStatus report() {
     NodeStatusReporter reporter =
         new NodeStatusReporter(
-            client,
+            KubeApi.connect(client.getConfiguration()),
             new AgentConfig("n1", "lpo", Path.of("/nonexistent"), Duration.ofMillis(10)),
             executor,
             () -> new NodeStatusReporter.Report("42", 3, List.of(), 0));

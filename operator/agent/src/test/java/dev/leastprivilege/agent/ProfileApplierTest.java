@@ -183,7 +183,7 @@ class ProfileApplierTest {
     ProfileApplier applier = applier();
     PublishedProfiles store = new PublishedProfiles(applier);
     ConfigMap cm = cm(WEB, "{\"v\": 1}", 10);
-    String key = store.getKey(cm);
+    String key = PublishedProfiles.key(cm);
     store.put(key, cm);
     store.remove(key);
     assertEquals("{\"v\": 1}", file(WEB), "kept");
@@ -202,9 +202,9 @@ class ProfileApplierTest {
     ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
     earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
     ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
-    store.put(store.getKey(earlier), earlier);
-    store.put(store.getKey(current), current);
-    store.remove(store.getKey(earlier));
+    store.put(PublishedProfiles.key(earlier), earlier);
+    store.put(PublishedProfiles.key(current), current);
+    store.remove(PublishedProfiles.key(earlier));
     assertEquals("{\"v\": 1}", file(WEB));
     assertEquals(1, applier.installedCount());
   }

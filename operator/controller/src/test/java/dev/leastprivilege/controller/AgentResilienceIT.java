@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
+import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
@@ -13,8 +14,6 @@ import dev.leastprivilege.controller.Cluster.TestNamespace;
 import dev.leastprivilege.core.render.ContentHash;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -83,16 +82,14 @@ class AgentResilienceIT {
     URI url = URI.create(direct.getMasterUrl());
     Path root = cluster.nodeRoot("flaky");
     try (CuttableProxy proxy = new CuttableProxy(url.getPort());
-        KubernetesClient viaProxy =
-            new KubernetesClientBuilder()
-                .withConfig(
+        Agent agent =
+            new Agent(
+                KubeApi.connect(
                     new io.fabric8.kubernetes.client.ConfigBuilder(direct)
                         .withMasterUrl("https://127.0.0.1:" + proxy.port())
                         .withRequestRetryBackoffLimit(1)
-                        .build())
-                .build();
-        Agent agent =
-            new Agent(viaProxy, new AgentConfig("flaky", ns, root, Duration.ofMillis(100)))) {
+                        .build()),
+                new AgentConfig("flaky", ns, root, Duration.ofMillis(100)))) {
       publish(ns, "outage", "{\"v\": 1}\n");
       agent.start();
       Path file = root.resolve("leastprivilege/shop/outage.json");
@@ -147,7 +144,9 @@ class AgentResilienceIT {
     assertTrue(
         mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0, "mount tmpfs (root needed)");
     try (Agent agent =
-        new Agent(cluster.client(), new AgentConfig("small", ns, disk, Duration.ofMillis(100)))) {
+        new Agent(
+            KubeApi.connect(cluster.client().getConfiguration()),
+            new AgentConfig("small", ns, disk, Duration.ofMillis(100)))) {
       publish(ns, "big", "{\"v\": 1}\n");
       agent.start();
       Path file = disk.resolve("leastprivilege/shop/big.json");

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
+import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.webhook.Webhook;
 import dev.leastprivilege.webhook.WebhookSettings;
@@ -322,7 +323,9 @@ final class Cluster implements BeforeAllCallback, BeforeEachCallback, ParameterR
   Agent startAgent(String node, Path root) throws Exception {
     AgentPods.place(client, OPERATOR_NS, node);
     Agent agent =
-        new Agent(client, new AgentConfig(node, OPERATOR_NS, root, Duration.ofMillis(100)));
+        new Agent(
+            KubeApi.connect(client.getConfiguration()),
+            new AgentConfig(node, OPERATOR_NS, root, Duration.ofMillis(100)));
     agent.start();
     return agent;
   }

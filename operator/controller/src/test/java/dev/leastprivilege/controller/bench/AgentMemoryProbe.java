@@ -381,12 +381,15 @@ public final class AgentMemoryProbe {
               agent.rssMiB(), agent.status("VmHWM:") / 1024.0, (int) agent.status("Threads:"));
       System.out.printf(
           Locale.ROOT,
-          "  %s: %d files in %.1f s (%d restarts), RSS %.1f MiB, peak %.1f MiB, %d threads%n",
+          "  %s: %d files in %.1f s (%d restarts), RSS %.1f MiB (anonymous %.1f, files %.1f),"
+              + " peak %.1f MiB, %d threads%n",
           row.id(),
           count,
           installed,
           restarts,
           s.rss(),
+          agent.status("RssAnon:") / 1024.0,
+          agent.status("RssFile:") / 1024.0,
           s.peak(),
           s.threads());
       if (nmt) {
@@ -466,20 +469,15 @@ public final class AgentMemoryProbe {
     }
   }
 
-  private static Map<String, String> env(Path kubeconfig, Path root) {
-    return Map.of(
-        "KUBECONFIG",
-        kubeconfig.toString(),
-        "LPO_NAMESPACE",
-        NS,
-        "HEALTH_PORT",
-        "0",
-        "NODE_NAME",
-        "probe",
-        "SECCOMP_ROOT",
-        root.toString(),
-        "MALLOC_ARENA_MAX",
-        "2");
+  private static Map<String, String> env(Path kubeconfig, Path root) throws IOException {
+    Map<String, String> env =
+        new LinkedHashMap<>(ChildJvm.apiServerEnvironment(Files.readString(kubeconfig)));
+    env.put("LPO_NAMESPACE", NS);
+    env.put("HEALTH_PORT", "0");
+    env.put("NODE_NAME", "probe");
+    env.put("SECCOMP_ROOT", root.toString());
+    env.put("MALLOC_ARENA_MAX", "2");
+    return env;
   }
 
   private static List<String> plus(List<String> flags, String... more) {

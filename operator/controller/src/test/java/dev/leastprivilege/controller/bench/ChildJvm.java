@@ -1,9 +1,11 @@
 package dev.leastprivilege.controller.bench;
 
+import io.fabric8.kubernetes.client.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -27,6 +29,35 @@ final class ChildJvm implements AutoCloseable {
    */
   static String operatorClasspath() throws IOException {
     return launcher(Path.of("target", "lpo-controller.jar"));
+  }
+
+  /**
+   * How a child agent reaches the API server: as in its pod, from the environment (fabric8's {@code
+   * KUBERNETES_*} variables), with no kubeconfig file. fabric8 parses a kubeconfig with its full
+   * serializer, which loads every model class; a pod's agent, configured from its service account,
+   * never does, so a kubeconfig would make the child larger than the agent that ships.
+   */
+  static Map<String, String> apiServerEnvironment(String kubeconfigYaml) {
+    Config c = Config.fromKubeconfig(kubeconfigYaml);
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KUBERNETES_MASTER", c.getMasterUrl());
+    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+    putIfSet(env, "KUBERNETES_CERTS_CA_DATA", c.getCaCertData());
+    putIfSet(env, "KUBERNETES_CERTS_CA_FILE", c.getCaCertFile());
+    putIfSet(env, "KUBERNETES_CERTS_CLIENT_DATA", c.getClientCertData());
+    putIfSet(env, "KUBERNETES_CERTS_CLIENT_FILE", c.getClientCertFile());
+    putIfSet(env, "KUBERNETES_CERTS_CLIENT_KEY_DATA", c.getClientKeyData());
+    putIfSet(env, "KUBERNETES_CERTS_CLIENT_KEY_FILE", c.getClientKeyFile());
+    putIfSet(env, "KUBERNETES_CERTS_CLIENT_KEY_ALGO", c.getClientKeyAlgo());
+    putIfSet(env, "KUBERNETES_AUTH_TOKEN", c.getOauthToken());
+    return env;
+  }
+
+  private static void putIfSet(Map<String, String> env, String name, String value) {
+    if (value != null && !value.isEmpty()) {
+      env.put(name, value);
+    }
   }
 
   private static String launcher(Path jar) throws IOException {
