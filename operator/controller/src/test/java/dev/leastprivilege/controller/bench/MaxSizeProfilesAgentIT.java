@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.leastprivilege.api.v1alpha1.ArgOperator;
 import dev.leastprivilege.api.v1alpha1.SeccompAction;
 import dev.leastprivilege.api.v1alpha1.SeccompProfileSpec;
@@ -190,14 +188,7 @@ class MaxSizeProfilesAgentIT {
 
   /** agent.jvmOptions from the chart's values.yaml: what every node's agent runs with. */
   static List<String> chartJvmOptions() throws java.io.IOException {
-    String options =
-        new ObjectMapper(new YAMLFactory())
-            .readTree(Path.of("../../helm/least-privilege-operator/values.yaml").toFile())
-            .path("agent")
-            .path("jvmOptions")
-            .asText();
-    assertFalse(options.isBlank(), "agent.jvmOptions in values.yaml");
-    return Arrays.asList(options.trim().split("\\s+"));
+    return ShippedRuntime.chartAgentOptions();
   }
 
   /**
