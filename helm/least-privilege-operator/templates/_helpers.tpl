@@ -47,6 +47,20 @@ app.kubernetes.io/component: agent
 
 {{/* The java command line: the image's JRE, the given JVM options, then the program's launcher (its module's jar,
      whose manifest Class-Path names exactly the jars it ships with, under /opt/lpo/lib) and its main class. */}}
+{{/* A JVM's health probes: a startupProbe gives it up to 4 minutes (48 × 5 s) to answer /healthz, and only then does
+     the livenessProbe start, at once and every 10 s. A JVM on a busy node takes far longer to start than once it
+     runs; with liveness alone after a fixed initialDelaySeconds the kubelet killed programs still starting, and
+     kept killing them. Usage: include "lpo.healthProbes" "http" (the container's port name). */}}
+{{- define "lpo.healthProbes" -}}
+startupProbe:
+  httpGet: {path: /healthz, port: {{ . }}}
+  periodSeconds: 5
+  failureThreshold: 48
+livenessProbe:
+  httpGet: {path: /healthz, port: {{ . }}}
+  periodSeconds: 10
+{{- end -}}
+
 {{- define "lpo.javaArgs" -}}
 {{- range (splitList " " (.options | trim)) }}
 {{- if . }}

@@ -56,10 +56,7 @@ privilege and why: docs/security-model.md, "The recorder".
     - name: recorder-http
       containerPort: {{ .Values.recorder.healthPort }}
   # Alive while its sources and watches run; ready once it has synced its node's pods and the profiles.
-  livenessProbe:
-    httpGet: {path: /healthz, port: recorder-http}
-    initialDelaySeconds: 30
-    periodSeconds: 10
+  {{- include "lpo.healthProbes" "recorder-http" | nindent 2 }}
   readinessProbe:
     httpGet: {path: /readyz, port: recorder-http}
     periodSeconds: 5

@@ -1,5 +1,6 @@
 package dev.leastprivilege.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -238,18 +238,13 @@ class UninstallE2E {
         + (o.getMetadata().getDeletionTimestamp() == null ? "" : " (deleting)");
   }
 
+  /** Until nothing is left; past {@link #BOUND}, fails with what still is. */
   private static void awaitNothingLeft(String what, Supplier<List<String>> left) {
-    Instant deadline = Instant.now().plus(BOUND);
-    List<String> now = left.get();
-    while (!now.isEmpty() && Instant.now().isBefore(deadline)) {
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      now = left.get();
-    }
-    assertEquals(List.of(), now, what + " within " + BOUND.toSeconds() + " s");
+    await(what)
+        .atMost(BOUND)
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertEquals(List.of(), left.get(), what + " within " + BOUND.toSeconds() + " s"));
   }
 }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SlowClientsIT {
   private static final Duration REQUEST_TIMEOUT = WebhookServer.Limits.DEFAULT.requestTimeout();
+  private static final int PER_KIND = 20;
 
   @RegisterExtension
   static final Cluster cluster =
@@ -57,9 +58,18 @@ class SlowClientsIT {
         SlowClients.start(
             new InetSocketAddress("127.0.0.1", cluster.webhook().port()),
             cluster.webhook().caCertificate().orElseThrow(),
-            20,
+            PER_KIND,
             Duration.ofMillis(200))) {
-      Thread.sleep(1000);
+      // Every slow client holds its connection before pods are created beside them.
+      assertTrue(
+          slow.awaitEngaged(Duration.ofSeconds(30)),
+          () ->
+              "slow clients connected: "
+                  + slow.engaged()
+                  + " of "
+                  + PER_KIND * SlowClients.Kind.values().length
+                  + "; "
+                  + slow.surprises());
       // Longer than the request timeout: the slow clients are cut off and come back meanwhile.
       underAttack = create(ns, "slow", REQUEST_TIMEOUT.multipliedBy(2));
       cuts = slow.cuts();

@@ -12,7 +12,11 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
@@ -45,12 +49,15 @@ public final class SlowClients implements AutoCloseable {
   private final ConcurrentLinkedQueue<Cut> cuts = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<String> surprises = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Socket> open = new ConcurrentLinkedQueue<>();
+  private final Set<Thread> engaged = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch allEngaged;
   private volatile boolean stopped;
 
-  private SlowClients(InetSocketAddress target, SSLContext tls, Duration interval) {
+  private SlowClients(InetSocketAddress target, SSLContext tls, Duration interval, int clients) {
     this.target = target;
     this.tls = tls;
     this.interval = interval;
+    this.allEngaged = new CountDownLatch(clients);
   }
 
   /** Starts {@code perKind} clients of every kind against a server whose CA is {@code caPem}. */
@@ -64,7 +71,7 @@ public final class SlowClients implements AutoCloseable {
     tmf.init(trust);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, tmf.getTrustManagers(), null);
-    SlowClients clients = new SlowClients(target, tls, interval);
+    SlowClients clients = new SlowClients(target, tls, interval, perKind * Kind.values().length);
     for (Kind kind : Kind.values()) {
       for (int i = 0; i < perKind; i++) {
         Thread t = new Thread(() -> clients.loop(kind), "slow-" + kind + "-" + i);
@@ -74,6 +81,20 @@ public final class SlowClients implements AutoCloseable {
       }
     }
     return clients;
+  }
+
+  /**
+   * Waits until every client has connected and begun to be slow: a silent one connected, a
+   * trickling one past its first byte (for headers and body, after a completed TLS handshake). True
+   * when all got there within {@code timeout}.
+   */
+  public boolean awaitEngaged(Duration timeout) throws InterruptedException {
+    return allEngaged.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How many clients have got that far, for a failure's message. */
+  public int engaged() {
+    return engaged.size();
   }
 
   /** Connections the server closed so far. */
@@ -94,7 +115,10 @@ public final class SlowClients implements AutoCloseable {
         socket.connect(target, 5000);
         opened = System.nanoTime();
         switch (kind) {
-          case SILENT -> awaitClose(socket.getInputStream());
+          case SILENT -> {
+            engage();
+            awaitClose(socket.getInputStream());
+          }
           case TRICKLED_HANDSHAKE -> trickle(socket.getOutputStream(), clientHello());
           case TRICKLED_HEADERS -> {
             OutputStream out = handshake(socket);
@@ -150,7 +174,15 @@ public final class SlowClients implements AutoCloseable {
       }
       out.write(b);
       out.flush();
+      engage();
       Thread.sleep(interval.toMillis());
+    }
+  }
+
+  /** This client's first connection is being slow: counted once per client. */
+  private void engage() {
+    if (engaged.add(Thread.currentThread())) {
+      allEngaged.countDown();
     }
   }
 

@@ -48,8 +48,16 @@ class SlowClientsTest {
       Latencies underAttack;
       List<SlowClients.Cut> cuts;
       try {
-        // Let every slow client take its connection (and, before the fix, a worker) first.
-        Thread.sleep(500);
+        // Every slow client takes its connection (and, before the fix, a worker) first.
+        assertTrue(
+            slow.awaitEngaged(Duration.ofSeconds(30)),
+            () ->
+                "slow clients connected: "
+                    + slow.engaged()
+                    + " of "
+                    + PER_KIND * SlowClients.Kind.values().length
+                    + "; "
+                    + slow.surprises());
         underAttack = admit(webhook, REQUEST_TIMEOUT.multipliedBy(3));
         cuts = slow.cuts();
         assertEquals(List.of(), slow.surprises());

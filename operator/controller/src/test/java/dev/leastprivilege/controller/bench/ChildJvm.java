@@ -151,6 +151,11 @@ final class ChildJvm implements AutoCloseable {
     return jcmd("VM.native_memory summary");
   }
 
+  /** The same, for a child on another runtime: jcmd from a JDK of its version. */
+  String nativeMemory(Path jdk) throws Exception {
+    return jcmd(jdk, "VM.native_memory summary");
+  }
+
   private String jcmd(String command) throws Exception {
     return jcmd(Path.of(System.getProperty("java.home")), command);
   }

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
 
 /**
  * Load generator for the operator and the agent against a real kube-apiserver (not a unit test; see
- * docs/performance.md). Both run as their own JVMs with the flags the chart will use.
+ * docs/performance.md). Both run as their own JVMs from the launchers the image ships; the agent as
+ * it ships, on the image's runtime (image/jre.sh) with the chart's agent.jvmOptions and its
+ * class-data archive ({@link ShippedRuntime}).
  *
  * <ul>
  *   <li>rollout: apply 1,000 SeccompProfiles, time until one agent has written all 1,000 files;
@@ -38,25 +40,6 @@ public final class ScaleBenchmark {
   private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization JSON =
       new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
   static final String NS = "lpo-system";
-
-  /**
-   * Recommended agent JVM flags, chosen with AgentMemoryProbe: serial GC, a heap that shrinks back
-   * after a burst, C1 only with a small code cache, small thread stacks. The agent keeps a
-   * profile's identity and hash, not its file, in memory (see docs/performance.md for what 20,000
-   * cost).
-   */
-  static final List<String> AGENT_JVM =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-Xms8m",
-          "-Xmx64m",
-          "-XX:MinHeapFreeRatio=10",
-          "-XX:MaxHeapFreeRatio=30",
-          "-XX:MaxMetaspaceSize=64m",
-          "-XX:ReservedCodeCacheSize=8m",
-          "-XX:TieredStopAtLevel=1",
-          "-XX:CICompilerCount=1",
-          "-Xss256k");
 
   static final List<String> OPERATOR_JVM = List.of("-XX:+UseSerialGC", "-Xmx512m");
 
@@ -90,6 +73,13 @@ public final class ScaleBenchmark {
               "bench-node",
               "SECCOMP_ROOT",
               work.resolve("root").toString());
+      // The agent as every node runs it: the image's runtime, the chart's agent.jvmOptions with
+      // the image's class-data archive (made here for this runtime and classpath).
+      Path agentJre = ShippedRuntime.imageJre();
+      String agentClasspath = ChildJvm.agentClasspath();
+      List<String> agentFlags =
+          ShippedRuntime.chartFlags(ShippedRuntime.chartAgentOptions(), agentJre, agentClasspath);
+      System.out.println("agent: " + agentJre + " " + String.join(" ", agentFlags));
       try (ChildJvm operator =
               new ChildJvm(
                   "dev.leastprivilege.controller.OperatorMain",
@@ -99,9 +89,10 @@ public final class ScaleBenchmark {
                   work.resolve("operator.log"));
           ChildJvm agent =
               new ChildJvm(
+                  agentJre.resolve("bin/java"),
                   "dev.leastprivilege.agent.AgentMain",
-                  ChildJvm.agentClasspath(),
-                  withNmt(AGENT_JVM),
+                  agentClasspath,
+                  withNmt(agentFlags),
                   agentEnv(env),
                   work.resolve("agent.log"))) {
         Thread.sleep(8000);
@@ -170,7 +161,7 @@ public final class ScaleBenchmark {
             seconds(a0));
         double agentRss = agent.rssMiB();
         if (System.getenv("LPO_BENCH_NMT") != null) {
-          System.out.println(agent.nativeMemory());
+          System.out.println(agent.nativeMemory(ShippedRuntime.imageJdk()));
         }
         System.out.printf(
             Locale.ROOT,

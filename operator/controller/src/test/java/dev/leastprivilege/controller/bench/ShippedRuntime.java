@@ -1,9 +1,12 @@
 package dev.leastprivilege.controller.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,6 +18,8 @@ import java.util.List;
 final class ShippedRuntime {
   static final Path TOP = Path.of("..", "..").toAbsolutePath().normalize();
   static final Path DIR = TOP.resolve("operator/controller/target/agent-bench");
+
+  static final Path VALUES = TOP.resolve("helm/least-privilege-operator/values.yaml");
 
   /** Where the image keeps the agent's archive; agent.jvmOptions names it. */
   static final String IMAGE_ARCHIVE = "/opt/lpo/agent.jsa";
@@ -76,6 +81,20 @@ final class ShippedRuntime {
       throw new IllegalStateException("image/agent-cds.sh failed for " + name);
     }
     return jsa;
+  }
+
+  /** agent.jvmOptions from the chart's values.yaml: what every node's agent runs with. */
+  static List<String> chartAgentOptions() throws IOException {
+    String options =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(VALUES.toFile())
+            .path("agent")
+            .path("jvmOptions")
+            .asText();
+    if (options.isBlank()) {
+      throw new IllegalStateException(VALUES + ": agent.jvmOptions is missing or empty");
+    }
+    return Arrays.asList(options.trim().split("\\s+"));
   }
 
   /**
