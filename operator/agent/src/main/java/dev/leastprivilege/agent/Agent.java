@@ -2,13 +2,12 @@ package dev.leastprivilege.agent;
 
 import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.agent.kube.ListWatch;
+import dev.leastprivilege.agent.kube.MetadataOnly;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,9 +35,9 @@ public final class Agent implements AutoCloseable {
   static final long RETRY_SECONDS = 5;
 
   /**
-   * The agent lists in pages of this many objects. Each ConfigMap is applied as it is read from the
-   * stream, so the page size does not bound memory; it bounds how long the API server works on one
-   * request.
+   * The agent lists from etcd in pages of this many objects. Each ConfigMap is applied as it is
+   * read from the stream, so the page size does not bound memory; it bounds how long the API server
+   * and etcd work on one request.
    */
   static final long LIST_PAGE = 100;
 
@@ -114,31 +113,18 @@ public final class Agent implements AutoCloseable {
   private Optional<Set<String>> existingProfileFiles(String namespace) {
     try {
       Set<String> files = new HashSet<>();
-      String path = KubeApi.path(SeccompProfile.class, namespace, null);
-      String next = null;
-      do {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("limit", Long.toString(LIST_PAGE));
-        if (next != null) {
-          query.put("continue", next);
-        }
-        next =
-            api.list(
-                    path,
-                    query,
-                    Named.class,
-                    p -> files.add(new ProfileRef(namespace, p.metadata().getName()).fileName()))
-                .next();
-      } while (next != null);
+      api.listAll(
+          KubeApi.path(SeccompProfile.class, namespace, null),
+          Map.of(),
+          LIST_PAGE,
+          MetadataOnly.class,
+          p -> files.add(new ProfileRef(namespace, p.metadata().getName()).fileName()));
       return Optional.of(files);
     } catch (RuntimeException e) {
       LOG.warn("could not read the SeccompProfiles of {}: {}", namespace, e.getMessage());
       return Optional.empty();
     }
   }
-
-  /** Only the name of a listed object is read: a profile's spec can be large. */
-  private record Named(ObjectMeta metadata) {}
 
   public boolean isReady() {
     return ready && watch.isRunning();

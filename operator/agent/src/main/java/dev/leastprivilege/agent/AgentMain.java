@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentMain {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
+  static final String WINDOW_PROPERTY = "jdk.httpclient.windowsize";
+  static final int WINDOW_BYTES = 1024 * 1024;
+
   private AgentMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -25,11 +28,16 @@ public final class AgentMain {
       System.exit(2);
       return;
     }
-    KubeApi api = KubeApi.fromEnvironment();
+    // The HTTP/2 flow-control window of a stream: how much of a list the HTTP client may buffer
+    // ahead of the agent, which writes each profile as it reads it (the JDK's default is 16 MiB).
+    if (System.getProperty(WINDOW_PROPERTY) == null) {
+      System.setProperty(WINDOW_PROPERTY, Integer.toString(WINDOW_BYTES));
+    }
+    KubeApi api = KubeApi.fromEnvironment("lpo-agent");
     Agent agent = new Agent(api, config);
     int port = Integer.parseInt(System.getenv().getOrDefault("HEALTH_PORT", "8081"));
     HttpServer health = HttpServer.create(new InetSocketAddress(port), 0);
-    // Alive while its watch runs (or before it first started): a stopped informer would leave the
+    // Alive while its watch runs (or before it first started): a stopped watch would leave the
     // node's report frozen, so the kubelet restarts the agent.
     health.createContext(
         "/healthz",

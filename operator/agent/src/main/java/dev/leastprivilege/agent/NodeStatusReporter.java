@@ -2,13 +2,13 @@ package dev.leastprivilege.agent;
 
 import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.agent.kube.KubeApiException;
+import dev.leastprivilege.agent.kube.MetadataOnly;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import dev.leastprivilege.core.status.ReportOwnership;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.net.HttpURLConnection;
@@ -177,8 +177,8 @@ final class NodeStatusReporter {
    */
   private Optional<String> nodeUid() {
     try {
-      Optional<Named> node =
-          api.get(KubeApi.path(Node.class, null, config.nodeName()), Named.class);
+      Optional<MetadataOnly> node =
+          api.get(KubeApi.path(Node.class, null, config.nodeName()), MetadataOnly.class);
       if (node.isPresent()) {
         return Optional.of(node.get().metadata().getUid());
       }
@@ -196,7 +196,4 @@ final class NodeStatusReporter {
   private String reportPath() {
     return KubeApi.path(NodeProfileStatus.class, null, config.nodeName());
   }
-
-  /** Only the metadata of the Node is read. */
-  private record Named(ObjectMeta metadata) {}
 }

@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies each change of a rendered-profile ConfigMap to this node's files, and keeps what the node
- * has: per profile the hash of its file, and the failures. It keeps hashes, never file contents.
+ * has: which profiles have their file, and the failures. It never keeps file contents.
  *
- * <p>It is called by the informer's store as each change arrives, on the watch's thread and before
- * the informer records the change's revision: that order is what lets the agent report "every
- * change up to revision r is applied" (see {@link #report}). Every method is synchronized, so the
- * store, the retries and the start-up clean-up never interleave on one file.
+ * <p>It is called by the watch's store as each change arrives, on the watch's thread and before the
+ * watch records the change's revision: that order is what lets the agent report "every change up to
+ * revision r is applied" (see {@link #report}). Every method is synchronized, so the store, the
+ * retries and the start-up clean-up never interleave on one file.
  */
 final class ProfileApplier {
   private static final Logger LOG = LoggerFactory.getLogger(ProfileApplier.class);
@@ -40,7 +40,10 @@ final class ProfileApplier {
   private final ProfileDirectory directory;
   private final Runnable changed;
   private final BiConsumer<ProfileRef, String> retryLater;
-  private final Map<ProfileRef, String> installed = new HashMap<>();
+
+  /** The profiles whose file is written (their hashes are the store's, not kept twice). */
+  private final Set<ProfileRef> installed = new HashSet<>();
+
   private final Map<ProfileRef, Failure> failures = new HashMap<>();
 
   /**
@@ -90,7 +93,7 @@ final class ProfileApplier {
       if (directory.write(ref, c.json())) {
         LOG.info("installed {} ({})", ref.localhostProfile(), c.contentHash());
       }
-      installed.put(ref, c.contentHash());
+      installed.add(ref);
       failures.remove(ref);
       changed.run();
     } catch (IOException | RuntimeException e) {
@@ -112,7 +115,7 @@ final class ProfileApplier {
    * {@link PublishedProfiles#remove}.
    */
   synchronized void forget(ProfileRef ref) {
-    boolean had = installed.remove(ref) != null;
+    boolean had = installed.remove(ref);
     failures.remove(ref);
     LOG.warn(
         "the ConfigMap of {} was deleted without a tombstone: {} is kept{} until the operator"
@@ -273,7 +276,7 @@ final class ProfileApplier {
   /** The files of what is installed, and the old files of failed updates. */
   private Set<ProfileDirectory.ProfileFile> inUse() {
     Set<ProfileDirectory.ProfileFile> keep = new HashSet<>();
-    installed.keySet().forEach(ref -> keep.add(ProfileDirectory.ProfileFile.of(ref)));
+    installed.forEach(ref -> keep.add(ProfileDirectory.ProfileFile.of(ref)));
     failures.forEach(
         (ref, f) -> {
           if (f.contentHash() != null) {
@@ -288,7 +291,7 @@ final class ProfileApplier {
   }
 
   /**
-   * What to report, given the revision the informer had recorded <em>before</em> this call: every
+   * What to report, given the revision the watch had recorded <em>before</em> this call: every
    * change up to it was applied before it was recorded, so it is applied or among the failures read
    * here. Failures are listed oldest first, at most {@link
    * NodeProfileStatusStatus#MAX_LISTED_FAILURES}; when some are left out, the reported revision

@@ -40,11 +40,6 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
     this.applier = applier;
   }
 
-  /** The key of a ConfigMap: "namespace/name". */
-  static String key(ConfigMap cm) {
-    return cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
-  }
-
   /**
    * Records the change first, then applies it: see {@link ProfileApplier#retry}. A re-list hands
    * every ConfigMap over again; one whose resourceVersion has not changed was applied already.
@@ -54,7 +49,17 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
     Entry next = Entry.of(cm);
     Entry previous = entries.put(key, next);
     if (previous == null || !Objects.equals(previous.resourceVersion(), next.resourceVersion())) {
-      applier.apply(cm);
+      try {
+        applier.apply(cm);
+      } catch (RuntimeException e) {
+        // Not recorded, so that the list that follows the failure hands it over again.
+        if (previous == null) {
+          entries.remove(key);
+        } else {
+          entries.put(key, previous);
+        }
+        throw e;
+      }
     }
   }
 

@@ -37,9 +37,12 @@ class NodeStatusReporterTest {
             .getUid();
   }
 
+  private final java.util.List<KubeApi> apis = new java.util.ArrayList<>();
+
   @AfterEach
   void stop() {
     executor.shutdownNow();
+    apis.forEach(KubeApi::close);
   }
 
   private NodeProfileStatus existing(List<String> ownerUids) {
@@ -58,11 +61,17 @@ class NodeStatusReporterTest {
     return client.resource(nps).create();
   }
 
+  private KubeApi api() {
+    KubeApi api = KubeApi.connect(client.getConfiguration());
+    apis.add(api);
+    return api;
+  }
+
   /** The agent's first report, as it writes it after its watch synced. */
   private NodeProfileStatus report() {
     NodeStatusReporter reporter =
         new NodeStatusReporter(
-            KubeApi.connect(client.getConfiguration()),
+            api(),
             new AgentConfig("n1", "lpo", Path.of("/nonexistent"), Duration.ofMillis(10)),
             executor,
             () -> new NodeStatusReporter.Report("42", 3, List.of(), 0));

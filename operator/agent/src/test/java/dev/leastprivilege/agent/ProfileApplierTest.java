@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.leastprivilege.agent.kube.ListWatch;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
@@ -183,7 +184,7 @@ class ProfileApplierTest {
     ProfileApplier applier = applier();
     PublishedProfiles store = new PublishedProfiles(applier);
     ConfigMap cm = cm(WEB, "{\"v\": 1}", 10);
-    String key = PublishedProfiles.key(cm);
+    String key = ListWatch.key(cm);
     store.put(key, cm);
     store.remove(key);
     assertEquals("{\"v\": 1}", file(WEB), "kept");
@@ -202,9 +203,9 @@ class ProfileApplierTest {
     ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
     earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
     ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
-    store.put(PublishedProfiles.key(earlier), earlier);
-    store.put(PublishedProfiles.key(current), current);
-    store.remove(PublishedProfiles.key(earlier));
+    store.put(ListWatch.key(earlier), earlier);
+    store.put(ListWatch.key(current), current);
+    store.remove(ListWatch.key(earlier));
     assertEquals("{\"v\": 1}", file(WEB));
     assertEquals(1, applier.installedCount());
   }

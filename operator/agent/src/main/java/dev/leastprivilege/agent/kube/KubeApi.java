@@ -12,16 +12,22 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.HttpClientUtils;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -39,19 +45,39 @@ public final class KubeApi implements AutoCloseable {
   static final String JSON = "application/json";
   static final String MERGE_PATCH = "application/merge-patch+json";
 
-  private final Config config;
+  /** How long one list page may take to arrive in full: a stalled connection must not hang. */
+  static final Duration LIST_DEADLINE = Duration.ofMinutes(5);
+
+  /** An error's body is read up to this size: the API server's Status is a few hundred bytes. */
+  static final int MAX_ERROR_BODY = 64 * 1024;
+
   private final HttpClient http;
   private final String server;
+  private final long requestTimeoutMillis;
   private final ObjectMapper json =
       new ObjectMapper()
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+  /**
+   * Closes streams that outlive their deadline. The JDK's HTTP client has no read timeout for a
+   * streamed body, and over a connection that went away without a reset (a vanished node, flushed
+   * conntrack) a read would block forever while the agent still looked alive.
+   */
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lpo-kube-deadlines");
+            t.setDaemon(true);
+            return t;
+          });
+
   private KubeApi(Config config) {
-    this.config = config;
-    this.http = HttpClientUtils.createHttpClient(config);
+    this.http = HttpClientUtils.getHttpClientFactory().newBuilder(config).build();
     String url = config.getMasterUrl();
     this.server = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    Integer timeout = config.getRequestTimeout();
+    this.requestTimeoutMillis = timeout == null || timeout <= 0 ? 10_000 : timeout;
   }
 
   /** Connects as fabric8's {@link Config} says (in a pod: the pod's service account). */
@@ -59,13 +85,14 @@ public final class KubeApi implements AutoCloseable {
     return new KubeApi(config);
   }
 
-  /** From the environment, as fabric8 finds it: in a pod, its service account. */
-  public static KubeApi fromEnvironment() {
-    return connect(Config.autoConfigure(null));
-  }
-
-  public Config config() {
-    return config;
+  /**
+   * From the environment, as fabric8 finds it: in a pod, its service account. The user agent names
+   * the agent in the API server's audit log and its priority-and-fairness rules.
+   */
+  public static KubeApi fromEnvironment(String userAgent) {
+    Config config = Config.autoConfigure(null);
+    config.setUserAgent(userAgent);
+    return connect(config);
   }
 
   ObjectMapper json() {
@@ -92,7 +119,7 @@ public final class KubeApi implements AutoCloseable {
 
   /** One object, or empty when it does not exist. */
   public <T> Optional<T> get(String path, Class<T> type) {
-    HttpResponse<InputStream> r = send(request(path, Map.of()).build());
+    HttpResponse<InputStream> r = send(timed(request(path, Map.of())).build());
     try (InputStream body = r.body()) {
       if (r.code() == HttpURLConnection.HTTP_NOT_FOUND) {
         return Optional.empty();
@@ -106,14 +133,15 @@ public final class KubeApi implements AutoCloseable {
 
   /**
    * One page of a list, read as it streams: each item is handed to {@code item} as soon as it is
-   * parsed, so a page is never in memory as a whole.
+   * parsed, so a page is never in memory as objects (the HTTP client buffers some of its bytes:
+   * {@code jdk.httpclient.windowsize}, which the agent sets).
    *
    * @return the list's resourceVersion and the token of the next page (empty on the last)
    */
   public <T> ListPage list(
       String path, Map<String, String> query, Class<T> type, Consumer<T> item) {
-    HttpResponse<InputStream> r = send(request(path, query).build());
-    try (InputStream body = r.body()) {
+    HttpResponse<InputStream> r = send(timed(request(path, query)).build());
+    try (InputStream body = withDeadline(r.body(), LIST_DEADLINE)) {
       requireSuccess(r, body, "GET", path);
       String resourceVersion = null;
       String next = null;
@@ -127,7 +155,10 @@ public final class KubeApi implements AutoCloseable {
             resourceVersion = text(meta, "resourceVersion");
             next = text(meta, "continue");
           } else if ("items".equals(field) && value == JsonToken.START_ARRAY) {
-            while (p.nextToken() == JsonToken.START_OBJECT) {
+            // Anything but an object in the list is a broken answer, not its end: stopping there
+            // would take the items after it for deleted.
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+              expect(t, JsonToken.START_OBJECT, path);
               item.accept(json.readValue(p, type));
             }
           } else {
@@ -135,24 +166,52 @@ public final class KubeApi implements AutoCloseable {
           }
         }
       }
+      if (resourceVersion == null) {
+        throw new IOException("a list without a resourceVersion from " + path);
+      }
       return new ListPage(resourceVersion, next == null || next.isEmpty() ? null : next);
     } catch (IOException e) {
       throw new KubeApiException(0, "GET " + path + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Every page of a list, {@code pageSize} at a time, each item handed over as it streams.
+   *
+   * @return the resourceVersion of the list (its first page's: every page is of that snapshot)
+   */
+  public <T> String listAll(
+      String path, Map<String, String> query, long pageSize, Class<T> type, Consumer<T> item) {
+    String resourceVersion = null;
+    String next = null;
+    do {
+      Map<String, String> q = new LinkedHashMap<>(query);
+      q.put("limit", Long.toString(pageSize));
+      if (next != null) {
+        q.put("continue", next);
+      }
+      ListPage page = list(path, q, type, item);
+      if (resourceVersion == null) {
+        resourceVersion = page.resourceVersion();
+      }
+      next = page.next();
+    } while (next != null && !Thread.currentThread().isInterrupted());
+    return resourceVersion;
+  }
+
   /** The resourceVersion of a list and the token of its next page (null on the last page). */
   public record ListPage(String resourceVersion, String next) {}
 
   /**
-   * Opens a watch: the caller reads its events from the stream ({@link WatchEvents}) and closes it.
-   * No request timeout: a watch stays open until the server ends it ({@code timeoutSeconds}).
+   * Opens a watch: the caller reads its events from the stream ({@link ListWatch}) and closes it.
+   * No request timeout, but a deadline: the stream is closed after {@code deadline} whatever the
+   * server does, so that a watch over a connection that died silently ends too.
    */
-  InputStream watch(String path, Map<String, String> query) {
+  InputStream watch(String path, Map<String, String> query, Duration deadline) {
     Map<String, String> q = new LinkedHashMap<>(query);
     q.put("watch", "true");
-    HttpResponse<InputStream> r = send(request(path, q).forStreaming().build());
-    InputStream body = r.body();
+    HttpResponse<InputStream> r = send(timed(request(path, q)).forStreaming().build());
+    InputStream body = withDeadline(r.body(), deadline);
     if (r.code() >= 300) {
       try (body) {
         requireSuccess(r, body, "WATCH", path);
@@ -161,6 +220,28 @@ public final class KubeApi implements AutoCloseable {
       }
     }
     return body;
+  }
+
+  /** The body, closed at the deadline unless the caller closes it first. */
+  private InputStream withDeadline(InputStream body, Duration deadline) {
+    ScheduledFuture<?> closer =
+        deadlines.schedule(
+            () -> {
+              try {
+                body.close();
+              } catch (IOException e) {
+                // Closing is all that is wanted; the reader sees the stream end or fail.
+              }
+            },
+            deadline.toMillis(),
+            TimeUnit.MILLISECONDS);
+    return new FilterInputStream(body) {
+      @Override
+      public void close() throws IOException {
+        closer.cancel(false);
+        super.close();
+      }
+    };
   }
 
   /** Creates an object in its collection. */
@@ -190,7 +271,7 @@ public final class KubeApi implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     HttpResponse<InputStream> r =
-        send(request(path, Map.of()).method(method, contentType, text).build());
+        send(timed(request(path, Map.of())).method(method, contentType, text).build());
     try (InputStream in = r.body()) {
       requireSuccess(r, in, method, path);
     } catch (IOException e) {
@@ -211,12 +292,21 @@ public final class KubeApi implements AutoCloseable {
     return http.newHttpRequestBuilder().uri(uri.toString()).header("Accept", JSON);
   }
 
+  /**
+   * The configured request timeout (fabric8's {@code requestTimeout}, 10 s by default) until the
+   * response's headers: the HTTP client has none by default.
+   */
+  private HttpRequest.Builder timed(HttpRequest.Builder request) {
+    return request.timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
   private HttpResponse<InputStream> send(HttpRequest request) {
     try {
       return http.sendAsync(request, InputStream.class).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KubeApiException(0, request.method() + " " + request.uri() + ": interrupted", e);
+      throw new KubeApiException(
+          0, request.method() + " " + request.uri().getPath() + ": interrupted", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new KubeApiException(
@@ -232,7 +322,7 @@ public final class KubeApi implements AutoCloseable {
     }
     String message;
     try {
-      JsonNode status = json.readTree(body);
+      JsonNode status = json.readTree(body.readNBytes(MAX_ERROR_BODY));
       message = status == null ? null : text(status, "message");
     } catch (IOException e) {
       message = null;
@@ -256,6 +346,7 @@ public final class KubeApi implements AutoCloseable {
 
   @Override
   public void close() {
+    deadlines.shutdownNow();
     http.close();
   }
 }

@@ -6,34 +6,52 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lists a collection in pages, then watches it from the list's resourceVersion, and hands every
- * object and change to a {@link WatchedStore} as it arrives, on one thread of its own: the
- * informer's contract, for one collection and without a cache of whole objects.
+ * Lists a collection, then watches it from the list's resourceVersion, and hands every object and
+ * change to a {@link WatchedStore} as it arrives, on one thread of its own: the informer's
+ * contract, for one collection and without a cache of whole objects.
  *
  * <ul>
+ *   <li>The first list is read from etcd, in pages: a consistent snapshot, never older than what an
+ *       earlier agent on this node wrote. A later list (after a watch is "gone") asks for at least
+ *       the last revision seen, which the API server serves from its watch cache, in one streamed
+ *       answer: when an API server restarts, a fleet of agents lists from its cache, not from etcd.
+ *       If it cannot (410, or the cache is behind), the list is read from etcd again.
  *   <li>A watch the server ends (its timeout) is opened again from the last resourceVersion seen,
  *       bookmarks included; one that is "gone" (410: the revision was compacted) leads to a new
- *       list, which also removes what the store holds and the list no longer has.
- *   <li>Any other failure (the API server away, an error in the store) is tried again after a
- *       growing pause, up to {@link #MAX_PAUSE_MILLIS}; a failure in the store leads to a new list,
- *       so no change is lost.
- *   <li>{@link #lastSyncResourceVersion} moves on only after the store has taken the change.
+ *       list, which also removes what the store holds and the list no longer has. A watch is closed
+ *       on the agent's side too, a little after the server should have ended it.
+ *   <li>Any failure (the API server away, an error in the store, a watch that ends at once) is
+ *       tried again after a pause that doubles, up to {@link #MAX_PAUSE_MILLIS}, with jitter, and
+ *       is reset only by a watch that worked; a failure in the store leads to a new list.
+ *   <li>{@link #lastSyncResourceVersion} moves on only after the store has taken the change. (Not
+ *       the newer "watch list" streaming: its initial events do not come in revision order.)
  * </ul>
  */
 public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ListWatch.class);
   static final long FIRST_PAUSE_MILLIS = 500;
   static final long MAX_PAUSE_MILLIS = 30_000;
+
+  /** A watch the server kept open this long worked, even if nothing changed meanwhile. */
+  static final long HEALTHY_WATCH_NANOS = 1_000_000_000L;
+
+  /** How long after the server's own timeout the agent closes a watch itself. */
+  static final Duration WATCH_GRACE = Duration.ofSeconds(30);
+
+  /** The API server's answer when its watch cache is behind the revision asked for. */
+  private static final int CACHE_BEHIND = 504;
 
   /**
    * The server ends each watch after 5 to 10 minutes (spread, so that a fleet's agents do not all
@@ -95,77 +113,99 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     return running;
   }
 
+  /**
+   * Lists, then watches, again and again. The pause between attempts grows with every failure and
+   * is reset only by a watch that worked (it delivered an event, or the server kept it open a
+   * while): a store that fails on every change, or a server that ends every watch at once, must not
+   * turn into a list of every profile twice a second.
+   */
   private void run() {
     long pause = FIRST_PAUSE_MILLIS;
     boolean listed = false;
+    boolean fromEtcd = true;
     try {
       while (!closed) {
         try {
           if (!listed) {
-            list();
+            list(fromEtcd);
             listed = true;
+            fromEtcd = false;
             synced.complete(null);
           }
-          pause = FIRST_PAUSE_MILLIS;
-          watch();
+          long opened = System.nanoTime();
+          int events = watch();
+          if (events > 0 || System.nanoTime() - opened >= HEALTHY_WATCH_NANOS) {
+            pause = FIRST_PAUSE_MILLIS;
+          } else if (!closed) {
+            LOG.debug("{}: the watch ended at once; watching again in about {} ms", path, pause);
+            pause = pause(pause);
+          }
         } catch (KubeApiException e) {
           if (closed) {
             return;
           }
-          if (e.code() == KubeApiException.GONE) {
-            LOG.info("{}: {}; listing again", path, e.getMessage());
+          if (e.code() == KubeApiException.GONE || (!listed && e.code() == CACHE_BEHIND)) {
+            // Gone: the revision was compacted; a list from the cache that fails so is read from
+            // etcd.
+            fromEtcd = fromEtcd || !listed;
             listed = false;
-            continue;
+            LOG.info("{}: {}; listing again in about {} ms", path, e.getMessage(), pause);
+          } else {
+            LOG.warn("{}: {}; trying again in about {} ms", path, e.getMessage(), pause);
           }
-          LOG.warn("{}: {}; trying again in {} ms", path, e.getMessage(), pause);
           pause = pause(pause);
         } catch (RuntimeException e) {
           if (closed) {
             return;
           }
-          LOG.warn("{}: {}; listing again in {} ms", path, e.toString(), pause, e);
+          LOG.warn("{}: {}; listing again in about {} ms", path, e.toString(), pause, e);
           listed = false;
           pause = pause(pause);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Error e) {
+      LOG.error("{}: the list-and-watch thread died: {}", path, e.toString(), e);
+      throw e;
     } finally {
       running = false;
+      synced.completeExceptionally(
+          new IllegalStateException("the list-and-watch of " + path + " ended"));
     }
   }
 
+  /** Sleeps for about {@code millis} (between half and one and a half times), then doubles it. */
   private long pause(long millis) throws InterruptedException {
-    Thread.sleep(millis);
+    Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis + 1));
     return Math.min(MAX_PAUSE_MILLIS, millis * 2);
   }
 
-  /** One whole list, a page at a time; then removes what the store holds and the list has not. */
-  private void list() {
+  /**
+   * One whole list; then removes what the store holds and the list has not.
+   *
+   * @param fromEtcd a consistent list from etcd, in pages; otherwise one answer from the API
+   *     server's watch cache, at least as new as the last revision seen
+   */
+  private void list(boolean fromEtcd) {
     Set<String> listed = new HashSet<>();
-    String resourceVersion = null;
-    String next = null;
-    do {
+    Consumer<T> put =
+        item -> {
+          String key = key(item);
+          listed.add(key);
+          store.put(key, item);
+        };
+    String resourceVersion;
+    if (fromEtcd) {
+      resourceVersion = api.listAll(path, selection, pageSize, type, put);
+    } else {
       Map<String, String> query = new LinkedHashMap<>(selection);
-      query.put("limit", Long.toString(pageSize));
-      if (next != null) {
-        query.put("continue", next);
-      }
-      KubeApi.ListPage page =
-          api.list(
-              path,
-              query,
-              type,
-              item -> {
-                String key = key(item);
-                listed.add(key);
-                store.put(key, item);
-              });
-      if (resourceVersion == null) {
-        resourceVersion = page.resourceVersion();
-      }
-      next = page.next();
-    } while (next != null && !closed);
+      query.put("resourceVersion", lastSyncResourceVersion);
+      resourceVersion = api.list(path, query, type, put).resourceVersion();
+    }
+    if (closed) {
+      return; // a list cut short says nothing of what is gone
+    }
     for (String key : Set.copyOf(store.keys())) {
       if (!listed.contains(key)) {
         store.remove(key);
@@ -174,25 +214,27 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     lastSyncResourceVersion = resourceVersion;
   }
 
-  /** Watches from the last resourceVersion until the server ends the watch. */
-  private void watch() {
+  /** Watches from the last resourceVersion until the server ends the watch; how many events. */
+  private int watch() {
     Map<String, String> query = new LinkedHashMap<>(selection);
     query.put("resourceVersion", lastSyncResourceVersion);
     query.put("allowWatchBookmarks", "true");
-    query.put(
-        "timeoutSeconds",
-        Integer.toString(
-            WATCH_SECONDS_MIN + ThreadLocalRandom.current().nextInt(WATCH_SECONDS_MIN)));
-    try (InputStream events = api.watch(path, query)) {
+    int seconds = WATCH_SECONDS_MIN + ThreadLocalRandom.current().nextInt(WATCH_SECONDS_MIN);
+    query.put("timeoutSeconds", Integer.toString(seconds));
+    int count = 0;
+    try (InputStream events =
+        api.watch(path, query, Duration.ofSeconds(seconds).plus(WATCH_GRACE))) {
       openWatch = events;
       if (closed) {
-        return;
+        return count;
       }
       try (JsonParser p = api.json().getFactory().createParser(events)) {
         while (p.nextToken() == JsonToken.START_OBJECT) {
           handle(api.json().readTree(p));
+          count++;
         }
       }
+      return count;
     } catch (IOException e) {
       throw new KubeApiException(0, "WATCH " + path + ": " + e.getMessage(), e);
     } finally {
@@ -235,7 +277,8 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
   }
 
-  private static String key(HasMetadata o) {
+  /** The store's key of an object: "namespace/name" ("/name" for a cluster-scoped one). */
+  public static String key(HasMetadata o) {
     String ns = o.getMetadata().getNamespace();
     return (ns == null ? "" : ns) + "/" + o.getMetadata().getName();
   }

@@ -232,6 +232,39 @@ public final class AgentMemoryProbe {
             agentCp,
             ShippedRuntime.chartFlags(MaxSizeProfilesAgentIT.chartJvmOptions(), imageJre, agentCp),
             null));
+    // Levers on top of what ships, to try: LPO_BENCH_TRY="id=flag flag;id2=flag ..." adds a row
+    // each, the shipped row's flags plus these (heap and compiler flags: the archive still maps);
+    // an id ending in -gc also has a full collection run (jcmd) once the files are written.
+    Row shipped = rows.get(rows.size() - 1);
+    // The agent of an earlier build, as it shipped (LPO_BENCH_BEFORE: its launcher jar, built from
+    // that commit): its class list recorded by a training start, its flags those of the chart then.
+    String before = System.getenv("LPO_BENCH_BEFORE");
+    if (before != null) {
+      rows.add(
+          new Row(
+              "before",
+              "the agent before its own list-and-watch (fabric8's informer), as it shipped",
+              shipped.runtime(),
+              before,
+              plus(today, "-XX:TrimNativeHeapInterval=5000"),
+              List.of()));
+    }
+    for (String tryRow : System.getenv().getOrDefault("LPO_BENCH_TRY", "").split(";")) {
+      int eq = tryRow.indexOf('=');
+      if (eq > 0) {
+        String id = tryRow.substring(0, eq).trim();
+        List<String> extra = List.of(tryRow.substring(eq + 1).trim().split("\\s+"));
+        rows.add(
+            new Row(
+                id,
+                "shipped + " + String.join(" ", extra),
+                shipped.runtime(),
+                agentCp,
+                plus(shipped.flags(), extra.toArray(String[]::new)),
+                null,
+                id.endsWith("-gc")));
+      }
+    }
     rows.removeIf(r -> !only.isEmpty() && !only.contains(r.id()));
 
     try (RealApiServer api = RealApiServer.start();
@@ -395,6 +428,20 @@ public final class AgentMemoryProbe {
       if (nmt) {
         System.out.println(agent.jcmd(row.runtime().jdk(), "VM.native_memory summary"));
         System.out.println(agent.jcmd(row.runtime().jdk(), "GC.heap_info"));
+        System.out.println(smapsSummary(agent.process.pid()));
+        System.out.println(
+            agent
+                .jcmd(row.runtime().jdk(), "Thread.print")
+                .lines()
+                .filter(l -> l.startsWith("\""))
+                .map(l -> l.replaceAll(" (#|prio|os_prio|cpu|elapsed|tid|nid).*", ""))
+                .collect(Collectors.joining(", ")));
+        System.out.println(
+            agent
+                .jcmd(row.runtime().jdk(), "GC.class_histogram")
+                .lines()
+                .limit(40)
+                .collect(Collectors.joining("\n")));
       }
       if (row.id().endsWith("-aot")) {
         // The AOT cache is written as the JVM exits: let it.
@@ -470,14 +517,45 @@ public final class AgentMemoryProbe {
   }
 
   private static Map<String, String> env(Path kubeconfig, Path root) throws IOException {
-    Map<String, String> env =
-        new LinkedHashMap<>(ChildJvm.apiServerEnvironment(Files.readString(kubeconfig)));
-    env.put("LPO_NAMESPACE", NS);
-    env.put("HEALTH_PORT", "0");
-    env.put("NODE_NAME", "probe");
-    env.put("SECCOMP_ROOT", root.toString());
-    env.put("MALLOC_ARENA_MAX", "2");
-    return env;
+    return ScaleBenchmark.agentEnv(
+        Map.of(
+            "KUBECONFIG",
+            kubeconfig.toString(),
+            "LPO_NAMESPACE",
+            NS,
+            "HEALTH_PORT",
+            "0",
+            "NODE_NAME",
+            "probe",
+            "SECCOMP_ROOT",
+            root.toString()));
+  }
+
+  /** Resident and anonymous KiB by mapping (file, or [heap], [stack], anonymous), largest first. */
+  private static String smapsSummary(long pid) throws IOException {
+    Map<String, long[]> by = new LinkedHashMap<>();
+    String name = null;
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 5 && f[0].contains("-") && f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+        name = f.length >= 6 ? f[5] : "(anonymous)";
+      } else if (name != null && (f[0].equals("Rss:") || f[0].equals("Anonymous:"))) {
+        long[] v = by.computeIfAbsent(name, k -> new long[2]);
+        v[f[0].equals("Rss:") ? 0 : 1] += Long.parseLong(f[1]);
+      }
+    }
+    return by.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(20)
+        .map(
+            e ->
+                String.format(
+                    Locale.ROOT,
+                    "  %8d KiB rss %8d KiB anon  %s",
+                    e.getValue()[0],
+                    e.getValue()[1],
+                    e.getKey()))
+        .collect(Collectors.joining("\n"));
   }
 
   private static List<String> plus(List<String> flags, String... more) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -269,9 +270,18 @@ public final class ScaleBenchmark {
     return out;
   }
 
-  /** glibc's per-thread malloc arenas cost resident memory a JVM does not need: two are plenty. */
-  static Map<String, String> agentEnv(Map<String, String> env) {
+  /**
+   * The agent's environment as its pod has it: the chart's {@code MALLOC_ARENA_MAX=2} (glibc's
+   * per-thread malloc arenas cost resident memory a JVM does not need), and the API server given by
+   * {@code KUBERNETES_*} variables in place of a {@code KUBECONFIG} ({@link
+   * ChildJvm#apiServerEnvironment}).
+   */
+  static Map<String, String> agentEnv(Map<String, String> env) throws IOException {
     Map<String, String> e = new java.util.HashMap<>(env);
+    String kubeconfig = e.remove("KUBECONFIG");
+    if (kubeconfig != null) {
+      e.putAll(ChildJvm.apiServerEnvironment(Files.readString(Path.of(kubeconfig))));
+    }
     e.put("MALLOC_ARENA_MAX", "2");
     return e;
   }
