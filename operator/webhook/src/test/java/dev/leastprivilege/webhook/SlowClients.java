@@ -92,6 +92,24 @@ public final class SlowClients implements AutoCloseable {
     return allEngaged.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Fails unless every client has got that far within {@code timeout}, saying how many did and what
+   * else happened.
+   */
+  public void assertEngaged(Duration timeout) throws InterruptedException {
+    if (!awaitEngaged(timeout)) {
+      throw new AssertionError(
+          "slow clients connected: "
+              + engaged()
+              + " of "
+              + threads.size()
+              + " within "
+              + timeout
+              + "; "
+              + surprises());
+    }
+  }
+
   /** How many clients have got that far, for a failure's message. */
   public int engaged() {
     return engaged.size();

@@ -49,15 +49,7 @@ class SlowClientsTest {
       List<SlowClients.Cut> cuts;
       try {
         // Every slow client takes its connection (and, before the fix, a worker) first.
-        assertTrue(
-            slow.awaitEngaged(Duration.ofSeconds(30)),
-            () ->
-                "slow clients connected: "
-                    + slow.engaged()
-                    + " of "
-                    + PER_KIND * SlowClients.Kind.values().length
-                    + "; "
-                    + slow.surprises());
+        slow.assertEngaged(Duration.ofSeconds(30));
         underAttack = admit(webhook, REQUEST_TIMEOUT.multipliedBy(3));
         cuts = slow.cuts();
         assertEquals(List.of(), slow.surprises());
