@@ -45,8 +45,6 @@ app.kubernetes.io/component: agent
 {{ .Values.image.repository }}:{{ $tag }}
 {{- end -}}
 
-{{/* The java command line: the image's JRE, the given JVM options, then the program's launcher (its module's jar,
-     whose manifest Class-Path names exactly the jars it ships with, under /opt/lpo/lib) and its main class. */}}
 {{/* A JVM's health probes: a startupProbe gives it up to 4 minutes (48 × 5 s) to answer /healthz, and only then does
      the livenessProbe start, at once and every 10 s. A JVM on a busy node takes far longer to start than once it
      runs; with liveness alone after a fixed initialDelaySeconds the kubelet killed programs still starting, and
@@ -61,6 +59,8 @@ livenessProbe:
   periodSeconds: 10
 {{- end -}}
 
+{{/* The java command line: the image's JRE, the given JVM options, then the program's launcher (its module's jar,
+     whose manifest Class-Path names exactly the jars it ships with, under /opt/lpo/lib) and its main class. */}}
 {{- define "lpo.javaArgs" -}}
 {{- range (splitList " " (.options | trim)) }}
 {{- if . }}

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.HttpClientUtils;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,10 +23,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -45,8 +43,14 @@ public final class KubeApi implements AutoCloseable {
   static final String JSON = "application/json";
   static final String MERGE_PATCH = "application/merge-patch+json";
 
-  /** How long one list page may take to arrive in full: a stalled connection must not hang. */
-  static final Duration LIST_DEADLINE = Duration.ofMinutes(5);
+  /**
+   * A list whose stream brings nothing for this long is given up (each item is written to disk as
+   * it is read, so the whole list may take longer; a stalled one may not).
+   */
+  static final Duration LIST_IDLE = Duration.ofMinutes(2);
+
+  /** A list may take at most this long in all. */
+  static final Duration LIST_TOTAL = Duration.ofMinutes(30);
 
   /** An error's body is read up to this size: the API server's Status is a few hundred bytes. */
   static final int MAX_ERROR_BODY = 64 * 1024;
@@ -54,35 +58,39 @@ public final class KubeApi implements AutoCloseable {
   private final HttpClient http;
   private final String server;
   private final long requestTimeoutMillis;
+  private final boolean webSocketWatches;
   private final ObjectMapper json =
       new ObjectMapper()
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-  /**
-   * Closes streams that outlive their deadline. The JDK's HTTP client has no read timeout for a
-   * streamed body, and over a connection that went away without a reset (a vanished node, flushed
-   * conntrack) a read would block forever while the agent still looked alive.
-   */
-  private final ScheduledExecutorService deadlines =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "lpo-kube-deadlines");
-            t.setDaemon(true);
-            return t;
-          });
+  private final StreamDeadlines deadlines = new StreamDeadlines();
 
-  private KubeApi(Config config) {
-    this.http = HttpClientUtils.getHttpClientFactory().newBuilder(config).build();
-    String url = config.getMasterUrl();
+  /**
+   * No retries in fabric8's HTTP layer: its default retries an error answer ten times within about
+   * 19 s, in step across a fleet, under the list-and-watch's own pauses (which grow, with jitter).
+   */
+  private KubeApi(Config config, boolean webSocketWatches) {
+    this.webSocketWatches = webSocketWatches;
+    Config own = new ConfigBuilder(config).withRequestRetryBackoffLimit(0).build();
+    this.http = HttpClientUtils.getHttpClientFactory().newBuilder(own).build();
+    String url = own.getMasterUrl();
     this.server = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    Integer timeout = config.getRequestTimeout();
-    this.requestTimeoutMillis = timeout == null || timeout <= 0 ? 10_000 : timeout;
+    Integer timeout = own.getRequestTimeout();
+    this.requestTimeoutMillis = timeout == null ? 0 : timeout;
   }
 
   /** Connects as fabric8's {@link Config} says (in a pod: the pod's service account). */
   public static KubeApi connect(Config config) {
-    return new KubeApi(config);
+    return new KubeApi(config, false);
+  }
+
+  /**
+   * For a server that serves watches over WebSocket only: fabric8's mock API server, which {@code
+   * lpo local} runs. A real API server is watched over HTTP ({@link #connect}).
+   */
+  public static KubeApi connectWatchingOverWebSocket(Config config) {
+    return new KubeApi(config, true);
   }
 
   /**
@@ -141,7 +149,7 @@ public final class KubeApi implements AutoCloseable {
   public <T> ListPage list(
       String path, Map<String, String> query, Class<T> type, Consumer<T> item) {
     HttpResponse<InputStream> r = send(timed(request(path, query)).build());
-    try (InputStream body = withDeadline(r.body(), LIST_DEADLINE)) {
+    try (InputStream body = deadlines.guard(r.body(), LIST_IDLE, LIST_TOTAL)) {
       requireSuccess(r, body, "GET", path);
       String resourceVersion = null;
       String next = null;
@@ -195,7 +203,11 @@ public final class KubeApi implements AutoCloseable {
         resourceVersion = page.resourceVersion();
       }
       next = page.next();
-    } while (next != null && !Thread.currentThread().isInterrupted());
+      if (next != null && Thread.currentThread().isInterrupted()) {
+        // Never a part of a list as if it were the whole: its caller would take the rest for gone.
+        throw new KubeApiException(0, "GET " + path + ": interrupted between pages", null);
+      }
+    } while (next != null);
     return resourceVersion;
   }
 
@@ -203,15 +215,31 @@ public final class KubeApi implements AutoCloseable {
   public record ListPage(String resourceVersion, String next) {}
 
   /**
-   * Opens a watch: the caller reads its events from the stream ({@link ListWatch}) and closes it.
-   * No request timeout, but a deadline: the stream is closed after {@code deadline} whatever the
-   * server does, so that a watch over a connection that died silently ends too.
+   * Opens a watch: the caller reads its events from the stream ({@link ListWatch}) and closes it. A
+   * deadline: the stream is closed after {@code deadline} whatever the server does (a watch may
+   * rightly bring nothing for minutes), so that a watch over a connection that died silently ends
+   * too.
    */
   InputStream watch(String path, Map<String, String> query, Duration deadline) {
     Map<String, String> q = new LinkedHashMap<>(query);
     q.put("watch", "true");
+    if (webSocketWatches) {
+      WebSocketEvents events = new WebSocketEvents();
+      try {
+        http.newWebSocketBuilder()
+            .uri(java.net.URI.create(uri(path, q)))
+            .buildAsync(events)
+            .get(Math.max(requestTimeoutMillis, 10_000), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KubeApiException(0, "WATCH " + path + ": interrupted", e);
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new KubeApiException(0, "WATCH " + path + ": " + e, e);
+      }
+      return deadlines.guard(events, deadline, deadline);
+    }
     HttpResponse<InputStream> r = send(timed(request(path, q)).forStreaming().build());
-    InputStream body = withDeadline(r.body(), deadline);
+    InputStream body = deadlines.guard(r.body(), deadline, deadline);
     if (r.code() >= 300) {
       try (body) {
         requireSuccess(r, body, "WATCH", path);
@@ -220,28 +248,6 @@ public final class KubeApi implements AutoCloseable {
       }
     }
     return body;
-  }
-
-  /** The body, closed at the deadline unless the caller closes it first. */
-  private InputStream withDeadline(InputStream body, Duration deadline) {
-    ScheduledFuture<?> closer =
-        deadlines.schedule(
-            () -> {
-              try {
-                body.close();
-              } catch (IOException e) {
-                // Closing is all that is wanted; the reader sees the stream end or fail.
-              }
-            },
-            deadline.toMillis(),
-            TimeUnit.MILLISECONDS);
-    return new FilterInputStream(body) {
-      @Override
-      public void close() throws IOException {
-        closer.cancel(false);
-        super.close();
-      }
-    };
   }
 
   /** Creates an object in its collection. */
@@ -280,6 +286,10 @@ public final class KubeApi implements AutoCloseable {
   }
 
   private HttpRequest.Builder request(String path, Map<String, String> query) {
+    return http.newHttpRequestBuilder().uri(uri(path, query)).header("Accept", JSON);
+  }
+
+  private String uri(String path, Map<String, String> query) {
     StringBuilder uri = new StringBuilder(server).append(path);
     char sep = '?';
     for (Map.Entry<String, String> e : query.entrySet()) {
@@ -289,7 +299,7 @@ public final class KubeApi implements AutoCloseable {
           .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
       sep = '&';
     }
-    return http.newHttpRequestBuilder().uri(uri.toString()).header("Accept", JSON);
+    return uri.toString();
   }
 
   /**
@@ -297,13 +307,18 @@ public final class KubeApi implements AutoCloseable {
    * response's headers: the HTTP client has none by default.
    */
   private HttpRequest.Builder timed(HttpRequest.Builder request) {
-    return request.timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+    return requestTimeoutMillis <= 0
+        ? request
+        : request.timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private HttpResponse<InputStream> send(HttpRequest request) {
+    CompletableFuture<HttpResponse<InputStream>> response =
+        http.sendAsync(request, InputStream.class);
     try {
-      return http.sendAsync(request, InputStream.class).get();
+      return response.get();
     } catch (InterruptedException e) {
+      response.cancel(true); // a response that comes later is closed, not left open
       Thread.currentThread().interrupt();
       throw new KubeApiException(
           0, request.method() + " " + request.uri().getPath() + ": interrupted", e);
@@ -320,15 +335,21 @@ public final class KubeApi implements AutoCloseable {
     if (r.code() < 300) {
       return;
     }
-    String message;
+    String message = null;
+    String cause = null;
     try {
       JsonNode status = json.readTree(body.readNBytes(MAX_ERROR_BODY));
-      message = status == null ? null : text(status, "message");
+      if (status != null) {
+        message = text(status, "message");
+        JsonNode causes = status.path("details").path("causes");
+        cause = causes.isArray() && causes.size() > 0 ? text(causes.get(0), "reason") : null;
+      }
     } catch (IOException e) {
-      message = null;
+      // No Status in the body: the code alone says what failed.
     }
     throw new KubeApiException(
         r.code(),
+        cause,
         method + " " + path + ": " + r.code() + (message == null ? "" : " " + message),
         null);
   }
@@ -346,7 +367,7 @@ public final class KubeApi implements AutoCloseable {
 
   @Override
   public void close() {
-    deadlines.shutdownNow();
+    deadlines.close();
     http.close();
   }
 }

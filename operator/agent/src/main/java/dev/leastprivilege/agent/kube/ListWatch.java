@@ -50,9 +50,6 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   /** How long after the server's own timeout the agent closes a watch itself. */
   static final Duration WATCH_GRACE = Duration.ofSeconds(30);
 
-  /** The API server's answer when its watch cache is behind the revision asked for. */
-  private static final int CACHE_BEHIND = 504;
-
   /**
    * The server ends each watch after 5 to 10 minutes (spread, so that a fleet's agents do not all
    * come back at once), as client-go's reflectors do.
@@ -70,6 +67,11 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private volatile boolean running;
   private volatile boolean closed;
   private volatile InputStream openWatch;
+
+  /** When the current watch was opened (0 outside a watch) and how many events it brought. */
+  private long watchOpened;
+
+  private int watchEvents;
   private Thread thread;
 
   /**
@@ -128,13 +130,15 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
         try {
           if (!listed) {
             list(fromEtcd);
+            if (closed) {
+              break;
+            }
             listed = true;
             fromEtcd = false;
             synced.complete(null);
           }
-          long opened = System.nanoTime();
-          int events = watch();
-          if (events > 0 || System.nanoTime() - opened >= HEALTHY_WATCH_NANOS) {
+          watch();
+          if (watchWorked()) {
             pause = FIRST_PAUSE_MILLIS;
           } else if (!closed) {
             LOG.debug("{}: the watch ended at once; watching again in about {} ms", path, pause);
@@ -144,7 +148,10 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
           if (closed) {
             return;
           }
-          if (e.code() == KubeApiException.GONE || (!listed && e.code() == CACHE_BEHIND)) {
+          if (watchWorked()) {
+            pause = FIRST_PAUSE_MILLIS; // a watch cut after it worked (a proxy's idle timeout)
+          }
+          if (e.code() == KubeApiException.GONE || (!listed && e.cacheBehind())) {
             // Gone: the revision was compacted; a list from the cache that fails so is read from
             // etcd.
             fromEtcd = fromEtcd || !listed;
@@ -159,6 +166,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
             return;
           }
           LOG.warn("{}: {}; listing again in about {} ms", path, e.toString(), pause, e);
+          watchOpened = 0; // a store that fails is no sign of a working watch
           listed = false;
           pause = pause(pause);
         }
@@ -173,6 +181,15 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       synced.completeExceptionally(
           new IllegalStateException("the list-and-watch of " + path + " ended"));
     }
+  }
+
+  /** Whether the last watch delivered an event, or the server kept it open a while. */
+  private boolean watchWorked() {
+    boolean worked =
+        watchOpened != 0
+            && (watchEvents > 0 || System.nanoTime() - watchOpened >= HEALTHY_WATCH_NANOS);
+    watchOpened = 0;
+    return worked;
   }
 
   /** Sleeps for about {@code millis} (between half and one and a half times), then doubles it. */
@@ -214,27 +231,27 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     lastSyncResourceVersion = resourceVersion;
   }
 
-  /** Watches from the last resourceVersion until the server ends the watch; how many events. */
-  private int watch() {
+  /** Watches from the last resourceVersion until the server (or the deadline) ends the watch. */
+  private void watch() {
     Map<String, String> query = new LinkedHashMap<>(selection);
     query.put("resourceVersion", lastSyncResourceVersion);
     query.put("allowWatchBookmarks", "true");
     int seconds = WATCH_SECONDS_MIN + ThreadLocalRandom.current().nextInt(WATCH_SECONDS_MIN);
     query.put("timeoutSeconds", Integer.toString(seconds));
-    int count = 0;
+    watchOpened = System.nanoTime();
+    watchEvents = 0;
     try (InputStream events =
         api.watch(path, query, Duration.ofSeconds(seconds).plus(WATCH_GRACE))) {
       openWatch = events;
       if (closed) {
-        return count;
+        return;
       }
       try (JsonParser p = api.json().getFactory().createParser(events)) {
         while (p.nextToken() == JsonToken.START_OBJECT) {
           handle(api.json().readTree(p));
-          count++;
+          watchEvents++;
         }
       }
-      return count;
     } catch (IOException e) {
       throw new KubeApiException(0, "WATCH " + path + ": " + e.getMessage(), e);
     } finally {
@@ -301,6 +318,5 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     if (t != null) {
       t.interrupt();
     }
-    running = false;
   }
 }

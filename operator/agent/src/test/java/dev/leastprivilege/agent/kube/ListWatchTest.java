@@ -35,6 +35,14 @@ import org.junit.jupiter.api.Test;
 class ListWatchTest {
   private static final String PATH = "/api/v1/namespaces/lpo/configmaps";
 
+  /** A scripted list answered as the API server does when its watch cache is behind. */
+  private static final String TOO_LARGE = "504:";
+
+  private static final String TOO_LARGE_STATUS =
+      TOO_LARGE
+          + "{\"kind\":\"Status\",\"code\":504,\"reason\":\"Timeout\",\"message\":\"Too large"
+          + " resource version\",\"details\":{\"causes\":[{\"reason\":\"ResourceVersionTooLarge\"}]}}";
+
   private HttpServer server;
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
@@ -86,10 +94,13 @@ class ListWatchTest {
       String token = param(query, "continue");
       String body =
           lists.getOrDefault(token == null ? "" : token, new ConcurrentLinkedQueue<>()).poll();
-      reply =
-          body == null
-              ? new Reply(500, "{\"message\":\"no list scripted\"}")
-              : new Reply(200, body);
+      if (body == null) {
+        reply = new Reply(500, "{\"message\":\"no list scripted\"}");
+      } else if (body.startsWith(TOO_LARGE)) {
+        reply = new Reply(504, body.substring(TOO_LARGE.length()));
+      } else {
+        reply = new Reply(200, body);
+      }
     }
     byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
     ex.sendResponseHeaders(reply.code(), bytes.length == 0 ? -1 : bytes.length);
@@ -191,6 +202,45 @@ class ListWatchTest {
         2,
         store.log.stream().filter("put lpo/a 5"::equals).count(),
         "the new list hands a over again (the store knows it is unchanged): " + store.log);
+    List<String> lists = lists();
+    assertEquals(2, lists.size(), lists.toString());
+    assertTrue(
+        lists.get(1).contains("resourceVersion=10") && !lists.get(1).contains("limit="),
+        "the new list is one answer from the watch cache, at least as new as the last revision: "
+            + lists.get(1));
+  }
+
+  @Test
+  void aWatchCacheThatIsBehindLeadsToAListFromEtcd() throws Exception {
+    script("", list("10", null, cm("a", "5"), cm("b", "6")));
+    script("", TOO_LARGE_STATUS);
+    script("", list("40", null, cm("b", "6")));
+    watches.add(
+        q ->
+            new Reply(
+                200,
+                event(
+                    "ERROR",
+                    "{\"kind\":\"Status\",\"code\":410,\"message\":\"too old resource version\"}")));
+    watches.add(
+        q -> new Reply(200, event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"41\"}}")));
+    watch.start().get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "41".equals(watch.lastSyncResourceVersion()));
+    assertEquals(Set.of("lpo/b"), store.keys());
+    List<String> lists = lists();
+    assertEquals(3, lists.size(), lists.toString());
+    assertTrue(lists.get(1).contains("resourceVersion=10"), lists.get(1));
+    assertTrue(
+        lists.get(2).contains("limit=2") && !lists.get(2).contains("resourceVersion="),
+        "read from etcd again, in pages: " + lists.get(2));
+  }
+
+  private List<String> lists() {
+    synchronized (requests) {
+      return requests.stream().filter(q -> !q.contains("watch=true")).toList();
+    }
   }
 
   @Test

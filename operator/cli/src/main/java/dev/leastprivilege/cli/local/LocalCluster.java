@@ -2,6 +2,7 @@ package dev.leastprivilege.cli.local;
 
 import dev.leastprivilege.agent.Agent;
 import dev.leastprivilege.agent.AgentConfig;
+import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.api.v1alpha1.ApiNames;
 import dev.leastprivilege.api.v1alpha1.CapabilityPolicy;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
@@ -121,7 +122,10 @@ public final class LocalCluster implements AutoCloseable {
             .build()
             .start();
     Agent agent =
-        new Agent(client, new AgentConfig(NODE, ns, kubeletSeccompRoot, Duration.ofMillis(50)));
+        new Agent(
+            // fabric8's mock server watches over WebSocket only.
+            KubeApi.connectWatchingOverWebSocket(client.getConfiguration()),
+            new AgentConfig(NODE, ns, kubeletSeccompRoot, Duration.ofMillis(50)));
     agent.start();
     return new LocalCluster(server, client, operator, agent, ca);
   }
