@@ -183,15 +183,7 @@ class ListWatchTest {
   void aGoneWatchListsAgainAndForgetsWhatTheNewListLacks() throws Exception {
     script("", list("10", null, cm("a", "5"), cm("b", "6")));
     script("", list("30", null, cm("a", "5")));
-    watches.add(
-        q ->
-            new Reply(
-                200,
-                event(
-                    "ERROR",
-                    "{\"kind\":\"Status\",\"code\":410,\"message\":\"too old resource version\"}")));
-    watches.add(
-        q -> new Reply(200, event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"31\"}}")));
+    goneThenBookmark("31");
     watch.start().get(10, TimeUnit.SECONDS);
     await()
         .atMost(Duration.ofSeconds(10))
@@ -215,15 +207,7 @@ class ListWatchTest {
     script("", list("10", null, cm("a", "5"), cm("b", "6")));
     script("", TOO_LARGE_STATUS);
     script("", list("40", null, cm("b", "6")));
-    watches.add(
-        q ->
-            new Reply(
-                200,
-                event(
-                    "ERROR",
-                    "{\"kind\":\"Status\",\"code\":410,\"message\":\"too old resource version\"}")));
-    watches.add(
-        q -> new Reply(200, event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"41\"}}")));
+    goneThenBookmark("41");
     watch.start().get(10, TimeUnit.SECONDS);
     await()
         .atMost(Duration.ofSeconds(20))
@@ -235,6 +219,24 @@ class ListWatchTest {
     assertTrue(
         lists.get(2).contains("limit=2") && !lists.get(2).contains("resourceVersion="),
         "read from etcd again, in pages: " + lists.get(2));
+  }
+
+  /**
+   * A watch that the server ends as "gone", then one that brings a bookmark at {@code revision}.
+   */
+  private void goneThenBookmark(String revision) {
+    watches.add(
+        q ->
+            new Reply(
+                200,
+                event(
+                    "ERROR",
+                    "{\"kind\":\"Status\",\"code\":410,\"message\":\"too old resource version\"}")));
+    watches.add(
+        q ->
+            new Reply(
+                200,
+                event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"" + revision + "\"}}")));
   }
 
   private List<String> lists() {
