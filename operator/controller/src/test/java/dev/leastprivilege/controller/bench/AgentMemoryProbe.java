@@ -267,6 +267,9 @@ public final class AgentMemoryProbe {
     }
     rows.removeIf(r -> !only.isEmpty() && !only.contains(r.id()));
 
+    // The work directory holds the API server's kubeconfig (a client key): removed whatever
+    // happens.
+    java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(work)));
     try (RealApiServer api = RealApiServer.start();
         KubernetesClient client = api.client()) {
       Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), api.kubeconfig());
@@ -562,6 +565,17 @@ public final class AgentMemoryProbe {
     List<String> all = new ArrayList<>(flags);
     all.addAll(List.of(more));
     return all;
+  }
+
+  private static void deleteQuietly(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try {
+      deleteTree(root);
+    } catch (IOException e) {
+      System.err.println("could not remove " + root + ": " + e.getMessage());
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {
