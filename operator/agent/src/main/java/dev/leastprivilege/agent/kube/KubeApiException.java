@@ -27,11 +27,6 @@ public final class KubeApiException extends RuntimeException {
     this.reason = reason;
   }
 
-  /** The first cause's reason in the API server's Status, or null. */
-  String reason() {
-    return reason;
-  }
-
   /** Whether the API server's watch cache was behind the revision asked for. */
   boolean cacheBehind() {
     return CACHE_BEHIND.equals(reason);
