@@ -1,8 +1,8 @@
 package dev.leastprivilege.agent;
 
 import dev.leastprivilege.agent.kube.KubeApi;
+import dev.leastprivilege.agent.kube.KubeObjects;
 import dev.leastprivilege.agent.kube.ListWatch;
-import dev.leastprivilege.agent.kube.MetadataOnly;
 import dev.leastprivilege.api.v1alpha1.SeccompProfile;
 import dev.leastprivilege.api.wire.RenderedProfileConfigMap;
 import dev.leastprivilege.core.ProfileRef;
@@ -79,7 +79,7 @@ public final class Agent implements AutoCloseable {
             KubeApi.path(ConfigMap.class, config.namespace(), null),
             Map.of("labelSelector", RenderedProfileConfigMap.SELECTOR),
             LIST_PAGE,
-            ConfigMap.class,
+            KubeObjects::configMap,
             published);
     this.reporter =
         new NodeStatusReporter(
@@ -117,8 +117,8 @@ public final class Agent implements AutoCloseable {
           KubeApi.path(SeccompProfile.class, namespace, null),
           Map.of(),
           LIST_PAGE,
-          MetadataOnly.class,
-          p -> files.add(new ProfileRef(namespace, p.metadata().getName()).fileName()));
+          KubeObjects::metadata,
+          meta -> files.add(new ProfileRef(namespace, meta.getName()).fileName()));
       return Optional.of(files);
     } catch (RuntimeException e) {
       LOG.warn("could not read the SeccompProfiles of {}: {}", namespace, e.getMessage());
@@ -149,7 +149,7 @@ public final class Agent implements AutoCloseable {
           () ->
               api.get(
                       KubeApi.path(ConfigMap.class, config.namespace(), configMapName),
-                      ConfigMap.class)
+                      KubeObjects::configMap)
                   .orElse(null));
     } catch (RuntimeException e) {
       LOG.warn("could not read ConfigMap {} to retry it: {}", configMapName, e.getMessage());

@@ -2,19 +2,23 @@ package dev.leastprivilege.agent;
 
 import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.agent.kube.KubeApiException;
-import dev.leastprivilege.agent.kube.MetadataOnly;
+import dev.leastprivilege.agent.kube.KubeObjects;
 import dev.leastprivilege.api.v1alpha1.FailedProfile;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatus;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusSpec;
 import dev.leastprivilege.api.v1alpha1.NodeProfileStatusStatus;
 import dev.leastprivilege.core.status.ReportOwnership;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +115,7 @@ final class NodeStatusReporter {
     object.setStatus(status);
     String path = reportPath();
     try {
-      api.mergePatch(path + "/status", object);
+      api.mergePatch(path + "/status", json(object));
     } catch (KubeApiException e) {
       if (e.code() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
@@ -125,8 +129,8 @@ final class NodeStatusReporter {
               .withOwnerReferences(owner == null ? List.of() : List.of(owner))
               .build());
       fresh.setSpec(spec);
-      api.create(KubeApi.path(NodeProfileStatus.class, null, null), fresh);
-      api.mergePatch(path + "/status", object);
+      api.create(KubeApi.path(NodeProfileStatus.class, null, null), json(fresh));
+      api.mergePatch(path + "/status", json(object));
     }
     LOG.debug(
         "reported revision {}: {} profiles, {} failed",
@@ -145,7 +149,7 @@ final class NodeStatusReporter {
     owner = nodeUid.map(uid -> NodeProfileStatus.ownedBy(config.nodeName(), uid)).orElse(null);
     NodeProfileStatus found;
     try {
-      found = api.get(reportPath(), NodeProfileStatus.class).orElse(null);
+      found = api.get(reportPath(), NodeStatusReporter::metadataOnly).orElse(null);
       if (found == null
           || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
         return;
@@ -177,10 +181,10 @@ final class NodeStatusReporter {
    */
   private Optional<String> nodeUid() {
     try {
-      Optional<MetadataOnly> node =
-          api.get(KubeApi.path(Node.class, null, config.nodeName()), MetadataOnly.class);
+      Optional<ObjectMeta> node =
+          api.get(KubeApi.path(Node.class, null, config.nodeName()), KubeObjects::metadata);
       if (node.isPresent()) {
-        return Optional.of(node.get().metadata().getUid());
+        return Optional.of(node.get().getUid());
       }
       LOG.warn("node {} not found: its report gets no owner", config.nodeName());
     } catch (KubeApiException e) {
@@ -191,6 +195,47 @@ final class NodeStatusReporter {
           "may not read node {} ({}): its report gets no owner", config.nodeName(), e.getMessage());
     }
     return Optional.empty();
+  }
+
+  /** A report as read: its metadata (owners, resourceVersion) is all the agent needs of it. */
+  private static NodeProfileStatus metadataOnly(Map<String, Object> json) {
+    NodeProfileStatus report = new NodeProfileStatus();
+    report.setMetadata(KubeObjects.metadata(json));
+    return report;
+  }
+
+  /**
+   * A report as JSON, as fabric8's serialization writes it ({@code NodeStatusReporterJsonTest}):
+   * the agent does not use jackson-databind ({@link dev.leastprivilege.agent.kube.JsonTree}).
+   */
+  static Map<String, Object> json(NodeProfileStatus report) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("apiVersion", report.getApiVersion());
+    o.put("kind", report.getKind());
+    o.put("metadata", KubeObjects.tree(report.getMetadata()));
+    if (report.getSpec() != null) {
+      o.put("spec", Map.of("nodeName", report.getSpec().getNodeName()));
+    }
+    NodeProfileStatusStatus status = report.getStatus();
+    if (status != null) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("appliedRevision", status.getAppliedRevision());
+      s.put("profiles", status.getProfiles());
+      List<Map<String, Object>> failed = new ArrayList<>();
+      for (FailedProfile f : status.getFailed()) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("namespace", f.getNamespace());
+        one.put("name", f.getName());
+        one.put("contentHash", f.getContentHash());
+        one.put("message", f.getMessage());
+        failed.add(one);
+      }
+      s.put("failed", failed);
+      s.put("failedCount", status.getFailedCount());
+      s.put("lastSyncTime", status.getLastSyncTime());
+      o.put("status", s);
+    }
+    return o;
   }
 
   private String reportPath() {

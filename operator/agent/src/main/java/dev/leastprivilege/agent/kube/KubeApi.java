@@ -1,11 +1,7 @@
 package dev.leastprivilege.agent.kube;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -15,29 +11,32 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The agent's few calls to the API server, on fabric8's HTTP client and configuration (service
- * account token and its rotation, kubeconfig, CA, proxies) with a plain Jackson mapper.
+ * account token and its rotation, kubeconfig, CA, proxies), its JSON read and written with
+ * jackson-core's streaming parser and generator ({@link JsonTree}, {@link KubeObjects}).
  *
  * <p>Why not fabric8's {@code KubernetesClient}: creating one, or its serializer, registers every
  * built-in kind, which loads about 800 model and DSL classes the agent never uses; one agent runs
  * on every node, and those classes were the largest part of its resident memory after the heap
  * (docs/performance.md, "The agent's resident memory"). The agent needs one list-and-watch, a few
  * reads and one status patch, so it makes them itself; the model classes it reads and writes are
- * fabric8's and its own, bound by this mapper.
+ * fabric8's and its own, bound field by field ({@link KubeObjects}): jackson-databind is not used
+ * either ({@link JsonTree} says why).
  */
 public final class KubeApi implements AutoCloseable {
   static final String JSON = "application/json";
@@ -59,11 +58,6 @@ public final class KubeApi implements AutoCloseable {
   private final String server;
   private final long requestTimeoutMillis;
   private final boolean webSocketWatches;
-  private final ObjectMapper json =
-      new ObjectMapper()
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
-
   private final StreamDeadlines deadlines = new StreamDeadlines();
 
   /**
@@ -103,10 +97,6 @@ public final class KubeApi implements AutoCloseable {
     return connect(config);
   }
 
-  ObjectMapper json() {
-    return json;
-  }
-
   /** The path of a kind's collection, or of one object when {@code name} is given. */
   public static String path(Class<? extends HasMetadata> kind, String namespace, String name) {
     String group = HasMetadata.getGroup(kind);
@@ -125,15 +115,22 @@ public final class KubeApi implements AutoCloseable {
     return p.toString();
   }
 
-  /** One object, or empty when it does not exist. */
-  public <T> Optional<T> get(String path, Class<T> type) {
+  /**
+   * One object, or empty when it does not exist.
+   *
+   * @param type binds the object's JSON ({@link KubeObjects})
+   */
+  public <T> Optional<T> get(String path, Function<Map<String, Object>, T> type) {
     HttpResponse<InputStream> r = send(timed(request(path, Map.of())).build());
     try (InputStream body = r.body()) {
       if (r.code() == HttpURLConnection.HTTP_NOT_FOUND) {
         return Optional.empty();
       }
       requireSuccess(r, body, "GET", path);
-      return Optional.of(json.readValue(body, type));
+      try (JsonParser p = JsonTree.FACTORY.createParser(body)) {
+        p.nextToken();
+        return Optional.of(type.apply(JsonTree.readObject(p)));
+      }
     } catch (IOException e) {
       throw new KubeApiException(0, "GET " + path + ": " + e.getMessage(), e);
     }
@@ -147,27 +144,30 @@ public final class KubeApi implements AutoCloseable {
    * @return the list's resourceVersion and the token of the next page (empty on the last)
    */
   public <T> ListPage list(
-      String path, Map<String, String> query, Class<T> type, Consumer<T> item) {
+      String path,
+      Map<String, String> query,
+      Function<Map<String, Object>, T> type,
+      Consumer<T> item) {
     HttpResponse<InputStream> r = send(timed(request(path, query)).build());
     try (InputStream body = deadlines.guard(r.body(), LIST_IDLE, LIST_TOTAL)) {
       requireSuccess(r, body, "GET", path);
       String resourceVersion = null;
       String next = null;
-      try (JsonParser p = json.getFactory().createParser(body)) {
+      try (JsonParser p = JsonTree.FACTORY.createParser(body)) {
         expect(p.nextToken(), JsonToken.START_OBJECT, path);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String field = p.currentName();
           JsonToken value = p.nextToken();
           if ("metadata".equals(field) && value == JsonToken.START_OBJECT) {
-            JsonNode meta = json.readTree(p);
-            resourceVersion = text(meta, "resourceVersion");
-            next = text(meta, "continue");
+            Map<String, Object> meta = JsonTree.readObject(p);
+            resourceVersion = JsonTree.text(meta, "resourceVersion");
+            next = JsonTree.text(meta, "continue");
           } else if ("items".equals(field) && value == JsonToken.START_ARRAY) {
             // Anything but an object in the list is a broken answer, not its end: stopping there
             // would take the items after it for deleted.
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
               expect(t, JsonToken.START_OBJECT, path);
-              item.accept(json.readValue(p, type));
+              item.accept(type.apply(JsonTree.readObject(p)));
             }
           } else {
             p.skipChildren();
@@ -189,7 +189,11 @@ public final class KubeApi implements AutoCloseable {
    * @return the resourceVersion of the list (its first page's: every page is of that snapshot)
    */
   public <T> String listAll(
-      String path, Map<String, String> query, long pageSize, Class<T> type, Consumer<T> item) {
+      String path,
+      Map<String, String> query,
+      long pageSize,
+      Function<Map<String, Object>, T> type,
+      Consumer<T> item) {
     String resourceVersion = null;
     String next = null;
     do {
@@ -250,13 +254,13 @@ public final class KubeApi implements AutoCloseable {
     return body;
   }
 
-  /** Creates an object in its collection. */
-  public void create(String collectionPath, Object object) {
+  /** Creates an object in its collection: {@code object} as a {@link JsonTree}. */
+  public void create(String collectionPath, Map<String, Object> object) {
     write("POST", collectionPath, JSON, object);
   }
 
-  /** A JSON merge patch (RFC 7386): fields left null are left as they are. */
-  public void mergePatch(String path, Object patch) {
+  /** A JSON merge patch (RFC 7386), as a {@link JsonTree}: fields left out are left as they are. */
+  public void mergePatch(String path, Map<String, Object> patch) {
     write("PATCH", path, MERGE_PATCH, patch);
   }
 
@@ -269,13 +273,8 @@ public final class KubeApi implements AutoCloseable {
     write("DELETE", path, JSON, options);
   }
 
-  private void write(String method, String path, String contentType, Object body) {
-    String text;
-    try {
-      text = json.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private void write(String method, String path, String contentType, Map<String, Object> body) {
+    String text = JsonTree.write(body);
     HttpResponse<InputStream> r =
         send(timed(request(path, Map.of())).method(method, contentType, text).build());
     try (InputStream in = r.body()) {
@@ -338,12 +337,10 @@ public final class KubeApi implements AutoCloseable {
     String message = null;
     String cause = null;
     try {
-      JsonNode status = json.readTree(body.readNBytes(MAX_ERROR_BODY));
-      if (status != null) {
-        message = text(status, "message");
-        JsonNode causes = status.path("details").path("causes");
-        cause = causes.isArray() && causes.size() > 0 ? text(causes.get(0), "reason") : null;
-      }
+      Map<String, Object> status = JsonTree.parseObject(body.readNBytes(MAX_ERROR_BODY));
+      message = JsonTree.text(status, "message");
+      List<?> causes = JsonTree.array(JsonTree.object(status, "details"), "causes");
+      cause = causes.isEmpty() ? null : JsonTree.text(JsonTree.asObject(causes.get(0)), "reason");
     } catch (IOException e) {
       // No Status in the body: the code alone says what failed.
     }
@@ -358,11 +355,6 @@ public final class KubeApi implements AutoCloseable {
     if (actual != wanted) {
       throw new IOException("unexpected JSON from " + path + ": " + actual);
     }
-  }
-
-  static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    return v == null || v.isNull() ? null : v.asText();
   }
 
   @Override

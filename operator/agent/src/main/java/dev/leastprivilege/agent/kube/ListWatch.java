@@ -2,7 +2,6 @@ package dev.leastprivilege.agent.kube;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private final String path;
   private final Map<String, String> selection;
   private final long pageSize;
-  private final Class<T> type;
+  private final Function<Map<String, Object>, T> type;
   private final WatchedStore<T> store;
   private final CompletableFuture<Void> synced = new CompletableFuture<>();
   private volatile String lastSyncResourceVersion;
@@ -84,7 +84,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       String path,
       Map<String, String> selection,
       long pageSize,
-      Class<T> type,
+      Function<Map<String, Object>, T> type,
       WatchedStore<T> store) {
     this.api = api;
     this.path = path;
@@ -246,9 +246,9 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       if (closed) {
         return;
       }
-      try (JsonParser p = api.json().getFactory().createParser(events)) {
+      try (JsonParser p = JsonTree.FACTORY.createParser(events)) {
         while (p.nextToken() == JsonToken.START_OBJECT) {
-          handle(api.json().readTree(p));
+          handle(JsonTree.readObject(p));
           watchEvents++;
         }
       }
@@ -259,35 +259,33 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
   }
 
-  private void handle(JsonNode event) throws IOException {
-    String kind = KubeApi.text(event, "type");
-    JsonNode object = event.get("object");
-    if (kind == null || object == null) {
+  private void handle(Map<String, Object> event) throws IOException {
+    String kind = JsonTree.text(event, "type");
+    Map<String, Object> object = JsonTree.object(event, "object");
+    if (kind == null || object.isEmpty()) {
       throw new IOException("a watch event without type or object: " + event);
     }
     switch (kind) {
       case "ADDED", "MODIFIED" -> {
-        T item = api.json().treeToValue(object, type);
+        T item = type.apply(object);
         store.put(key(item), item);
         lastSyncResourceVersion = item.getMetadata().getResourceVersion();
       }
       case "DELETED" -> {
-        T item = api.json().treeToValue(object, type);
+        T item = type.apply(object);
         store.remove(key(item));
         lastSyncResourceVersion = item.getMetadata().getResourceVersion();
       }
       case "BOOKMARK" -> {
-        JsonNode meta = object.get("metadata");
-        String rv = meta == null ? null : KubeApi.text(meta, "resourceVersion");
+        String rv = JsonTree.text(JsonTree.object(object, "metadata"), "resourceVersion");
         if (rv != null) {
           lastSyncResourceVersion = rv;
         }
       }
       case "ERROR" -> {
-        JsonNode code = object.get("code");
         throw new KubeApiException(
-            code == null ? 0 : code.asInt(),
-            "WATCH " + path + ": " + KubeApi.text(object, "message"),
+            object.get("code") instanceof Number code ? code.intValue() : 0,
+            "WATCH " + path + ": " + JsonTree.text(object, "message"),
             null);
       }
       default -> LOG.debug("{}: ignoring a watch event of type {}", path, kind);

@@ -73,7 +73,9 @@ class ListWatchTest {
                 .withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
                 .withRequestRetryBackoffLimit(0)
                 .build());
-    watch = new ListWatch<>(api, PATH, Map.of("labelSelector", "app=x"), 2, ConfigMap.class, store);
+    watch =
+        new ListWatch<>(
+            api, PATH, Map.of("labelSelector", "app=x"), 2, KubeObjects::configMap, store);
   }
 
   @AfterEach

@@ -236,17 +236,20 @@ public final class AgentMemoryProbe {
     // each, the shipped row's flags plus these (heap and compiler flags: the archive still maps);
     // an id ending in -gc also has a full collection run (jcmd) once the files are written.
     Row shipped = rows.get(rows.size() - 1);
-    // The agent of an earlier build, as it shipped (LPO_BENCH_BEFORE: its launcher jar, built from
-    // that commit): its class list recorded by a training start, its flags those of the chart then.
+    // The agent of an earlier build (LPO_BENCH_BEFORE: its launcher jar, built from that commit),
+    // with the chart's flags and an archive of its own: its class list recorded by a training
+    // start, as image/agent-classes.txt was for it.
     String before = System.getenv("LPO_BENCH_BEFORE");
     if (before != null) {
       rows.add(
           new Row(
               "before",
-              "the agent before its own list-and-watch (fabric8's informer), as it shipped",
+              "the agent of an earlier build, with its own archive and the chart's flags",
               shipped.runtime(),
               before,
-              plus(today, "-XX:TrimNativeHeapInterval=5000"),
+              shipped.flags().stream()
+                  .filter(f -> !f.startsWith("-XX:SharedArchiveFile="))
+                  .toList(),
               List.of()));
     }
     for (String tryRow : System.getenv().getOrDefault("LPO_BENCH_TRY", "").split(";")) {

@@ -83,6 +83,8 @@ class MaxSizeProfilesAgentIT {
       List<String> flags =
           new ArrayList<>(ShippedRuntime.chartFlags(chartJvmOptions(), jre, classpath));
       flags.add("-Xlog:gc:file=" + gcLog);
+      Path classLog = work.resolve("classes.log");
+      flags.add("-Xlog:class+load=info:file=" + classLog);
       Path log = work.resolve("agent.log");
       long start = System.nanoTime();
       try (ChildJvm agent =
@@ -144,6 +146,13 @@ class MaxSizeProfilesAgentIT {
             afterGc,
             rss);
         assertTrue(peak < 64, "the peak stays inside the 64 MiB heap: " + peak);
+        // The agent binds its JSON itself (agent/kube/JsonTree): jackson-databind's mapper would
+        // bring about 500 classes, paid in resident memory on every node.
+        String classes = Files.readString(classLog);
+        assertTrue(classes.contains(" dev.leastprivilege.agent.kube.JsonTree source:"), "logged");
+        assertFalse(
+            classes.contains(" com.fasterxml.jackson.databind.ObjectMapper source:"),
+            "the agent loaded jackson-databind's ObjectMapper");
       }
     } finally {
       try (var paths = Files.walk(work)) {
