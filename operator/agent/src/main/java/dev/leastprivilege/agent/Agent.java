@@ -79,7 +79,7 @@ public final class Agent implements AutoCloseable {
             KubeApi.path(ConfigMap.class, config.namespace(), null),
             Map.of("labelSelector", RenderedProfileConfigMap.SELECTOR),
             LIST_PAGE,
-            KubeObjects::configMap,
+            KubeObjects.CONFIG_MAP,
             published);
     this.reporter =
         new NodeStatusReporter(
@@ -117,7 +117,7 @@ public final class Agent implements AutoCloseable {
           KubeApi.path(SeccompProfile.class, namespace, null),
           Map.of(),
           LIST_PAGE,
-          KubeObjects::metadata,
+          KubeObjects.METADATA,
           meta -> files.add(new ProfileRef(namespace, meta.getName()).fileName()));
       return Optional.of(files);
     } catch (RuntimeException e) {
@@ -149,7 +149,7 @@ public final class Agent implements AutoCloseable {
           () ->
               api.get(
                       KubeApi.path(ConfigMap.class, config.namespace(), configMapName),
-                      KubeObjects::configMap)
+                      KubeObjects.CONFIG_MAP)
                   .orElse(null));
     } catch (RuntimeException e) {
       LOG.warn("could not read ConfigMap {} to retry it: {}", configMapName, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.leastprivilege.agent;
 
+import dev.leastprivilege.agent.kube.Binding;
 import dev.leastprivilege.agent.kube.KubeApi;
 import dev.leastprivilege.agent.kube.KubeApiException;
 import dev.leastprivilege.agent.kube.KubeObjects;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,6 +42,16 @@ import org.slf4j.LoggerFactory;
 final class NodeStatusReporter {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStatusReporter.class);
   private static final long RETRY_MILLIS = 2000;
+
+  /** A report as read: its metadata (owners, resourceVersion) is all the agent needs of it. */
+  private static final Binding<NodeProfileStatus> REPORT_METADATA =
+      new Binding<>(
+          Set.of("metadata"),
+          json -> {
+            NodeProfileStatus report = new NodeProfileStatus();
+            report.setMetadata(KubeObjects.metadata(json));
+            return report;
+          });
 
   private final KubeApi api;
   private final AgentConfig config;
@@ -149,12 +161,19 @@ final class NodeStatusReporter {
     owner = nodeUid.map(uid -> NodeProfileStatus.ownedBy(config.nodeName(), uid)).orElse(null);
     NodeProfileStatus found;
     try {
-      found = api.get(reportPath(), NodeStatusReporter::metadataOnly).orElse(null);
+      found = api.get(reportPath(), REPORT_METADATA).orElse(null);
       if (found == null
           || !ReportOwnership.agentReplaces(NodeProfileStatus.ownerNodeUids(found), nodeUid)) {
         return;
       }
-      api.deleteAt(reportPath(), found.getMetadata().getResourceVersion());
+      String version = found.getMetadata().getResourceVersion();
+      if (version == null) { // not from a real API server: nothing to delete it at
+        LOG.warn(
+            "NodeProfileStatus {} has no resourceVersion: writing to it as it is",
+            config.nodeName());
+        return;
+      }
+      api.deleteAt(reportPath(), version);
     } catch (KubeApiException e) {
       if (e.code() == HttpURLConnection.HTTP_NOT_FOUND) {
         return;
@@ -182,9 +201,9 @@ final class NodeStatusReporter {
   private Optional<String> nodeUid() {
     try {
       Optional<ObjectMeta> node =
-          api.get(KubeApi.path(Node.class, null, config.nodeName()), KubeObjects::metadata);
+          api.get(KubeApi.path(Node.class, null, config.nodeName()), KubeObjects.METADATA);
       if (node.isPresent()) {
-        return Optional.of(node.get().getUid());
+        return Optional.ofNullable(node.get().getUid());
       }
       LOG.warn("node {} not found: its report gets no owner", config.nodeName());
     } catch (KubeApiException e) {
@@ -197,13 +216,6 @@ final class NodeStatusReporter {
     return Optional.empty();
   }
 
-  /** A report as read: its metadata (owners, resourceVersion) is all the agent needs of it. */
-  private static NodeProfileStatus metadataOnly(Map<String, Object> json) {
-    NodeProfileStatus report = new NodeProfileStatus();
-    report.setMetadata(KubeObjects.metadata(json));
-    return report;
-  }
-
   /**
    * A report as JSON, as fabric8's serialization writes it ({@code NodeStatusReporterJsonTest}):
    * the agent does not use jackson-databind ({@link dev.leastprivilege.agent.kube.JsonTree}).
@@ -214,23 +226,27 @@ final class NodeStatusReporter {
     o.put("kind", report.getKind());
     o.put("metadata", KubeObjects.tree(report.getMetadata()));
     if (report.getSpec() != null) {
-      o.put("spec", Map.of("nodeName", report.getSpec().getNodeName()));
+      Map<String, Object> spec = new LinkedHashMap<>();
+      spec.put("nodeName", report.getSpec().getNodeName());
+      o.put("spec", spec);
     }
     NodeProfileStatusStatus status = report.getStatus();
     if (status != null) {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("appliedRevision", status.getAppliedRevision());
       s.put("profiles", status.getProfiles());
-      List<Map<String, Object>> failed = new ArrayList<>();
-      for (FailedProfile f : status.getFailed()) {
-        Map<String, Object> one = new LinkedHashMap<>();
-        one.put("namespace", f.getNamespace());
-        one.put("name", f.getName());
-        one.put("contentHash", f.getContentHash());
-        one.put("message", f.getMessage());
-        failed.add(one);
+      if (status.getFailed() != null) {
+        List<Map<String, Object>> failed = new ArrayList<>();
+        for (FailedProfile f : status.getFailed()) {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("namespace", f.getNamespace());
+          one.put("name", f.getName());
+          one.put("contentHash", f.getContentHash());
+          one.put("message", f.getMessage());
+          failed.add(one);
+        }
+        s.put("failed", failed);
       }
-      s.put("failed", failed);
       s.put("failedCount", status.getFailedCount());
       s.put("lastSyncTime", status.getLastSyncTime());
       o.put("status", s);

@@ -38,6 +38,19 @@ class NodeStatusReporterJsonTest {
   }
 
   @Test
+  void aSparseReportLeavesOutWhatFabric8LeavesOut() throws Exception {
+    NodeProfileStatus report = new NodeProfileStatus();
+    report.setMetadata(new ObjectMetaBuilder().withName("n1").build());
+    NodeProfileStatusStatus status = new NodeProfileStatusStatus();
+    status.setFailed(List.of(new FailedProfile("team-a", "web", null, "removal failed")));
+    report.setStatus(status);
+
+    assertEquals(
+        FABRIC8.readTree(FABRIC8.writeValueAsString(report)),
+        FABRIC8.readTree(JsonTree.write(NodeStatusReporter.json(report))));
+  }
+
+  @Test
   void everyFieldOfTheApiClassesIsWritten() {
     Map<String, Object> json = NodeStatusReporter.json(fullReport());
     Map<String, Object> status = JsonTree.object(json, "status");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * JSON as plain maps, lists, strings, numbers and booleans, on jackson-core's streaming parser and
@@ -23,27 +25,31 @@ import java.util.Map;
  * a handful of fields of three kinds ({@link KubeObjects}), so it binds them itself.
  */
 public final class JsonTree {
-  /** Thread-safe once configured; its parsers enforce jackson-core's limits (nesting, length). */
-  static final JsonFactory FACTORY = new JsonFactory();
+  /**
+   * Objects and arrays nested deeper than this are refused. {@link #read} recurses once per level,
+   * and the agent's threads have small stacks ({@code -Xss256k}: jackson-core's own limit, 1,000,
+   * would overflow them); a Kubernetes object nests a few levels, its managed fields a dozen.
+   */
+  static final int MAX_DEPTH = 100;
+
+  /**
+   * Thread-safe once built; its parsers enforce these limits and jackson-core's others (length).
+   */
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build();
 
   private JsonTree() {}
 
   /** The value that starts at the parser's current token, read whole. */
-  public static Object read(JsonParser p) throws IOException {
+  private static Object read(JsonParser p) throws IOException {
     JsonToken t = p.currentToken();
     if (t == null) {
       throw new IOException("no JSON value");
     }
     return switch (t) {
-      case START_OBJECT -> {
-        Map<String, Object> object = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          object.put(field, read(p));
-        }
-        yield object;
-      }
+      case START_OBJECT -> readObject(p, null);
       case START_ARRAY -> {
         List<Object> array = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -61,13 +67,33 @@ public final class JsonTree {
     };
   }
 
-  /** The object that starts at the parser's current token. */
+  /** The object that starts at the parser's current token, read whole. */
   public static Map<String, Object> readObject(JsonParser p) throws IOException {
+    return readObject(p, null);
+  }
+
+  /**
+   * The object that starts at the parser's current token, with only these of its fields: the others
+   * are skipped as they stream, never built (a profile's spec, a Node's status, a list's managed
+   * fields can be large, and the agent needs none of them).
+   *
+   * @param fields the fields to read, or null for all
+   */
+  public static Map<String, Object> readObject(JsonParser p, Set<String> fields)
+      throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new IOException("expected a JSON object, found " + p.currentToken());
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> object = (Map<String, Object>) read(p);
+    Map<String, Object> object = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (fields == null || fields.contains(field)) {
+        object.put(field, read(p));
+      } else {
+        p.skipChildren();
+      }
+    }
     return object;
   }
 
@@ -121,10 +147,13 @@ public final class JsonTree {
     }
   }
 
-  /** A field's text (a number's too), or null when it is absent or null. */
+  /**
+   * A field's text (a number's or a boolean's too), or null when it is absent, null or not a
+   * scalar.
+   */
   public static String text(Map<String, ?> object, String field) {
     Object v = object == null ? null : object.get(field);
-    return v == null ? null : v.toString();
+    return v == null || v instanceof Map || v instanceof List ? null : v.toString();
   }
 
   /** A field that must be an object, or an empty map when it is absent or not one. */

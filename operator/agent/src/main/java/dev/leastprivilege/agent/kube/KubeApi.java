@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The agent's few calls to the API server, on fabric8's HTTP client and configuration (service
@@ -118,9 +117,9 @@ public final class KubeApi implements AutoCloseable {
   /**
    * One object, or empty when it does not exist.
    *
-   * @param type binds the object's JSON ({@link KubeObjects})
+   * @param binding reads the object's JSON ({@link KubeObjects})
    */
-  public <T> Optional<T> get(String path, Function<Map<String, Object>, T> type) {
+  public <T> Optional<T> get(String path, Binding<T> binding) {
     HttpResponse<InputStream> r = send(timed(request(path, Map.of())).build());
     try (InputStream body = r.body()) {
       if (r.code() == HttpURLConnection.HTTP_NOT_FOUND) {
@@ -129,7 +128,7 @@ public final class KubeApi implements AutoCloseable {
       requireSuccess(r, body, "GET", path);
       try (JsonParser p = JsonTree.FACTORY.createParser(body)) {
         p.nextToken();
-        return Optional.of(type.apply(JsonTree.readObject(p)));
+        return Optional.of(binding.read(p));
       }
     } catch (IOException e) {
       throw new KubeApiException(0, "GET " + path + ": " + e.getMessage(), e);
@@ -144,10 +143,7 @@ public final class KubeApi implements AutoCloseable {
    * @return the list's resourceVersion and the token of the next page (empty on the last)
    */
   public <T> ListPage list(
-      String path,
-      Map<String, String> query,
-      Function<Map<String, Object>, T> type,
-      Consumer<T> item) {
+      String path, Map<String, String> query, Binding<T> binding, Consumer<T> item) {
     HttpResponse<InputStream> r = send(timed(request(path, query)).build());
     try (InputStream body = deadlines.guard(r.body(), LIST_IDLE, LIST_TOTAL)) {
       requireSuccess(r, body, "GET", path);
@@ -167,7 +163,7 @@ public final class KubeApi implements AutoCloseable {
             // would take the items after it for deleted.
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
               expect(t, JsonToken.START_OBJECT, path);
-              item.accept(type.apply(JsonTree.readObject(p)));
+              item.accept(binding.read(p));
             }
           } else {
             p.skipChildren();
@@ -189,11 +185,7 @@ public final class KubeApi implements AutoCloseable {
    * @return the resourceVersion of the list (its first page's: every page is of that snapshot)
    */
   public <T> String listAll(
-      String path,
-      Map<String, String> query,
-      long pageSize,
-      Function<Map<String, Object>, T> type,
-      Consumer<T> item) {
+      String path, Map<String, String> query, long pageSize, Binding<T> binding, Consumer<T> item) {
     String resourceVersion = null;
     String next = null;
     do {
@@ -202,7 +194,7 @@ public final class KubeApi implements AutoCloseable {
       if (next != null) {
         q.put("continue", next);
       }
-      ListPage page = list(path, q, type, item);
+      ListPage page = list(path, q, binding, item);
       if (resourceVersion == null) {
         resourceVersion = page.resourceVersion();
       }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * fabric8's model objects from and to {@link JsonTree}s, for the fields the agent reads and writes:
@@ -14,6 +15,14 @@ import java.util.Map;
  * written ones to what fabric8's own serialization writes.
  */
 public final class KubeObjects {
+  /** An object's metadata only ({@link #metadata}): its name or UID is all that is wanted. */
+  public static final Binding<ObjectMeta> METADATA =
+      new Binding<>(Set.of("metadata"), KubeObjects::metadata);
+
+  /** A ConfigMap's metadata and string data ({@link #configMap}). */
+  public static final Binding<ConfigMap> CONFIG_MAP =
+      new Binding<>(Set.of("metadata", "data"), KubeObjects::configMap);
+
   private KubeObjects() {}
 
   /** An object's metadata: name, namespace, UID, resourceVersion, labels, annotations, owners. */

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,11 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private final String path;
   private final Map<String, String> selection;
   private final long pageSize;
-  private final Function<Map<String, Object>, T> type;
+  private final Binding<T> binding;
+
+  /** What a watch event's object is read with: the kind's fields, and a Status's. */
+  private final Set<String> eventFields;
+
   private final WatchedStore<T> store;
   private final CompletableFuture<Void> synced = new CompletableFuture<>();
   private volatile String lastSyncResourceVersion;
@@ -84,13 +87,16 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       String path,
       Map<String, String> selection,
       long pageSize,
-      Function<Map<String, Object>, T> type,
+      Binding<T> binding,
       WatchedStore<T> store) {
     this.api = api;
     this.path = path;
     this.selection = Map.copyOf(selection);
     this.pageSize = pageSize;
-    this.type = type;
+    this.binding = binding;
+    Set<String> fields = new HashSet<>(binding.fields());
+    fields.addAll(Set.of("metadata", "code", "message"));
+    this.eventFields = Set.copyOf(fields);
     this.store = store;
   }
 
@@ -208,17 +214,17 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     Set<String> listed = new HashSet<>();
     Consumer<T> put =
         item -> {
-          String key = key(item);
+          String key = key(identified(item));
           listed.add(key);
           store.put(key, item);
         };
     String resourceVersion;
     if (fromEtcd) {
-      resourceVersion = api.listAll(path, selection, pageSize, type, put);
+      resourceVersion = api.listAll(path, selection, pageSize, binding, put);
     } else {
       Map<String, String> query = new LinkedHashMap<>(selection);
       query.put("resourceVersion", lastSyncResourceVersion);
-      resourceVersion = api.list(path, query, type, put).resourceVersion();
+      resourceVersion = api.list(path, query, binding, put).resourceVersion();
     }
     if (closed) {
       return; // a list cut short says nothing of what is gone
@@ -248,7 +254,20 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       }
       try (JsonParser p = JsonTree.FACTORY.createParser(events)) {
         while (p.nextToken() == JsonToken.START_OBJECT) {
-          handle(JsonTree.readObject(p));
+          String kind = null;
+          Map<String, Object> object = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("type".equals(field) && value == JsonToken.VALUE_STRING) {
+              kind = p.getText();
+            } else if ("object".equals(field) && value == JsonToken.START_OBJECT) {
+              object = JsonTree.readObject(p, eventFields);
+            } else {
+              p.skipChildren();
+            }
+          }
+          handle(kind, object);
           watchEvents++;
         }
       }
@@ -259,20 +278,18 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
   }
 
-  private void handle(Map<String, Object> event) throws IOException {
-    String kind = JsonTree.text(event, "type");
-    Map<String, Object> object = JsonTree.object(event, "object");
-    if (kind == null || object.isEmpty()) {
-      throw new IOException("a watch event without type or object: " + event);
+  private void handle(String kind, Map<String, Object> object) throws IOException {
+    if (kind == null || object == null) {
+      throw new IOException("a watch event without type or object");
     }
     switch (kind) {
       case "ADDED", "MODIFIED" -> {
-        T item = type.apply(object);
+        T item = identified(binding.bind().apply(object));
         store.put(key(item), item);
         lastSyncResourceVersion = item.getMetadata().getResourceVersion();
       }
       case "DELETED" -> {
-        T item = type.apply(object);
+        T item = identified(binding.bind().apply(object));
         store.remove(key(item));
         lastSyncResourceVersion = item.getMetadata().getResourceVersion();
       }
@@ -284,11 +301,35 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       }
       case "ERROR" -> {
         throw new KubeApiException(
-            object.get("code") instanceof Number code ? code.intValue() : 0,
-            "WATCH " + path + ": " + JsonTree.text(object, "message"),
-            null);
+            code(object), "WATCH " + path + ": " + JsonTree.text(object, "message"), null);
       }
       default -> LOG.debug("{}: ignoring a watch event of type {}", path, kind);
+    }
+  }
+
+  /**
+   * An object the store can key, and whose revision the watch can resume from: one without a name
+   * or resourceVersion is a broken answer, and the whole list is read again (taken for valid, it
+   * would be stored under "ns/null" and the next watch would ask for revision null, again and
+   * again).
+   */
+  private T identified(T item) {
+    if (item.getMetadata() == null
+        || item.getMetadata().getName() == null
+        || item.getMetadata().getResourceVersion() == null) {
+      // Not a KubeApiException: the watch would resume from the same revision and get it again.
+      throw new IllegalStateException(path + ": an object without a name or resourceVersion");
+    }
+    return item;
+  }
+
+  /** A Status's code; 0 when it has none (the API server sends a number, some proxies a string). */
+  private static int code(Map<String, Object> status) {
+    try {
+      String code = JsonTree.text(status, "code");
+      return code == null ? 0 : (int) Double.parseDouble(code);
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.leastprivilege.agent.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,7 +60,10 @@ class KubeObjectsTest {
 
     assertEquals(Map.of(), ours.getData());
     assertEquals(theirs.getData(), ours.getData());
-    assertEquals(null, ours.getMetadata().getName());
+    // fabric8 leaves the metadata of "{}" null; the agent binds an empty one, and ListWatch refuses
+    // an object without a name or resourceVersion.
+    assertNull(theirs.getMetadata());
+    assertNull(ours.getMetadata().getName());
   }
 
   @Test
@@ -91,6 +97,30 @@ class KubeObjectsTest {
         () -> JsonTree.parseObject("{\"a\":[1,2".getBytes(StandardCharsets.UTF_8)));
     assertThrows(
         IOException.class, () -> JsonTree.parseObject("[1]".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void nestingDeeperThanTheLimitIsAnErrorNotAStackOverflow() {
+    String deep =
+        "{\"a\":" + "[".repeat(2 * JsonTree.MAX_DEPTH) + "]".repeat(2 * JsonTree.MAX_DEPTH) + "}";
+    assertThrows(
+        IOException.class, () -> JsonTree.parseObject(deep.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void fieldsABindingDoesNotNameAreSkippedNotBuilt() throws IOException {
+    String json =
+        "{\"metadata\":{\"name\":\"x\",\"resourceVersion\":\"1\"},"
+            + "\"spec\":{\"syscalls\":["
+            + "{\"names\":[\"read\"]},".repeat(1000)
+            + "{}]},"
+            + "\"data\":{\"k\":\"v\"}}";
+    try (JsonParser p = JsonTree.FACTORY.createParser(json)) {
+      p.nextToken();
+      Map<String, Object> read = JsonTree.readObject(p, KubeObjects.CONFIG_MAP.fields());
+      assertEquals(Set.of("metadata", "data"), read.keySet());
+      assertNull(p.nextToken(), "the whole document was consumed");
+    }
   }
 
   @Test

@@ -75,7 +75,7 @@ class ListWatchTest {
                 .build());
     watch =
         new ListWatch<>(
-            api, PATH, Map.of("labelSelector", "app=x"), 2, KubeObjects::configMap, store);
+            api, PATH, Map.of("labelSelector", "app=x"), 2, KubeObjects.CONFIG_MAP, store);
   }
 
   @AfterEach
@@ -245,6 +245,49 @@ class ListWatchTest {
     synchronized (requests) {
       return requests.stream().filter(q -> !q.contains("watch=true")).toList();
     }
+  }
+
+  @Test
+  void aWatchedObjectWithoutNameOrRevisionIsABrokenAnswerAndTheListIsReadAgain() throws Exception {
+    script("", list("10", null, cm("a", "5")));
+    script("", list("50", null, cm("a", "5"), cm("b", "48")));
+    watches.add(
+        q ->
+            new Reply(
+                200,
+                event("ADDED", "{\"kind\":\"ConfigMap\"}")
+                    + event("ADDED", "{\"metadata\":\"x\"}")));
+    watches.add(
+        q -> new Reply(200, event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"51\"}}")));
+    watch.start().get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "51".equals(watch.lastSyncResourceVersion()));
+    assertEquals(Set.of("lpo/a", "lpo/b"), store.keys());
+    assertTrue(
+        store.log.stream().noneMatch(e -> e.contains("null")),
+        "nothing stored under a missing name: " + store.log);
+    assertEquals(2, lists().size(), "listed again after the broken event: " + requests);
+    assertTrue(
+        requests.stream().noneMatch(q -> q.contains("resourceVersion=null")), requests.toString());
+  }
+
+  @Test
+  void aGoneWhoseCodeIsAStringIsStillGone() throws Exception {
+    script("", list("10", null, cm("a", "5")));
+    script("", list("60", null, cm("a", "5")));
+    watches.add(
+        q ->
+            new Reply(
+                200,
+                event("ERROR", "{\"kind\":\"Status\",\"code\":\"410\",\"message\":\"gone\"}")));
+    watches.add(
+        q -> new Reply(200, event("BOOKMARK", "{\"metadata\":{\"resourceVersion\":\"61\"}}")));
+    watch.start().get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "61".equals(watch.lastSyncResourceVersion()));
+    assertEquals(2, lists().size(), "a 410 lists again: " + requests);
   }
 
   @Test
