@@ -102,8 +102,8 @@ class ChartSecurityTest {
         args.containsAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxMetaspaceSize=64m")),
         args::toString);
     assertEquals("dev.leastprivilege.agent.AgentMain", args.get(args.size() - 1));
-    // docs/performance.md, on the image's runtime with these options: 58.5 MiB resident with
-    // 1,000 profiles (the request covers it), 74.3 MiB with 20,000; the limit holds the whole
+    // docs/performance.md, on the image's runtime with these options: 58.4 MiB resident with
+    // 1,000 profiles (the request covers it), 74.4 MiB with 20,000; the limit holds the whole
     // 64 MiB heap on top of the rest of the process (about 57 MiB).
     long limit =
         Quantity.getAmountInBytes(agent.getResources().getLimits().get("memory")).longValue();
