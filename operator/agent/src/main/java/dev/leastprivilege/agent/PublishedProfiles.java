@@ -34,6 +34,15 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
   }
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+  /**
+   * Keys of the ConfigMaps whose name is not the one the operator gives their profile now (an
+   * earlier version's name, {@link RenderedProfileConfigMap#nameFor}): usually none. With it, a
+   * deletion is checked against at most a few entries, not all of them: a namespace's or an
+   * uninstall's thousands of deletions would otherwise cost the square of the profiles.
+   */
+  private final Set<String> otherNames = ConcurrentHashMap.newKeySet();
+
   private final ProfileApplier applier;
 
   PublishedProfiles(ProfileApplier applier) {
@@ -48,6 +57,7 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
   public void put(String key, ConfigMap cm) {
     Entry next = Entry.of(cm);
     Entry previous = entries.put(key, next);
+    trackName(key, next);
     if (previous == null || !Objects.equals(previous.resourceVersion(), next.resourceVersion())) {
       try {
         applier.apply(cm);
@@ -58,6 +68,7 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
         } else {
           entries.put(key, previous);
         }
+        trackName(key, previous);
         throw e;
       }
     }
@@ -75,21 +86,59 @@ final class PublishedProfiles implements WatchedStore<ConfigMap> {
   @Override
   public void remove(String key) {
     Entry previous = entries.remove(key);
+    otherNames.remove(key);
     ConfigMap old = restore(key, previous);
-    if (old != null && previous.removed() == null && !publishedElsewhere(previous.profile())) {
+    if (old != null && previous.removed() == null && !publishedElsewhere(key, previous.profile())) {
       RenderedProfileConfigMap.identity(old)
           .ifPresent(id -> applier.forget(new ProfileRef(id.namespace(), id.name())));
     }
   }
 
   /**
-   * Whether another ConfigMap, not a tombstone, publishes this profile. A scan, not an index:
-   * deletions are rare, and an index would cost memory per profile for them.
+   * Whether a ConfigMap other than {@code key}, not a tombstone, publishes this profile: the one
+   * under the profile's name now, or one under another name ({@link #otherNames}).
    */
-  private boolean publishedElsewhere(String profile) {
-    return profile != null
-        && entries.values().stream()
-            .anyMatch(e -> profile.equals(e.profile()) && e.removed() == null);
+  private boolean publishedElsewhere(String key, String profile) {
+    if (profile == null) {
+      return false;
+    }
+    String named = currentKey(key, profile);
+    if (named != null && !named.equals(key) && publishes(entries.get(named), profile)) {
+      return true;
+    }
+    for (String other : otherNames) {
+      if (!other.equals(key) && publishes(entries.get(other), profile)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean publishes(Entry e, String profile) {
+    return e != null && profile.equals(e.profile()) && e.removed() == null;
+  }
+
+  private void trackName(String key, Entry e) {
+    String named = e == null || e.profile() == null ? null : currentKey(key, e.profile());
+    if (e == null || key.equals(named)) {
+      otherNames.remove(key);
+    } else {
+      otherNames.add(key);
+    }
+  }
+
+  /**
+   * The store's key of the ConfigMap the operator publishes a profile under now, in the namespace
+   * of {@code key}; null when the profile annotation is not {@code <namespace>/<name>}.
+   */
+  private static String currentKey(String key, String profile) {
+    int slash = profile.indexOf('/');
+    if (slash <= 0 || slash == profile.length() - 1) {
+      return null;
+    }
+    return key.substring(0, key.indexOf('/') + 1)
+        + RenderedProfileConfigMap.nameFor(
+            profile.substring(0, slash), profile.substring(slash + 1));
   }
 
   @Override

@@ -211,6 +211,24 @@ class ProfileApplierTest {
   }
 
   @Test
+  void theCurrentConfigMapGoingWhileAnEarlierVersionsStillPublishesKeepsTheProfile()
+      throws IOException {
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
+    earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
+    ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
+    store.put(ListWatch.key(earlier), earlier);
+    store.put(ListWatch.key(current), current);
+    store.remove(ListWatch.key(current));
+    assertEquals("{\"v\": 1}", file(WEB));
+    assertEquals(1, applier.installedCount(), "still published, under the earlier name");
+
+    store.remove(ListWatch.key(earlier));
+    assertEquals(0, applier.installedCount(), "published nowhere: forgotten");
+  }
+
+  @Test
   void whenTheProfilesCannotBeReadEveryFileIsKept() throws IOException {
     Path shop = Files.createDirectories(tmp.resolve("leastprivilege/shop"));
     Files.writeString(shop.resolve("web.json"), "{\"v\": 1}");
