@@ -81,7 +81,7 @@ final class ProcessResolver {
         || recordTime.isPresent()
             && !ProcessStart.couldHaveMade(
                 start.getAsLong(), bootEpochSeconds, recordTime.get().toEpochMilli())) {
-      return fromFork(pid, recordTime);
+      return fromCache(pid, start, recordTime).orElseGet(() -> fromFork(pid, recordTime));
     }
     Cached hit = cache.get(pid);
     if (hit == null || hit.startTicks() != start.getAsLong()) {
@@ -110,6 +110,28 @@ final class ProcessResolver {
     // A host process's child (runc's, say): its records, if it is gone, are no pod's.
     forks.put(child, new Forked(now, null));
     return false;
+  }
+
+  /**
+   * The container of a process that is gone (or whose PID a later process has), as it was read
+   * while the process ran: the process the cache last saw under this PID, if the record could be
+   * its. Before its fork: a process changes cgroup after it forks, and runc's init, forked by runc
+   * on the host, joins its container's cgroup only then. A container whose program exits within
+   * milliseconds of its exec (`ls /`) is gone before the records of its last calls are read, and
+   * taken for runc's child by its fork, those calls would be dropped as the host's.
+   */
+  private Optional<Answer> fromCache(
+      long pid, OptionalLong liveStart, Optional<Instant> recordTime) {
+    Cached seen = cache.get(pid);
+    if (seen == null
+        || liveStart.isPresent() && liveStart.getAsLong() == seen.startTicks()
+        || recordTime.isPresent()
+            && !ProcessStart.couldHaveMade(
+                seen.startTicks(), bootEpochSeconds, recordTime.get().toEpochMilli())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        seen.containerId().<Answer>map(InContainer::new).orElseGet(NotAContainer::new));
   }
 
   /**
