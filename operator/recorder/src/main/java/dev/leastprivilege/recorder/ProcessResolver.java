@@ -34,7 +34,22 @@ final class ProcessResolver {
   /** The process is gone (or its PID now belongs to a later process): the record has no owner. */
   record Gone() implements Answer {}
 
-  private record Cached(long startTicks, Optional<String> containerId) {}
+  /**
+   * A process as read while it ran, and when it was last seen running (the wall clock, in
+   * milliseconds).
+   */
+  private record Cached(long startTicks, Optional<String> containerId, long seenMillis) {
+    Cached seenAt(long millis) {
+      return new Cached(startTicks, containerId, millis);
+    }
+  }
+
+  /**
+   * A gone process's records are taken for the cached one's only when made within this long of when
+   * it was last seen running; later ones may be a later process's that got its PID unseen (no fork
+   * events, or lost ones).
+   */
+  static final long GONE_WINDOW_MILLIS = 10_000;
 
   /** A child's container, as its parent's was when it forked; null for a host process's child. */
   private record Forked(Instant at, String containerId) {}
@@ -84,13 +99,17 @@ final class ProcessResolver {
       return fromCache(pid, start, recordTime).orElseGet(() -> fromFork(pid, recordTime));
     }
     Cached hit = cache.get(pid);
-    if (hit == null || hit.startTicks() != start.getAsLong()) {
+    long now = System.currentTimeMillis();
+    if (hit != null && hit.startTicks() == start.getAsLong()) {
+      hit = hit.seenAt(now);
+      cache.put(pid, hit);
+    } else {
       Optional<String> cgroup = read(proc.resolve(Long.toString(pid)).resolve("cgroup"));
       // The PID may have died and been reused between the two reads: the start time says.
       if (cgroup.isEmpty() || !start.equals(startTicks(pid))) {
         return fromFork(pid, recordTime);
       }
-      hit = new Cached(start.getAsLong(), ContainerIds.fromProcCgroup(cgroup.get()));
+      hit = new Cached(start.getAsLong(), ContainerIds.fromProcCgroup(cgroup.get()), now);
       cache.put(pid, hit);
     }
     return hit.containerId().<Answer>map(InContainer::new).orElseGet(NotAContainer::new);
@@ -102,6 +121,14 @@ final class ProcessResolver {
    * container.
    */
   boolean forked(long parent, long child, Instant now) {
+    // The child is a new process: what the cache holds under its PID, if it started well before
+    // the fork, is an earlier process's, and none of the child's records are its.
+    Cached earlier = cache.get(child);
+    if (earlier != null
+        && ProcessStart.epochMillis(earlier.startTicks(), bootEpochSeconds)
+            < now.toEpochMilli() - FORK_SLACK_MILLIS) {
+      cache.remove(child);
+    }
     Answer answer = resolve(parent, Optional.empty());
     if (answer instanceof InContainer c) {
       forks.put(child, new Forked(now, c.containerId()));
@@ -114,20 +141,24 @@ final class ProcessResolver {
 
   /**
    * The container of a process that is gone (or whose PID a later process has), as it was read
-   * while the process ran: the process the cache last saw under this PID, if the record could be
-   * its. Before its fork: a process changes cgroup after it forks, and runc's init, forked by runc
-   * on the host, joins its container's cgroup only then. A container whose program exits within
+   * while the process ran. The cache holds the last process it saw under this PID, not every one
+   * that has had it since: its answer is taken only for a record that process could have made (it
+   * had started; no fork of the PID since, {@link #forked}; within {@link #GONE_WINDOW_MILLIS} of
+   * when it was last seen running).
+   *
+   * <p>Before the fork: a process changes cgroup after it forks, and runc's init, forked by runc on
+   * the host, joins its container's cgroup only then. A container whose program exits within
    * milliseconds of its exec (`ls /`) is gone before the records of its last calls are read, and
    * taken for runc's child by its fork, those calls would be dropped as the host's.
    */
   private Optional<Answer> fromCache(
       long pid, OptionalLong liveStart, Optional<Instant> recordTime) {
     Cached seen = cache.get(pid);
+    long made = recordTime.map(Instant::toEpochMilli).orElseGet(System::currentTimeMillis);
     if (seen == null
         || liveStart.isPresent() && liveStart.getAsLong() == seen.startTicks()
-        || recordTime.isPresent()
-            && !ProcessStart.couldHaveMade(
-                seen.startTicks(), bootEpochSeconds, recordTime.get().toEpochMilli())) {
+        || !ProcessStart.couldHaveMade(seen.startTicks(), bootEpochSeconds, made)
+        || made > seen.seenMillis() + GONE_WINDOW_MILLIS) {
       return Optional.empty();
     }
     return Optional.of(

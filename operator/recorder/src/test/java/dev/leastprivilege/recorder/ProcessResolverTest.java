@@ -62,6 +62,46 @@ class ProcessResolverTest {
         "a record from before that process started is not its");
   }
 
+  /**
+   * A PID used by a container's process, then (after it exited) by another pod's short-lived child:
+   * the fork says whose the later records are, whatever the cache still holds for the PID.
+   */
+  @Test
+  void aPidForkedAgainIsTheNewProcesssNotTheCachedOne() throws IOException {
+    Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
+    String other = "cd".repeat(32);
+    process(4242, "sh", 200, "0::/kubepods.slice/cri-containerd-" + CONTAINER + ".scope\n");
+    process(5000, "sh", 300, "0::/kubepods.slice/cri-containerd-" + other + ".scope\n");
+    ProcessResolver resolver = new ProcessResolver(proc);
+    assertEquals(new ProcessResolver.InContainer(CONTAINER), resolver.resolve(4242, at(3)));
+    deleteProcess(4242);
+
+    Instant later = Instant.now();
+    resolver.forked(5000, 4242, later);
+    assertEquals(
+        new ProcessResolver.InContainer(other),
+        resolver.resolve(4242, Optional.of(later)),
+        "the other pod's child, gone before its record is read");
+    assertEquals(
+        new ProcessResolver.InContainer(other),
+        resolver.resolve(4242, Optional.empty()),
+        "a record without a time (a capability check) too");
+  }
+
+  /** Without fork events, a record made long after the process was last seen running is not its. */
+  @Test
+  void aRecordLongAfterTheProcessWasLastSeenIsNotTakenForIts() throws IOException {
+    Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");
+    process(4242, "sh", 200, "0::/kubepods.slice/cri-containerd-" + CONTAINER + ".scope\n");
+    ProcessResolver resolver = new ProcessResolver(proc);
+    assertEquals(new ProcessResolver.InContainer(CONTAINER), resolver.resolve(4242, at(3)));
+    deleteProcess(4242);
+
+    Instant longAfter =
+        Instant.now().plusMillis(ProcessResolver.GONE_WINDOW_MILLIS).plusSeconds(60);
+    assertInstanceOf(ProcessResolver.Gone.class, resolver.resolve(4242, Optional.of(longAfter)));
+  }
+
   @Test
   void aHostProcessGoneStaysTheHosts() throws IOException {
     Files.writeString(proc.resolve("stat"), "btime " + BOOT + "\n");

@@ -40,8 +40,12 @@ public final class ProcessStart {
    */
   public static boolean couldHaveMade(
       long startTicks, long bootEpochSeconds, long recordEpochMillis) {
-    long startMillis = bootEpochSeconds * 1000 + startTicks * 1000 / TICKS_PER_SECOND;
-    return startMillis <= recordEpochMillis + 1000;
+    return epochMillis(startTicks, bootEpochSeconds) <= recordEpochMillis + 1000;
+  }
+
+  /** When a process that started at {@code startTicks} started, in milliseconds since the epoch. */
+  public static long epochMillis(long startTicks, long bootEpochSeconds) {
+    return bootEpochSeconds * 1000 + startTicks * 1000 / TICKS_PER_SECOND;
   }
 
   /** The {@code btime} line of /proc/stat: the boot time in seconds since the epoch. */
