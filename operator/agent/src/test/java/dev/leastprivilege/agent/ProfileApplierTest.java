@@ -196,16 +196,23 @@ class ProfileApplierTest {
     assertNull(file(WEB), "a tombstone removes it");
   }
 
-  @Test
-  void anEarlierVersionsConfigMapGoingLeavesTheCurrentOnesFile() throws IOException {
-    ProfileApplier applier = applier();
-    PublishedProfiles store = new PublishedProfiles(applier);
+  /** The keys of one profile's ConfigMaps: under an earlier version's name, and under its own. */
+  private record TwoNames(String earlier, String current) {}
+
+  private static TwoNames publishedUnderTwoNames(PublishedProfiles store) {
     ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
     earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
     ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
     store.put(ListWatch.key(earlier), earlier);
     store.put(ListWatch.key(current), current);
-    store.remove(ListWatch.key(earlier));
+    return new TwoNames(ListWatch.key(earlier), ListWatch.key(current));
+  }
+
+  @Test
+  void anEarlierVersionsConfigMapGoingLeavesTheCurrentOnesFile() throws IOException {
+    ProfileApplier applier = applier();
+    PublishedProfiles store = new PublishedProfiles(applier);
+    store.remove(publishedUnderTwoNames(store).earlier());
     assertEquals("{\"v\": 1}", file(WEB));
     assertEquals(1, applier.installedCount());
   }
@@ -215,16 +222,12 @@ class ProfileApplierTest {
       throws IOException {
     ProfileApplier applier = applier();
     PublishedProfiles store = new PublishedProfiles(applier);
-    ConfigMap earlier = cm(WEB, "{\"v\": 1}", 10);
-    earlier.getMetadata().setName("seccomp.shop.we-1a2b3c4d");
-    ConfigMap current = cm(WEB, "{\"v\": 1}", 11);
-    store.put(ListWatch.key(earlier), earlier);
-    store.put(ListWatch.key(current), current);
-    store.remove(ListWatch.key(current));
+    TwoNames keys = publishedUnderTwoNames(store);
+    store.remove(keys.current());
     assertEquals("{\"v\": 1}", file(WEB));
     assertEquals(1, applier.installedCount(), "still published, under the earlier name");
 
-    store.remove(ListWatch.key(earlier));
+    store.remove(keys.earlier());
     assertEquals(0, applier.installedCount(), "published nowhere: forgotten");
   }
 
